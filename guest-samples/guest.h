@@ -1,0 +1,399 @@
+/*
+ * guest.h - what every sample guest shares: CPU modes, console output, checks, PASS/FAIL, shutdown.
+ *
+ * A sample is one .S file: #include "guest.h", start every stretch of code with CODE16, CODE32
+ * or CODE64 (the mode the CPU will be in when it runs), and end the file with GUEST_END, which
+ * emits the library routines once for each mode the sample used, the console state and the GDT.
+ * guests.mk defines GUEST_NAME ("cpuid") from the file name, so PASS/FAIL lines always carry it.
+ *
+ * Macros, usable in any mode; each saves the registers it uses (except SHUTDOWN):
+ *   PRINT "text\n"        print a string              PUTS label     print a NUL-terminated string
+ *   PRINT_HEX reg         "0x" and 8 hex digits       PRINT_DEC reg  unsigned decimal
+ *   PRINT_HEX64 reg       "0x" and 16 hex digits (64-bit mode only)
+ *   EXPECT jcc, "why"     fall through if jcc would jump, else FAIL "why"
+ *   FAIL "why"            print "FAIL <name>: why", shut down with status 1
+ *   PASS                  print "PASS <name>", shut down with status 0
+ *   HYPERCALL nr          EAX = nr; VMCALL (arguments already in EBX, ECX, EDX, ESI)
+ *   SHUTDOWN status       the HC_SHUTDOWN hypercall
+ *   CONSOLE_HYPERCALL     from now on send each console line with one console_write hypercall
+ *                         (one exit per line) instead of byte by byte to the UART (two exits per byte)
+ *
+ * Addresses are 32-bit everywhere: in real mode DS = 0 so a label's address is its offset, which
+ * is why a real-mode image must end below 64 KiB (guest.ld checks). Code in 64-bit mode cannot
+ * use a label as an absolute memory operand in this 32-bit object file (the CPU sign-extends
+ * it, a relocation ELF32 lacks): load the address into a register first, or use label(%rip).
+ */
+#ifndef GUEST_H
+#define GUEST_H
+
+#include "hypercall.inc"	/* HC_*, HV_CPUID_* from include/retrovisor/hypercall.h */
+
+/* The console: a 16550 UART at the first PC serial port (COM1). */
+	.equ UART_THR, 0x3F8	/* transmit holding register (write) */
+	.equ UART_LSR, 0x3FD	/* line status register (read) */
+	.equ UART_LSR_THRE, 0x20	/* bit 5: transmit holding register empty */
+
+/* Selectors of the GDT that GUEST_END emits at gdt / gdt_desc (load it with lgdtl gdt_desc). */
+	.equ SEL_CODE32, 0x08
+	.equ SEL_DATA, 0x10
+	.equ SEL_CODE64, 0x18
+
+/* Control register and MSR bits the samples use (SDM Vol. 3A, 2.5 and 2.2.1). */
+	.equ CR0_PE, 0x00000001	/* bit 0: protection enable */
+	.equ CR0_PG, 0x80000000	/* bit 31: paging */
+	.equ CR4_PAE, 0x00000020	/* bit 5: physical address extension (required for long mode) */
+	.equ MSR_EFER, 0xC0000080
+	.equ EFER_LME, 0x00000100	/* bit 8: IA-32e mode enable */
+	.equ EFER_LMA, 0x00000400	/* bit 10: IA-32e mode active (read-only, set by the CPU) */
+
+	.equ LIB_LINE_MAX, 120	/* console line buffer for CONSOLE_HYPERCALL */
+
+/* ---- modes ---------------------------------------------------------------------------- */
+
+/* BITS tells the other macros which encodings and library copy to use from here on. */
+.macro CODE16
+	.code16
+	.set BITS, 16
+	.set GUEST_USED16, 1
+.endm
+.macro CODE32
+	.code32
+	.set BITS, 32
+	.set GUEST_USED32, 1
+.endm
+.macro CODE64
+	.code64
+	.set BITS, 64
+	.set GUEST_USED64, 1
+.endm
+
+/* Push or pop a whole general register: "PUSHR ax" is push %eax (the 16- and 32-bit modes
+ * both take the 32-bit register, with an operand-size prefix in 16-bit mode) or push %rax
+ * (64-bit mode cannot push a 32-bit register). */
+.macro PUSHR r
+.if BITS == 64
+	push %r\r
+.else
+	push %e\r
+.endif
+.endm
+.macro POPR r
+.if BITS == 64
+	pop %r\r
+.else
+	pop %e\r
+.endif
+.endm
+
+/* Call or jump to the copy of a library routine assembled for the current mode. */
+.macro LIBCALL fn
+.if BITS == 16
+	call lib_\fn\()16
+.elseif BITS == 32
+	call lib_\fn\()32
+.else
+	call lib_\fn\()64
+.endif
+.endm
+.macro LIBJMP fn
+.if BITS == 16
+	jmp lib_\fn\()16
+.elseif BITS == 32
+	jmp lib_\fn\()32
+.else
+	jmp lib_\fn\()64
+.endif
+.endm
+
+/* ---- console ------------------------------------------------------------------------------ */
+
+.macro PUTS label
+	PUSHR si
+	mov $\label, %esi
+	LIBCALL puts
+	POPR si
+.endm
+
+.macro PRINT text
+	.pushsection .rodata
+.Lprint\@:
+	.asciz "\text"
+	.popsection
+	PUTS .Lprint\@
+.endm
+
+.macro PRINT_HEX reg
+	PUSHR ax
+	mov \reg, %eax
+	LIBCALL puthex
+	POPR ax
+.endm
+
+.macro PRINT_HEX64 reg
+	push %rax
+	mov \reg, %rax
+	call lib_puthexq64
+	pop %rax
+.endm
+
+.macro PRINT_DEC reg
+	PUSHR ax
+	mov \reg, %eax
+	LIBCALL putdec
+	POPR ax
+.endm
+
+.macro CONSOLE_HYPERCALL
+	PUSHR bx
+	mov $lib_console, %ebx
+	movb $1, (%ebx)
+	POPR bx
+.endm
+
+/* ---- hypercalls, checks, ending ------------------------------------------------------------ */
+
+/* VMCALL (0F 01 C1) exits to the hypervisor unconditionally (SDM Vol. 3C, 25.1.2). */
+.macro HYPERCALL nr
+	mov $\nr, %eax
+	vmcall
+.endm
+
+.macro SHUTDOWN status
+	mov $\status, %ebx
+	HYPERCALL HC_SHUTDOWN
+	/* HC_SHUTDOWN does not return; if it ever did, cli; hlt ends the VM all the same (with
+	 * status 0: the .test files expect "stop: shutdown" so a broken shutdown still shows). */
+.Lhalt\@:
+	cli
+	hlt
+	jmp .Lhalt\@
+.endm
+
+.macro FAIL why
+	.pushsection .rodata
+.Lwhy\@:
+	.asciz "\why"
+	.popsection
+	mov $.Lwhy\@, %esi
+	LIBJMP fail
+.endm
+
+.macro EXPECT jcc, why
+	\jcc .Lok\@
+	FAIL "\why"
+.Lok\@:
+.endm
+
+.macro PASS
+	PUTS lib_msg_pass
+	SHUTDOWN 0
+.endm
+
+/* ---- the library, one copy per mode ------------------------------------------------------- */
+
+.macro GUEST_LIB b
+/* lib_putc: print the byte in AL. Normally on the UART, the way a real 16550 driver does it:
+ * wait until the line status register says the transmit holding register is empty, then write
+ * the byte to it. After CONSOLE_HYPERCALL the byte goes into a line buffer instead, sent with
+ * one console_write hypercall at each newline (or when the buffer is full). */
+lib_putc\b:
+	PUSHR bx
+	mov $lib_console, %ebx
+	cmpb $0, (%ebx)
+	jne 2f
+	PUSHR dx
+	PUSHR ax
+	mov $UART_LSR, %dx
+1:	in %dx, %al
+	test $UART_LSR_THRE, %al
+	jz 1b
+	POPR ax
+	mov $UART_THR, %dx
+	out %al, %dx
+	POPR dx
+	POPR bx
+	ret
+2:	PUSHR cx
+	mov $lib_line_len, %ebx
+	mov (%ebx), %ecx
+	add $lib_line, %ecx
+	mov %al, (%ecx)
+	incl (%ebx)
+	cmp $0x0A, %al		/* newline: send the line */
+	je 3f
+	cmpl $LIB_LINE_MAX, (%ebx)
+	jb 4f
+3:	call lib_flush\b
+4:	POPR cx
+	POPR bx
+	ret
+
+/* lib_flush: send the buffered console line (HC_CONSOLE_WRITE: EBX = gpa, ECX = length). */
+lib_flush\b:
+	PUSHR ax
+	PUSHR bx
+	PUSHR cx
+	mov $lib_line_len, %ebx
+	mov (%ebx), %ecx
+	movl $0, (%ebx)
+	mov $lib_line, %ebx
+	HYPERCALL HC_CONSOLE_WRITE
+	POPR cx
+	POPR bx
+	POPR ax
+	ret
+
+/* lib_puts: print the NUL-terminated string at ESI. */
+lib_puts\b:
+	PUSHR ax
+	PUSHR si
+1:	mov (%esi), %al
+	test %al, %al
+	jz 2f
+	call lib_putc\b
+	inc %esi
+	jmp 1b
+2:	POPR si
+	POPR ax
+	ret
+
+/* lib_puthex: print EAX as "0x" and 8 upper-case hex digits, most significant first. */
+lib_puthex\b:
+	PUSHR ax
+	PUSHR bx
+	PUSHR cx
+	mov %eax, %ebx
+	mov $'0', %al
+	call lib_putc\b
+	mov $'x', %al
+	call lib_putc\b
+	mov $8, %ecx
+1:	rol $4, %ebx
+	mov %bl, %al
+	call lib_putnibble\b
+	dec %ecx
+	jnz 1b
+	POPR cx
+	POPR bx
+	POPR ax
+	ret
+
+/* lib_putnibble: print the low 4 bits of AL as one hex digit (clobbers AL). */
+lib_putnibble\b:
+	and $0x0F, %al
+	add $'0', %al
+	cmp $'9', %al
+	jbe 1f
+	add $('A' - '0' - 10), %al
+1:	jmp lib_putc\b
+
+/* lib_putdec: print EAX in unsigned decimal: divide by 10 until nothing is left, pushing the
+ * remainders (least significant digit first), then pop and print them. */
+lib_putdec\b:
+	PUSHR ax
+	PUSHR bx
+	PUSHR cx
+	PUSHR dx
+	mov $10, %ebx
+	xor %ecx, %ecx
+1:	xor %edx, %edx
+	div %ebx
+	PUSHR dx
+	inc %ecx
+	test %eax, %eax
+	jnz 1b
+2:	POPR ax
+	add $'0', %al
+	call lib_putc\b
+	dec %ecx
+	jnz 2b
+	POPR dx
+	POPR cx
+	POPR bx
+	POPR ax
+	ret
+
+/* lib_fail: print "FAIL <name>: " and the reason at ESI, then shut down with status 1. */
+lib_fail\b:
+	PUTS lib_msg_fail
+	LIBCALL puts
+	PUTS lib_msg_newline
+	SHUTDOWN 1
+.endm
+
+/* lib_puthexq64: print RAX as "0x" and 16 hex digits (64-bit mode only). */
+.macro GUEST_LIB64_EXTRA
+lib_puthexq64:
+	push %rax
+	push %rbx
+	push %rcx
+	mov %rax, %rbx
+	mov $'0', %al
+	call lib_putc64
+	mov $'x', %al
+	call lib_putc64
+	mov $16, %ecx
+1:	rol $4, %rbx
+	mov %bl, %al
+	call lib_putnibble64
+	dec %ecx
+	jnz 1b
+	pop %rcx
+	pop %rbx
+	pop %rax
+	ret
+.endm
+
+/* ---- end of a sample ----------------------------------------------------------------------- */
+
+.macro GUEST_END
+.ifdef GUEST_USED16
+	CODE16
+	GUEST_LIB 16
+.endif
+.ifdef GUEST_USED32
+	CODE32
+	GUEST_LIB 32
+.endif
+.ifdef GUEST_USED64
+	CODE64
+	GUEST_LIB 64
+	GUEST_LIB64_EXTRA
+.endif
+
+	.section .rodata
+lib_msg_pass:
+	.ascii "PASS "
+	.ascii GUEST_NAME
+	.asciz "\n"
+lib_msg_fail:
+	.ascii "FAIL "
+	.ascii GUEST_NAME
+	.asciz ": "
+lib_msg_newline:
+	.asciz "\n"
+
+/* A flat GDT (SDM Vol. 3A, 3.4.5): base 0, limit 4 GiB with 4 KiB granularity (G=1).
+ * Access byte 0x9A = present, ring 0, code, execute/read; 0x92 = present, ring 0, data,
+ * read/write. Flags 0xC = G and D/B (32-bit); 0xA = G and L (64-bit code, D must be 0). */
+	.balign 8
+gdt:
+	.quad 0				/* 0x00: the null descriptor, never loaded */
+	.quad 0x00CF9A000000FFFF	/* 0x08 SEL_CODE32 */
+	.quad 0x00CF92000000FFFF	/* 0x10 SEL_DATA */
+	.quad 0x00AF9A000000FFFF	/* 0x18 SEL_CODE64 */
+gdt_end:
+	.balign 4
+	.word 0				/* so that the base below is 4-byte aligned */
+gdt_desc:				/* the pseudo-descriptor LGDT reads: limit, then base */
+	.word gdt_end - gdt - 1
+	.long gdt
+
+	.section .data
+	.balign 4
+lib_console:	.long 0		/* 0: UART, 1: console_write hypercall per line */
+lib_line_len:	.long 0
+lib_line:	.fill LIB_LINE_MAX, 1, 0
+.endm
+
+#endif
