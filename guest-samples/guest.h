@@ -15,6 +15,8 @@
  *   PASS                  print "PASS <name>", shut down with status 0
  *   HYPERCALL nr          EAX = nr; VMCALL (arguments already in EBX, ECX, EDX, ESI)
  *   SHUTDOWN status       the HC_SHUTDOWN hypercall
+ *   REAL_TO_PM32 label    real mode -> 32-bit protected mode at label (CODE32 there)
+ *   LOAD_DATA_SEGMENTS    DS, ES, FS, GS, SS = SEL_DATA
  *   CONSOLE_HYPERCALL     from now on send each console line with one console_write hypercall
  *                         (one exit per line) instead of byte by byte to the UART (two exits per byte)
  *
@@ -103,6 +105,33 @@
 .else
 	jmp lib_\fn\()64
 .endif
+.endm
+
+/* ---- protected mode ------------------------------------------------------------------------ */
+
+/* Real mode -> 32-bit protected mode (SDM Vol. 3A, 10.9.1): load the GDT, set CR0.PE, far jump.
+ * Between the MOV to CR0 and the far jump the CPU runs in protected mode with CS still holding
+ * its real-mode descriptor cache (16-bit code, base 0); the far jump loads CS from the GDT
+ * (D = 1: 32-bit code) and serializes. Interrupts stay off: the guest starts with IF = 0 and
+ * has no protected-mode IDT. Clobbers EAX. */
+.macro REAL_TO_PM32 target
+	lgdtl gdt_desc
+	mov %cr0, %eax
+	or $CR0_PE, %eax
+	mov %eax, %cr0
+	ljmp $SEL_CODE32, $\target
+.endm
+
+/* Load the flat data selector into every data segment register. Each keeps its old hidden
+ * descriptor cache (base, limit, attributes) until a selector is loaded into it, so this is
+ * what actually gives DS..SS the 4 GiB limit (SDM Vol. 3A, 3.4.3). Clobbers AX. */
+.macro LOAD_DATA_SEGMENTS
+	mov $SEL_DATA, %ax
+	mov %ax, %ds
+	mov %ax, %es
+	mov %ax, %fs
+	mov %ax, %gs
+	mov %ax, %ss
 .endm
 
 /* ---- console ------------------------------------------------------------------------------ */
