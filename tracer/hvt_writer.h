@@ -75,9 +75,10 @@ int hvt_writer_add_vm_states(struct hvt_writer *w, struct hvt_err *err);
 int hvt_writer_add_vmxcaps(struct hvt_writer *w, const struct hvt_disk_header *dh,
 			   struct hvt_err *err);
 
-/* Counts so far. */
+/* Counts so far, and whether an END record was among the chunks. */
 uint64_t hvt_writer_nevents(const struct hvt_writer *w);
 uint64_t hvt_writer_nchunks(const struct hvt_writer *w);
+int hvt_writer_saw_end(const struct hvt_writer *w);
 
 /*
  * Write header, sections, chunks, index and footer, and rename the file into place. flags:

@@ -73,9 +73,29 @@ static void chunk_close(struct hvt_enc *e)
 	e->sink(e->sink_ctx, e->buf, e->len);
 }
 
-/* Make room for a record of at most n bytes. */
+static void exit_complete(struct hvt_enc *e, const struct hvt_post *post, unsigned insn_len,
+			  int has_gpa, uint64_t gpa);
+
+/* The handler of the pending exit went past what we can hold back: record the exit now. */
+static void exit_complete_early(struct hvt_enc *e)
+{
+	static const struct hvt_post none;
+
+	exit_complete(e, &none, 0, 0, 0);
+}
+
+/*
+ * Make room for a record of at most n bytes. While an exit is pending its record (at most
+ * HVT_REC_MAX_FIXED bytes) must still fit in front of whatever the handler records, and the
+ * chunk must not close before it is written.
+ */
 static void reserve(struct hvt_enc *e, uint32_t n)
 {
+	if (e->pending) {
+		if (e->len + n + HVT_REC_MAX_FIXED <= e->cap)
+			return;
+		exit_complete_early(e);
+	}
 	if (e->len + n <= e->cap)
 		return;
 	chunk_close(e);
@@ -95,9 +115,15 @@ void hvt_enc_init(struct hvt_enc *e, uint8_t *buf, uint32_t cap, hvt_sink_fn sin
 
 void hvt_enc_vm_start(struct hvt_enc *e, unsigned vm, const struct hvt_vm_state *st)
 {
-	struct hvt_ref *r = &e->vm[vm];
+	struct hvt_ref *r;
 	uint8_t *p;
 
+	if (vm >= HVT_MAX_VMS)
+		return;
+	/* A handler restarting its own VM: the exit's caches would be reset under it. */
+	if (e->pending && e->pend_vm == vm)
+		exit_complete_early(e);
+	r = &e->vm[vm];
 	reserve(e, 16 + sizeof(*st));
 	p = e->buf + e->len;
 	*p++ = HVT_REC_VM_START;
@@ -124,11 +150,16 @@ void hvt_enc_exit_begin(struct hvt_enc *e, unsigned reason, uint64_t icount,
 	uint8_t *p = e->pend;
 	uint32_t mask = 0;
 
+	if (e->pending)
+		exit_complete_early(e); /* the previous exit never got its second half */
+	if (e->current < 0)
+		return;
 	/*
-	 * Room for the whole EXIT record is made now, while the reference state still matches what
-	 * the chunk's keyframes would say; hvt_enc_exit_end then never has to open a chunk.
+	 * Room for the whole EXIT record and for what the handler may record is made now, while the
+	 * reference state still matches what the chunk's keyframes would say: no chunk is opened
+	 * until hvt_enc_exit_end has written the record.
 	 */
-	reserve(e, HVT_REC_MAX_FIXED);
+	reserve(e, HVT_REC_MAX_FIXED + HVT_PEND_ROOM);
 	r = &e->vm[e->current];
 	for (unsigned i = 0; i < 16; i++) {
 		uint64_t d = regs[i] - r->regs[i];
@@ -158,6 +189,10 @@ void hvt_enc_exit_begin(struct hvt_enc *e, unsigned reason, uint64_t icount,
 	e->pend_mask = mask;
 	e->pend_reason = reason;
 	e->pend_icount_delta = icount - r->icount;
+	e->pend_pos = e->len;
+	e->pend_vm = (uint8_t)e->current;
+	e->pending = 1;
+	e->next_event++; /* the exit numbers before anything its handler records */
 	r->icount = icount;
 }
 
@@ -171,53 +206,75 @@ static int post_same(const struct hvt_ref *r, unsigned reason, const struct hvt_
 	return 1;
 }
 
-void hvt_enc_exit_end(struct hvt_enc *e, const struct hvt_post *post, unsigned insn_len,
-		      int has_gpa, uint64_t gpa)
+/*
+ * Write the pending EXIT record at pend_pos, moving what the handler recorded since
+ * exit_begin behind it. reserve() kept HVT_REC_MAX_FIXED bytes free for this.
+ */
+static void exit_complete(struct hvt_enc *e, const struct hvt_post *post, unsigned insn_len,
+			  int has_gpa, uint64_t gpa)
 {
-	struct hvt_ref *r;
+	struct hvt_ref *r = &e->vm[e->pend_vm];
 	unsigned reason = e->pend_reason;
 	uint32_t mask = e->pend_mask | (insn_len & 0xf) << HVT_EXIT_LEN_SHIFT;
-	uint8_t *p;
+	uint32_t post_mask = post->mask & HVT_POST_KNOWN_BITS;
+	uint8_t head[1 + 2 * 10];
+	uint8_t *h = head, *p, *src, *dst;
+	uint32_t n, moved;
 
-	r = &e->vm[e->current];
-
-	if (post->mask) {
-		if (post_same(r, reason, post)) {
+	e->pending = 0;
+	if (post_mask) {
+		if (r->post_mask[reason] == post_mask && post_same(r, reason, post))
 			mask |= HVT_EXIT_POST_AGAIN;
-		} else {
+		else
 			mask |= HVT_EXIT_POST;
-		}
 	}
 	if (has_gpa)
 		mask |= HVT_EXIT_GPA;
 
-	p = e->buf + e->len;
-	*p++ = (uint8_t)(HVT_REC_EXIT | reason);
-	p = hvt_put_varint(p, mask);
-	p = hvt_put_varint(p, e->pend_icount_delta);
-	copy_bytes(p, e->pend, e->pend_len);
-	p += e->pend_len;
+	*h++ = (uint8_t)(HVT_REC_EXIT | reason);
+	h = hvt_put_varint(h, mask);
+	h = hvt_put_varint(h, e->pend_icount_delta);
+	/* The tail of the body goes after the register part already in pend. */
+	p = e->pend + e->pend_len;
 	if (has_gpa)
 		p = hvt_put_varint(p, gpa);
 	if (mask & HVT_EXIT_POST) {
-		p = hvt_put_varint(p, post->mask);
+		p = hvt_put_varint(p, post_mask);
 		for (unsigned b = 0; b < HVT_POST_NVALS; b++)
-			if (post->mask >> b & 1) {
+			if (post_mask >> b & 1) {
 				p = hvt_put_varint(p, post->v[b]);
 				r->post_vals[reason][b] = post->v[b];
 			}
-		r->post_mask[reason] = post->mask;
+		r->post_mask[reason] = post_mask;
 	}
-	e->len = (uint32_t)(p - e->buf);
-	e->next_event++;
 
+	n = (uint32_t)(h - head) + (uint32_t)(p - e->pend);
+	moved = e->len - e->pend_pos;
+	src = e->buf + e->len;
+	dst = src + n;
+	while (moved--)
+		*--dst = *--src;
+	dst = e->buf + e->pend_pos;
+	copy_bytes(dst, head, (uint32_t)(h - head));
+	copy_bytes(dst + (h - head), e->pend, (uint32_t)(p - e->pend));
+	e->len += n;
 	/* The reference for the next exit is the state at this one (the decoder does the same). */
+}
+
+void hvt_enc_exit_end(struct hvt_enc *e, const struct hvt_post *post, unsigned insn_len,
+		      int has_gpa, uint64_t gpa)
+{
+	if (!e->pending)
+		return; /* already recorded early, or no exit_begin */
+	exit_complete(e, post, insn_len, has_gpa, gpa);
 }
 
 void hvt_enc_vm_stop(struct hvt_enc *e, unsigned vm, unsigned why, uint64_t status, uint64_t detail)
 {
 	uint8_t *p;
 
+	if (vm >= HVT_MAX_VMS)
+		return;
 	reserve(e, 32);
 	p = e->buf + e->len;
 	*p++ = HVT_REC_VM_STOP;
@@ -279,6 +336,8 @@ void hvt_enc_note(struct hvt_enc *e, const char *text, uint32_t len)
 
 void hvt_enc_switch(struct hvt_enc *e, unsigned vm)
 {
+	if (vm >= HVT_MAX_VMS)
+		return;
 	reserve(e, 2);
 	e->buf[e->len++] = HVT_REC_SWITCH;
 	e->buf[e->len++] = (uint8_t)vm;
@@ -288,7 +347,7 @@ void hvt_enc_switch(struct hvt_enc *e, unsigned vm)
 
 void hvt_enc_flush(struct hvt_enc *e)
 {
-	if (e->next_event == e->chunk_first_event)
+	if (e->pending || e->next_event == e->chunk_first_event)
 		return;
 	chunk_close(e);
 	chunk_open(e);
@@ -298,6 +357,8 @@ void hvt_enc_finish(struct hvt_enc *e, uint64_t status)
 {
 	uint8_t *p;
 
+	if (e->pending)
+		exit_complete_early(e);
 	reserve(e, 16);
 	p = e->buf + e->len;
 	*p++ = HVT_REC_END;

@@ -6,7 +6,16 @@
  * per VM, exactly the reference state the decoder keeps, so every record can be a delta.
  *
  * It allocates nothing, calls nothing from a C library and never fails: a record that would not
- * fit closes the chunk first. The caller provides the buffer (HVT_CHUNK_MIN bytes or more).
+ * fit closes the chunk first. The caller provides the buffer (HVT_CHUNK_MIN bytes or more,
+ * 8-byte aligned). VM ids of HVT_MAX_VMS or more are ignored, as is an exit before any VM started.
+ *
+ * An exit is recorded in two halves around its handler. The handler may record INJECT, MEMWRITE,
+ * NOTE, VM_STOP and SWITCH in between (up to HVT_PEND_ROOM bytes of them): they happened after
+ * the exit, so hvt_enc_exit_end puts the EXIT record in front of them and the EXIT keeps the
+ * lower event number. No chunk is closed while an exit is pending (hvt_enc_flush waits). If the
+ * handler records more than HVT_PEND_ROOM bytes, restarts its own VM, or the next exit begins
+ * without hvt_enc_exit_end, the pending exit is recorded without post-state and instruction
+ * length (the trace stays decodable; only that exit's post-state is lost).
  */
 #ifndef TRACER_TRACE_ENCODE_H
 #define TRACER_TRACE_ENCODE_H
@@ -19,6 +28,7 @@
 #define HVT_REASON_SLOTS 128 /* reasons 0-127 fit the EXIT tag */
 #define HVT_REC_MAX_FIXED 512 /* an upper bound on any record but MEMWRITE/NOTE payload bytes */
 #define HVT_BLOB_MAX 4096     /* the largest MEMWRITE or NOTE payload one record carries */
+#define HVT_PEND_ROOM (3 * (HVT_BLOB_MAX + 32)) /* records a handler may make mid-exit */
 
 /* The reference state of one VM: what the decoder will know after the last record. */
 struct hvt_ref {
@@ -56,6 +66,9 @@ struct hvt_enc {
 	uint32_t pend_mask;
 	unsigned pend_reason;
 	uint64_t pend_icount_delta;
+	uint32_t pend_pos;    /* where the EXIT record goes in buf */
+	uint8_t pend_vm;
+	uint8_t pending;      /* between exit_begin and exit_end */
 	struct hvt_ref vm[HVT_MAX_VMS];
 };
 

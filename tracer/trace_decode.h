@@ -1,0 +1,103 @@
+/*
+ * trace_decode.h - chunk payload bytes to events (format: include/retrovisor/trace_format.h).
+ *
+ * The decoder keeps, per VM, exactly the reference state the encoder keeps (struct hvt_ref:
+ * registers at the previous exit, the per-reason qualification and post-state caches) and resets
+ * it where the encoder does (KEYFRAME, VM_START). It does no I/O and allocates nothing: the
+ * caller hands it one chunk at a time (header + raw payload) and pulls events out.
+ *
+ * Every length, count and varint is checked against the end of the payload; malformed bytes
+ * give HVT_ECORRUPT with err->offset = the payload byte offset of the offending record.
+ *
+ * A chunk decodes on its own: hvt_dec_chunk forgets every VM, reads the chunk's leading
+ * keyframes, then makes the header's first_vm current (the VM the encoder had current; it is
+ * also the last keyframe unless that VM had stopped) and checks its instruction count.
+ */
+#ifndef TRACER_TRACE_DECODE_H
+#define TRACER_TRACE_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "retrovisor/trace_format.h"
+#include "hvt_status.h"
+#include "trace_encode.h"
+
+#define HVT_NO_VMID 0xff
+
+/* One numbered record. Pointers stay valid until the next hvt_dec_* call on the decoder. */
+struct hvt_event {
+	uint64_t num;           /* event number */
+	uint64_t icount;        /* the VM's instructions retired at this event (absolute) */
+	uint64_t qual;          /* EXIT: exit qualification */
+	uint64_t gpa;           /* EXIT with has_gpa; MEMWRITE: where */
+	uint64_t status;        /* VM_STOP status, END status */
+	uint64_t detail;        /* VM_STOP detail */
+	const uint64_t *regs;   /* HVT_NREGS values: at the exit (EXIT), the start (VM_START),
+				   else the VM's state at its last exit; NULL when no VM */
+	const uint64_t *post;   /* HVT_POST_NVALS values; those in post_mask are valid */
+	const uint8_t *data;    /* MEMWRITE bytes, NOTE text (not NUL-terminated) */
+	const struct hvt_vm_state *start; /* VM_START: the state (missing tail zero-filled) */
+	uint32_t len;           /* bytes at data */
+	uint32_t mask;          /* EXIT: the record's mask (HVT_EXIT_*) */
+	uint32_t post_mask;     /* EXIT: registers the hypervisor set (HVT_POST_*) */
+	uint32_t inject_info;   /* INJECT: VM-entry interruption information */
+	uint32_t inject_err;    /* INJECT: error code */
+	uint32_t offset;        /* payload byte offset of the record */
+	uint8_t type;           /* HVT_REC_EXIT for any exit, else HVT_REC_* */
+	uint8_t vm;             /* the VM concerned; HVT_NO_VMID when none is current */
+	uint8_t reason;         /* EXIT: basic exit reason */
+	uint8_t insn_len;       /* EXIT: bytes RIP advanced after the handler (0: left alone) */
+	uint8_t has_gpa;        /* EXIT */
+	uint8_t post_again;     /* EXIT: post-state came from the per-reason cache */
+	uint8_t stop_why;       /* VM_STOP: HVT_STOP_* */
+	uint8_t target;         /* SWITCH: the VM handed the CPU */
+};
+
+struct hvt_dec {
+	const uint8_t *base, *p, *end; /* the payload and the read position */
+	struct hvt_chunk_header ch;    /* the chunk being decoded */
+	uint64_t next_num;             /* number of the next numbered record */
+	uint32_t counted;              /* numbered records so far in this chunk */
+	uint32_t have;                 /* VMs with reference state in this chunk (bit per VM) */
+	int current;                   /* -1: none */
+	int ended;                     /* END seen */
+	struct hvt_vm_state start;     /* the last VM_START's state */
+	struct hvt_ref vm[HVT_MAX_VMS];
+};
+
+void hvt_dec_init(struct hvt_dec *d);
+/* Start decoding a chunk: h as stored (only first_event, nevents, first_vm, first_icount are
+ * used), payload = raw (uncompressed) payload. Reads the leading keyframes. */
+int hvt_dec_chunk(struct hvt_dec *d, const struct hvt_chunk_header *h, const uint8_t *payload,
+		  size_t len, struct hvt_err *err);
+/* Next event: HVT_OK, HVT_END at the end of the chunk (after checking the event count), or a
+ * negative status. */
+int hvt_dec_next(struct hvt_dec *d, struct hvt_event *ev, struct hvt_err *err);
+
+/* Read a varint at *pp (bounded by end); 0 or -1 when it runs past end or past 64 bits. */
+static inline int hvt_get_varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
+{
+	const uint8_t *p = *pp;
+	uint64_t r = 0;
+
+	if (p < end && *p < 0x80) {
+		*v = *p;
+		*pp = p + 1;
+		return 0;
+	}
+	for (unsigned shift = 0; p < end && shift < 64; shift += 7) {
+		uint8_t b = *p++;
+		if (shift == 63 && b > 1)
+			return -1;
+		r |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = r;
+			*pp = p;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+#endif
