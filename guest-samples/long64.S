@@ -1,0 +1,86 @@
+/*
+ * long64 - real mode -> protected mode -> IA-32e (64-bit) mode, then 64-bit arithmetic.
+ *
+ * Long mode needs paging, and paging needs page tables; this guest builds the smallest set that
+ * identity-maps its memory: PML4[0] -> PDPT[0] -> PD[0], a 2 MiB page at physical 0 (PS = 1),
+ * which covers the VM's 1 MiB. The order is the one the SDM requires (Vol. 3A, "Initializing
+ * IA-32e Mode"): protected mode with paging off, CR4.PAE = 1, CR3 = the PML4, EFER.LME = 1,
+ * then CR0.PG = 1, which turns on long mode (the CPU sets EFER.LMA), still in 32-bit
+ * "compatibility" code until a far jump loads a code segment with L = 1.
+ * Exits: MOV to CR0/CR3/CR4 (as the hypervisor chooses), RDMSR/WRMSR of EFER, UART I/O,
+ * the shutdown hypercall.
+ */
+#include "guest.h"
+
+	.equ PML4, 0x1000		/* three 4 KiB tables between the IVT/BDA and the image */
+	.equ PDPT, 0x2000
+	.equ PD, 0x3000
+	.equ PTE_P, 0x001		/* present */
+	.equ PTE_RW, 0x002		/* writable */
+	.equ PTE_PS, 0x080		/* in a PD entry: this maps a 2 MiB page */
+
+	.text
+	.globl _start
+	CODE16
+_start:
+	PRINT "long64: real mode, building identity page tables at 0x1000\n"
+	cld
+	xor %eax, %eax
+	mov $PML4, %di
+	mov $3 * 1024, %cx		/* three tables of 1024 dwords */
+	rep stosl			/* ES:DI, ES = 0 */
+	movl $PDPT | PTE_P | PTE_RW, PML4
+	movl $PD | PTE_P | PTE_RW, PDPT
+	movl $0 | PTE_P | PTE_RW | PTE_PS, PD
+	REAL_TO_PM32 pm
+
+	CODE32
+pm:
+	LOAD_DATA_SEGMENTS
+	mov $0x7C00, %esp
+	PRINT "long64: protected mode, setting CR4.PAE, CR3, EFER.LME, CR0.PG\n"
+	mov %cr4, %eax
+	or $CR4_PAE, %eax
+	mov %eax, %cr4
+	mov $PML4, %eax
+	mov %eax, %cr3
+	mov $MSR_EFER, %ecx
+	rdmsr
+	or $EFER_LME, %eax
+	wrmsr
+	mov %cr0, %eax
+	or $CR0_PG, %eax
+	mov %eax, %cr0			/* long mode is active from here, in compatibility mode */
+	ljmp $SEL_CODE64, $lm
+
+	CODE64
+lm:
+	mov $MSR_EFER, %ecx
+	rdmsr
+	test $EFER_LMA, %eax
+	EXPECT jnz, "EFER.LMA is clear after enabling paging"
+	PRINT "long64: in 64-bit mode, EFER = "
+	PRINT_HEX %eax
+	PRINT "\n"
+
+	/* A value that needs all 64 bits of RAX: in any other mode the upper half is gone. */
+	mov $0xDEADBEEF, %eax
+	shl $32, %rax
+	mov $0xCAFEF00D, %edx		/* a 32-bit move zero-extends into RDX */
+	or %rdx, %rax
+	mov %rax, %rbx
+	ror $32, %rbx			/* swap the halves */
+	PRINT "long64: RAX = "
+	PRINT_HEX64 %rax
+	PRINT ", halves swapped "
+	PRINT_HEX64 %rbx
+	PRINT "\n"
+	movabs $0xDEADBEEFCAFEF00D, %rcx
+	cmp %rcx, %rax
+	EXPECT je, "64-bit arithmetic gave the wrong value"
+	movabs $0xCAFEF00DDEADBEEF, %rcx
+	cmp %rcx, %rbx
+	EXPECT je, "a 64-bit rotate gave the wrong value"
+	PASS
+
+	GUEST_END
