@@ -1,0 +1,27 @@
+# hv/ - the hypervisor: freestanding 64-bit C, linked at 1 MiB, converted to ELF32 for the
+# multiboot loaders (GRUB's multiboot2 and QEMU's multiboot1 both want a 32-bit ELF).
+
+HV_BUILD := build/hv
+HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+	-mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-asynchronous-unwind-tables -fno-builtin \
+	-Iinclude -Itracer -Ihv
+HV_C := $(wildcard hv/*.c) tracer/trace_encode.c
+HV_S := $(wildcard hv/*.S)
+HV_OBJS := $(patsubst %.c,$(HV_BUILD)/%.o,$(notdir $(HV_C))) $(patsubst %.S,$(HV_BUILD)/%.o,$(notdir $(HV_S)))
+HV_ELF := $(HV_BUILD)/hv.elf
+HV_ELF32 := $(HV_BUILD)/hv.elf32
+
+hv: $(HV_ELF32)
+
+$(HV_BUILD)/%.o: hv/%.c $(wildcard hv/*.h include/retrovisor/*.h tracer/trace_encode.h) | $(HV_BUILD)
+	$(CC) $(HV_CFLAGS) -c -o $@ $<
+$(HV_BUILD)/trace_encode.o: tracer/trace_encode.c tracer/trace_encode.h include/retrovisor/trace_format.h | $(HV_BUILD)
+	$(CC) $(HV_CFLAGS) -c -o $@ $<
+$(HV_BUILD)/%.o: hv/%.S | $(HV_BUILD)
+	$(CC) $(HV_CFLAGS) -c -o $@ $<
+$(HV_ELF): $(HV_OBJS) hv/linker.ld
+	$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T hv/linker.ld -o $@ $(HV_OBJS)
+$(HV_ELF32): $(HV_ELF)
+	objcopy -O elf32-i386 $< $@
+$(HV_BUILD):
+	mkdir -p $@

@@ -1,0 +1,147 @@
+/*
+ * main.c - the hypervisor from boot to the last VM's end.
+ *
+ *   1. CPU tables, boot modules (the run manifest and the guest images), memory.
+ *   2. VMX: check every needed feature (a clear message and a non-zero exit if one is missing),
+ *      then VMXON.
+ *   3. The trace disk, then one VM per manifest entry: memory, EPT, VMCS; VM_START recorded.
+ *   4. Run: a VM runs until it stops; a stopped VM never hurts the others or the hypervisor.
+ *   5. Close the trace, report, end the emulator run.
+ */
+#include "boot_info.h"
+#include "console.h"
+#include "cpu.h"
+#include "lib.h"
+#include "mm.h"
+#include "retrovisor/console_proto.h"
+#include "retrovisor/manifest.h"
+#include "trace.h"
+#include "vm.h"
+#include "vmx.h"
+#include "x86.h"
+
+extern char hv_image_end[];
+
+int hv_nvms;
+static struct vm vms[HVT_MAX_VMS];
+static struct boot_info boot;
+
+/* The PIC delivers nothing to anyone: mask every line (8259A OCW1). */
+static void pic_mask_all(void)
+{
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+}
+
+static const struct rv_manifest *manifest_load(void)
+{
+	const struct boot_module *m = boot_module_find(&boot, "manifest");
+	const struct rv_manifest *mf;
+
+	if (!m) {
+		hv_printf("hv: no 'manifest' boot module: start the hypervisor with hvrun");
+		return 0;
+	}
+	mf = (const struct rv_manifest *)m->start;
+	if (m->end - m->start < sizeof(*mf) || memcmp(mf->magic, RV_MANIFEST_MAGIC, 8) ||
+	    mf->version != RV_MANIFEST_VERSION) {
+		hv_printf("hv: the manifest module is not a version %d Retrovisor manifest", RV_MANIFEST_VERSION);
+		return 0;
+	}
+	if (mf->nvms == 0 || mf->nvms > HVT_MAX_VMS ||
+	    m->end - m->start < sizeof(*mf) + mf->nvms * sizeof(struct hvt_vm_config)) {
+		hv_printf("hv: the manifest lists %u VMs (1 to %d allowed, in %lu bytes)", mf->nvms, HVT_MAX_VMS,
+			  m->end - m->start);
+		return 0;
+	}
+	return mf;
+}
+
+static int vms_create(const struct rv_manifest *mf)
+{
+	for (unsigned i = 0; i < mf->nvms; i++) {
+		char name[8];
+		struct hvt_vm_config cfg = mf->vm[i];
+		snprintf(name, sizeof(name), "vm%u", i);
+		const struct boot_module *img = boot_module_find(&boot, name);
+		if (!img) {
+			hv_printf("hv: VM %u (%s): no boot module '%s' with its image", i, cfg.name, name);
+			return -1;
+		}
+		cfg.name[sizeof(cfg.name) - 1] = 0;
+		console_frame(CONPROTO_NAME, (int)i, cfg.name, strlen(cfg.name));
+		if (vm_create(&vms[i], (int)i, &cfg, (const void *)img->start, img->end - img->start))
+			return -1;
+		if (trace_on) {
+			struct hvt_vm_state st;
+			vm_snapshot(&vms[i], &st);
+			hvt_enc_vm_start(&trace_enc, i, &st);
+		}
+	}
+	hv_nvms = (int)mf->nvms;
+	return 0;
+}
+
+/* Run until every VM has stopped. VMs run one after the other, each to its end. */
+static void run_all(void)
+{
+	for (int i = 0; i < hv_nvms; i++) {
+		if (i > 0 && trace_on)
+			hvt_enc_switch(&trace_enc, (unsigned)i);
+		while (vms[i].running)
+			vm_run_once(&vms[i]);
+	}
+}
+
+/* 0 when every VM ended normally with status 0. */
+static int run_status(void)
+{
+	int failed = 0;
+	for (int i = 0; i < hv_nvms; i++) {
+		struct vm *vm = &vms[i];
+		if (vm->stop_why == HVT_STOP_SHUTDOWN ? vm->stop_status != 0 : vm->stop_why != HVT_STOP_HALTED)
+			failed = 1;
+	}
+	return failed;
+}
+
+void kmain(uint32_t magic, uint32_t info)
+{
+	const struct rv_manifest *mf;
+	uint64_t lo;
+
+	cpu_init();
+	pic_mask_all();
+	if (boot_info_parse(magic, info, &boot))
+		machine_exit(1);
+	hv_printf("hv: Retrovisor 1.0 (%s, %d modules)", boot.loader, boot.nmodules);
+	/* Memory for VMs starts above the hypervisor and every module. */
+	lo = (uint64_t)hv_image_end;
+	for (int i = 0; i < boot.nmodules; i++)
+		if (boot.modules[i].end > lo)
+			lo = boot.modules[i].end;
+	if (boot.mem_hi <= lo) {
+		hv_printf("hv: no usable memory above %lx", lo);
+		machine_exit(1);
+	}
+	mm_init(lo > boot.mem_lo ? lo : boot.mem_lo, boot.mem_hi);
+
+	if (vmx_probe() || vmx_enable())
+		machine_exit(1);
+	hv_printf("hv: %s: VMX revision %x, preemption timer rate %u", vmx.brand[0] ? vmx.brand : vmx.vendor,
+		  vmx.revision, vmx.timer_rate);
+
+	if (!(mf = manifest_load()))
+		machine_exit(1);
+	if (mf->flags & RV_MANIFEST_TRACE)
+		trace_init(mf->nvms);
+	if (vms_create(mf)) {
+		trace_finish(1);
+		machine_exit(1);
+	}
+	run_all();
+	int failed = run_status();
+	trace_finish((uint64_t)failed);
+	hv_printf("hv: all VMs stopped (%s)", failed ? "some did not end normally" : "all ended normally");
+	machine_exit(0);
+}

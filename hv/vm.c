@@ -1,0 +1,366 @@
+/*
+ * vm.c - creating a VM (memory, EPT, VMCS) and running it one exit at a time.
+ */
+#include "vm.h"
+
+#include "console.h"
+#include "cpu.h"
+#include "ept.h"
+#include "exit.h"
+#include "lib.h"
+#include "mm.h"
+#include "retrovisor/console_proto.h"
+#include "retrovisor/exit_reasons.h"
+#include "trace.h"
+#include "vmcs.h"
+#include "vmx.h"
+#include "vmx_controls.h"
+#include "x86.h"
+
+extern char vmx_exit_entry[];
+int vmx_run(uint64_t *regs, int launched);
+
+/*
+ * The preemption timer counts guest instructions on Bochs (the TSC, and so the timer at rate 0,
+ * advances once per instruction). It is armed with a large value and read back at every exit
+ * (the "save VMX-preemption timer value" exit control); the difference is what the guest
+ * executed. It is rewritten only when it runs low, which keeps a VMWRITE off most exits.
+ */
+#define TIMER_SLICE 0xfff00000u
+#define TIMER_REARM 0x10000000u
+
+static struct vm *loaded; /* the VM whose VMCS is current on this CPU */
+
+static void vmcs_load(struct vm *vm)
+{
+	uint64_t pa = (uint64_t)vm->vmcs;
+	uint8_t fail;
+	__asm__ volatile("vmptrld %1; setna %0" : "=q"(fail) : "m"(pa) : "cc", "memory");
+	if (fail)
+		PANIC("VMPTRLD of VM %d's VMCS failed", vm->id);
+	loaded = vm;
+}
+
+static void set_seg(unsigned i, uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)
+{
+	vmcs_write_raw(VMCS_SEG_FIELD(GUEST_ES_SELECTOR, i), sel);
+	vmcs_write_raw(VMCS_SEG_FIELD(GUEST_ES_BASE, i), base);
+	vmcs_write_raw(VMCS_SEG_FIELD(GUEST_ES_LIMIT, i), limit);
+	vmcs_write_raw(VMCS_SEG_FIELD(GUEST_ES_AR, i), ar);
+}
+
+/*
+ * Host state: where a VM exit lands (SDM Vol. 3C, 25.5 and 28.5). The hypervisor's own CR3,
+ * segments and tables, with RIP at vmx_exit_entry; HOST_RSP is written at every entry.
+ */
+static void vmcs_init_host(void)
+{
+	vmcs_writenat(HOST_CR0, read_cr0());
+	vmcs_writenat(HOST_CR3, read_cr3());
+	vmcs_writenat(HOST_CR4, read_cr4());
+	vmcs_write16(HOST_CS_SELECTOR, CPU_SEL_CODE);
+	vmcs_write16(HOST_SS_SELECTOR, CPU_SEL_DATA);
+	vmcs_write16(HOST_DS_SELECTOR, CPU_SEL_DATA);
+	vmcs_write16(HOST_ES_SELECTOR, CPU_SEL_DATA);
+	vmcs_write16(HOST_FS_SELECTOR, 0);
+	vmcs_write16(HOST_GS_SELECTOR, 0);
+	vmcs_write16(HOST_TR_SELECTOR, CPU_SEL_TSS);
+	vmcs_writenat(HOST_FS_BASE, 0);
+	vmcs_writenat(HOST_GS_BASE, 0);
+	vmcs_writenat(HOST_TR_BASE, cpu_tss_base());
+	vmcs_writenat(HOST_GDTR_BASE, cpu_gdt_base());
+	vmcs_writenat(HOST_IDTR_BASE, cpu_idt_base());
+	vmcs_write32(HOST_IA32_SYSENTER_CS, 0);
+	vmcs_writenat(HOST_IA32_SYSENTER_ESP, 0);
+	vmcs_writenat(HOST_IA32_SYSENTER_EIP, 0);
+	vmcs_write64(HOST_IA32_EFER, rdmsr(MSR_IA32_EFER));
+	vmcs_write64(HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
+	vmcs_writenat(HOST_RIP, (uint64_t)vmx_exit_entry);
+}
+
+/*
+ * Controls: which guest actions exit. Every I/O and MSR access exits (no bitmaps): the guest
+ * sees only devices and MSRs the hypervisor emulates. HLT, RDTSC(P), MONITOR/MWAIT exit; EPT,
+ * VPID and unrestricted guest let real-mode code run natively.
+ */
+static void vmcs_init_controls(struct vm *vm)
+{
+	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, vmx.pin);
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, vmx.cpu);
+	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, vmx.cpu2);
+	vmcs_write32(VM_EXIT_CONTROLS, vmx.exit);
+	vmcs_write32(VM_ENTRY_CONTROLS, vmx.entry);
+	vmcs_write32(EXCEPTION_BITMAP, 0);
+	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmcs_write32(CR3_TARGET_COUNT, 0);
+	vmcs_write32(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write32(VM_ENTRY_INTR_INFO, 0);
+	vmcs_write64(EPT_POINTER, vm->eptp);
+	vmcs_write16(VPID, vm->id + 1); /* VPID 0 belongs to the host */
+	vmcs_write64(VMCS_LINK_POINTER, ~0ull);
+	/*
+	 * CR0: the guest owns every bit but PE, PG and NE. NE must be 1 in VMX operation (the
+	 * CR0_FIXED0 MSR) yet a real-mode guest expects 0; PE and PG are hosted so that every mode
+	 * switch is a visible, traced exit. CR4.VMXE must be 1 in the real CR4, even for a
+	 * real-mode guest under unrestricted guest; the shadow hides it.
+	 */
+	vmcs_writenat(CR0_GUEST_HOST_MASK, CR0_PE | CR0_PG | CR0_NE);
+	vmcs_writenat(CR4_GUEST_HOST_MASK, CR4_VMXE);
+	vmcs_writenat(CR4_READ_SHADOW, 0);
+}
+
+/* The guest's start: real mode at 0000:entry like a BIOS boot, or flat 32-bit protected mode. */
+static void vmcs_init_guest(struct vm *vm)
+{
+	const struct hvt_vm_config *c = &vm->cfg;
+	uint64_t cr0 = CR0_ET;
+
+	if (c->mode == HVT_MODE_PROT32) {
+		cr0 |= CR0_PE;
+		set_seg(HVT_SEG_CS, 0x08, 0, 0xffffffff, 0xc09b); /* 32-bit code, accessed, 4 KiB granularity */
+		for (unsigned i = HVT_SEG_ES; i <= HVT_SEG_GS; i++)
+			if (i != HVT_SEG_CS)
+				set_seg(i, 0x10, 0, 0xffffffff, 0xc093);
+		vmcs_writenat(GUEST_GDTR_BASE, 0);
+		vmcs_write32(GUEST_GDTR_LIMIT, 0);
+		vmcs_writenat(GUEST_IDTR_BASE, 0);
+		vmcs_write32(GUEST_IDTR_LIMIT, 0);
+	} else {
+		/* Real mode: base = selector * 16, 64 KiB limits (SDM Vol. 3A, 20.1.1). */
+		set_seg(HVT_SEG_CS, 0, 0, 0xffff, 0x9b);
+		for (unsigned i = HVT_SEG_ES; i <= HVT_SEG_GS; i++)
+			if (i != HVT_SEG_CS)
+				set_seg(i, 0, 0, 0xffff, 0x93);
+		vmcs_writenat(GUEST_GDTR_BASE, 0);
+		vmcs_write32(GUEST_GDTR_LIMIT, 0xffff);
+		vmcs_writenat(GUEST_IDTR_BASE, 0);
+		vmcs_write32(GUEST_IDTR_LIMIT, 0x3ff); /* the real-mode IVT */
+		vm->regs[R_RDX] = 0x80;                /* BIOS convention: boot drive in DL */
+	}
+	set_seg(HVT_SEG_LDTR, 0, 0, 0, 0x10000); /* unusable */
+	set_seg(HVT_SEG_TR, 0, 0, 0xffff, 0x8b); /* busy 32-bit TSS: VM entry wants a usable TR */
+	vmcs_writenat(GUEST_CR0, cr0 | CR0_NE);
+	vmcs_writenat(CR0_READ_SHADOW, cr0);
+	vmcs_writenat(GUEST_CR3, 0);
+	vmcs_writenat(GUEST_CR4, CR4_VMXE);
+	vmcs_writenat(GUEST_DR7, 0x400);
+	vmcs_writenat(GUEST_RSP, c->mode == HVT_MODE_PROT32 ? c->load_addr : 0x7c00);
+	vmcs_writenat(GUEST_RIP, c->entry);
+	vmcs_writenat(GUEST_RFLAGS, RFLAGS_FIXED);
+	vmcs_writenat(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmcs_writenat(GUEST_SYSENTER_ESP, 0);
+	vmcs_writenat(GUEST_SYSENTER_EIP, 0);
+	vmcs_write32(GUEST_SYSENTER_CS, 0);
+	vmcs_write32(GUEST_INTERRUPTIBILITY, 0);
+	vmcs_write32(GUEST_ACTIVITY_STATE, 0);
+	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
+	vmcs_write64(GUEST_IA32_PAT, 0x0007040600070406ull); /* the power-on PAT */
+	vmcs_write64(GUEST_IA32_EFER, 0);
+	vm->timer_armed = TIMER_SLICE;
+	vmcs_write32(GUEST_PREEMPTION_TIMER, TIMER_SLICE);
+	vm->regs[R_RSP] = c->mode == HVT_MODE_PROT32 ? c->load_addr : 0x7c00;
+	vm->regs[HVT_REG_RIP] = c->entry;
+	vm->regs[HVT_REG_RFLAGS] = RFLAGS_FIXED;
+}
+
+int vm_create(struct vm *vm, int id, const struct hvt_vm_config *cfg, const void *image, uint64_t image_size)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->id = id;
+	vm->cfg = *cfg;
+	vm->mem_size = ALIGN_UP(cfg->mem_size, PAGE_SIZE);
+	vm->insn_limit = cfg->insn_limit;
+	vm->xcr0 = 1;
+	if (image_size > vm->mem_size || cfg->load_addr > vm->mem_size - image_size) {
+		hv_printf("hv: VM %d (%s): image of %lu bytes at %lx does not fit its %lu bytes of memory", id,
+			  cfg->name, image_size, cfg->load_addr, vm->mem_size);
+		return -1;
+	}
+	vm->mem = mm_alloc(vm->mem_size, 2 << 20);
+	vm->vmcs = mm_alloc(PAGE_SIZE, PAGE_SIZE);
+	vm->eptp = vm->mem ? ept_build((uint64_t)vm->mem, vm->mem_size) : 0;
+	if (!vm->mem || !vm->vmcs || !vm->eptp) {
+		hv_printf("hv: VM %d (%s): not enough host memory for %lu bytes of guest memory (%lu free)", id,
+			  cfg->name, vm->mem_size, mm_free_bytes());
+		return -1;
+	}
+	memcpy(vm->mem + cfg->load_addr, image, image_size);
+	uart_init(&vm->uart, id);
+
+	/* A fresh VMCS: revision identifier, VMCLEAR (launch state "clear"), VMPTRLD. */
+	*(uint32_t *)vm->vmcs = vmx.revision;
+	uint64_t pa = (uint64_t)vm->vmcs;
+	__asm__ volatile("vmclear %0" ::"m"(pa) : "cc", "memory");
+	vmcs_load(vm);
+	vmcs_init_host();
+	vmcs_init_controls(vm);
+	vmcs_init_guest(vm);
+	vm->running = 1;
+	return 0;
+}
+
+void vm_snapshot(struct vm *vm, struct hvt_vm_state *st)
+{
+	if (loaded != vm)
+		vmcs_load(vm);
+	memset(st, 0, sizeof(*st));
+	memcpy(st->gpr, vm->regs, sizeof(st->gpr));
+	st->rip = vm->regs[HVT_REG_RIP];
+	st->rflags = vm->regs[HVT_REG_RFLAGS];
+	st->cr0 = vmcs_readnat(CR0_READ_SHADOW);
+	st->cr3 = vmcs_readnat(GUEST_CR3);
+	st->cr4 = (vmcs_readnat(GUEST_CR4) & ~CR4_VMXE) | (vmcs_readnat(CR4_READ_SHADOW) & CR4_VMXE);
+	st->efer = vmcs_read64(GUEST_IA32_EFER);
+	for (unsigned i = 0; i < HVT_NSEGS; i++) {
+		st->seg[i].sel = (uint16_t)vmcs_read_raw(VMCS_SEG_FIELD(GUEST_ES_SELECTOR, i));
+		st->seg[i].base = vmcs_read_raw(VMCS_SEG_FIELD(GUEST_ES_BASE, i));
+		st->seg[i].limit = (uint32_t)vmcs_read_raw(VMCS_SEG_FIELD(GUEST_ES_LIMIT, i));
+		st->seg[i].ar = (uint32_t)vmcs_read_raw(VMCS_SEG_FIELD(GUEST_ES_AR, i));
+	}
+	st->gdtr_base = vmcs_readnat(GUEST_GDTR_BASE);
+	st->gdtr_limit = vmcs_read32(GUEST_GDTR_LIMIT);
+	st->idtr_base = vmcs_readnat(GUEST_IDTR_BASE);
+	st->idtr_limit = vmcs_read32(GUEST_IDTR_LIMIT);
+	st->icount = vm->icount;
+}
+
+void vm_stop(struct vm *vm, unsigned why, uint64_t status, uint64_t detail)
+{
+	static const char *const names[] = {
+#define STOP_NAME(num, name, str) [num] = str,
+		HVT_STOP_LIST(STOP_NAME)
+#undef STOP_NAME
+	};
+	char line[64];
+
+	if (!vm->running)
+		return;
+	uart_flush(&vm->uart);
+	vm->running = 0;
+	vm->stop_why = why;
+	vm->stop_status = status;
+	vm->stop_detail = detail;
+	hv_printf("hv: VM %d (%s) stopped: %s (status %lu, detail %lx) after %lu instructions", vm->id,
+		  vm->cfg.name, why < ARRAY_SIZE(names) ? names[why] : "?", status, detail, vm->icount);
+	int n = snprintf(line, sizeof(line), "%u %lu %lx", why, status, detail);
+	console_frame(CONPROTO_STOP, vm->id, line, (size_t)n);
+	/* Inside an exit the record follows the EXIT record (vm_run_once); otherwise write it now. */
+	if (trace_on && !vm->in_exit)
+		hvt_enc_vm_stop(&trace_enc, (unsigned)vm->id, why, status, detail);
+}
+
+void vm_skip_insn(struct vm *vm)
+{
+	vm->skip_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+}
+
+void vm_inject_exception(struct vm *vm, unsigned vector, int has_error, uint32_t error)
+{
+	/* Real mode has no error codes: VM entry refuses "deliver error code" when CR0.PE = 0
+	 * (SDM Vol. 3C, 27.2.1.3). */
+	if (!(vmcs_readnat(GUEST_CR0) & CR0_PE))
+		has_error = 0;
+	vm->inject_info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector | (has_error ? INTR_INFO_DELIVER_CODE : 0);
+	vm->inject_error = error;
+}
+
+unsigned vm_cpl(void)
+{
+	return (vmcs_read32(GUEST_SS_AR) >> 5) & 3;
+}
+
+static void entry_failed(struct vm *vm, int how)
+{
+	uint32_t err = how == 2 ? vmcs_read32(VM_INSTRUCTION_ERROR) : 0;
+	hv_printf("hv: VM %d: %s failed: %s (VM-instruction error %u)", vm->id, vm->launched ? "VMRESUME" : "VMLAUNCH",
+		  how == 1 ? "no current VMCS (VMfailInvalid)" : vmcs_insn_error_name(err), err);
+	vmcs_dump();
+	vm_stop(vm, HVT_STOP_ENTRY_FAILED, 0, err);
+}
+
+/* Inject what the handler asked for, or nothing. */
+static void prepare_entry(struct vm *vm)
+{
+	if (vm->inject_info) {
+		vmcs_write32(VM_ENTRY_INTR_INFO, vm->inject_info);
+		if (vm->inject_info & INTR_INFO_DELIVER_CODE)
+			vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, vm->inject_error);
+		vm->inject_info = 0;
+	}
+	if (vmx.has_xsave) {
+		static uint64_t current_xcr0 = 1;
+		if (vm->xcr0 != current_xcr0) {
+			xsetbv(0, vm->xcr0);
+			current_xcr0 = vm->xcr0;
+		}
+	}
+}
+
+/* After the handler: put back into the VMCS what the handler changed. */
+static void finish_exit(struct vm *vm)
+{
+	if (vm->skip_len) {
+		vm->regs[HVT_REG_RIP] += vm->skip_len;
+		vmcs_writenat(GUEST_RIP, vm->regs[HVT_REG_RIP]);
+		/* The emulated instruction retired: blocking by STI or MOV SS ends with it. */
+		uint32_t intr = vmcs_read32(GUEST_INTERRUPTIBILITY);
+		if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
+			vmcs_write32(GUEST_INTERRUPTIBILITY, intr & ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+	}
+	if (vm->post.mask & HVT_POST_GPR(R_RSP))
+		vmcs_writenat(GUEST_RSP, vm->regs[R_RSP]);
+	if (vm->post.mask & HVT_POST_RFLAGS)
+		vmcs_writenat(GUEST_RFLAGS, vm->regs[HVT_REG_RFLAGS]);
+}
+
+void vm_run_once(struct vm *vm)
+{
+	if (loaded != vm)
+		vmcs_load(vm);
+	prepare_entry(vm);
+	int r = vmx_run(vm->regs, vm->launched);
+	if (r) {
+		entry_failed(vm, r);
+		return;
+	}
+	vm->launched = 1;
+
+	uint32_t reason = vmcs_read32(VM_EXIT_REASON);
+	vm->regs[R_RSP] = vmcs_readnat(GUEST_RSP);
+	vm->regs[HVT_REG_RIP] = vmcs_readnat(GUEST_RIP);
+	vm->regs[HVT_REG_RFLAGS] = vmcs_readnat(GUEST_RFLAGS);
+	uint32_t timer = vmcs_read32(GUEST_PREEMPTION_TIMER);
+	vm->icount += (uint64_t)(vm->timer_armed - timer) << vmx.timer_rate;
+	if (timer < TIMER_REARM) {
+		timer = TIMER_SLICE;
+		vmcs_write32(GUEST_PREEMPTION_TIMER, timer);
+	}
+	vm->timer_armed = timer;
+	vm->exit_reason = reason;
+	vm->exit_qual = vmcs_readnat(EXIT_QUALIFICATION);
+	vm->skip_len = 0;
+	vm->post.mask = 0;
+	vm->has_gpa = 0;
+	vm->memwrite_len = 0;
+
+	if (trace_on)
+		hvt_enc_exit_begin(&trace_enc, reason & EXIT_REASON_BASIC_MASK, vm->icount, vm->regs, vm->exit_qual);
+	vm->in_exit = 1;
+	exit_dispatch(vm, reason);
+	if (vm->running && vm->insn_limit && vm->icount >= vm->insn_limit)
+		vm_stop(vm, HVT_STOP_INSN_LIMIT, 0, vm->icount);
+	vm->in_exit = 0;
+	if (trace_on) {
+		hvt_enc_exit_end(&trace_enc, &vm->post, vm->skip_len, vm->has_gpa, vm->gpa);
+		if (vm->memwrite_len)
+			hvt_enc_memwrite(&trace_enc, vm->memwrite_gpa, vm->mem + vm->memwrite_gpa, vm->memwrite_len);
+		if (vm->inject_info)
+			hvt_enc_inject(&trace_enc, vm->inject_info, vm->inject_error);
+		if (!vm->running)
+			hvt_enc_vm_stop(&trace_enc, (unsigned)vm->id, vm->stop_why, vm->stop_status, vm->stop_detail);
+	}
+	finish_exit(vm);
+}

@@ -1,0 +1,83 @@
+/*
+ * vm.h - one virtual machine: its memory, EPT, VMCS, registers and devices.
+ * Retrovisor gives each VM one virtual CPU.
+ */
+#ifndef HV_VM_H
+#define HV_VM_H
+
+#include <stdint.h>
+
+#include "retrovisor/trace_format.h"
+#include "trace_encode.h"
+#include "uart.h"
+
+enum { R_RAX, R_RCX, R_RDX, R_RBX, R_RSP, R_RBP, R_RSI, R_RDI };
+
+struct vm {
+	int id;
+	struct hvt_vm_config cfg;
+	uint8_t *mem;     /* guest-physical 0 is here (identity-mapped host memory) */
+	uint64_t mem_size;
+	uint64_t eptp;
+	uint8_t *vmcs;
+	int launched;
+	int running;
+	int in_exit; /* between the exit's trace halves */
+
+	/* Guest registers while the hypervisor handles an exit: GPRs (x86 order), RIP, RFLAGS.
+	 * vmentry.S loads and stores regs[0..15]; RSP, RIP and RFLAGS live in the VMCS. */
+	uint64_t regs[HVT_NREGS];
+	uint64_t icount;       /* guest instructions retired so far */
+	uint32_t timer_armed;  /* preemption-timer value at the last VM entry */
+	uint64_t insn_limit;   /* stop the VM past this many instructions (0: none) */
+	uint64_t xcr0;
+
+	/* The exit being handled. */
+	uint32_t exit_reason;
+	uint64_t exit_qual;
+	uint32_t skip_len;     /* instruction length to skip on resume (0: RIP stays) */
+	struct hvt_post post;  /* registers the handler changed (for the trace) */
+	int has_gpa;
+	uint64_t gpa;
+	uint32_t inject_info, inject_error; /* event to inject at the next entry (0: none) */
+	uint64_t memwrite_gpa;              /* guest memory the handler wrote, for the trace */
+	uint32_t memwrite_len;
+
+	struct uart uart;
+
+	/* Why it stopped. */
+	unsigned stop_why;
+	uint64_t stop_status, stop_detail;
+};
+
+/* Build a VM from its configuration and image; 0 on success, -1 with a message printed. */
+int vm_create(struct vm *vm, int id, const struct hvt_vm_config *cfg, const void *image, uint64_t image_size);
+/* Run the VM until its next VM exit and handle that exit. */
+void vm_run_once(struct vm *vm);
+/* Stop the VM: print why, trace it, and never enter it again. */
+void vm_stop(struct vm *vm, unsigned why, uint64_t status, uint64_t detail);
+/* Its full state for the trace's VM_START record. */
+void vm_snapshot(struct vm *vm, struct hvt_vm_state *st);
+
+/* Handler helpers: set a register as the post-state of this exit, skip the instruction, inject. */
+static inline void vm_set_gpr(struct vm *vm, unsigned r, uint64_t v)
+{
+	vm->regs[r] = v;
+	vm->post.mask |= HVT_POST_GPR(r);
+	vm->post.v[r] = v;
+}
+void vm_skip_insn(struct vm *vm);
+void vm_inject_exception(struct vm *vm, unsigned vector, int has_error, uint32_t error);
+/* Guest memory: a host pointer to [gpa, gpa + len), or 0 when not wholly inside the VM. */
+static inline void *vm_gpa_ptr(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	if (gpa >= vm->mem_size || len > vm->mem_size - gpa)
+		return 0;
+	return vm->mem + gpa;
+}
+/* Guest-linear to guest-physical through the guest's own page tables; -1 on a fault. */
+int vm_translate(struct vm *vm, uint64_t la, uint64_t *gpa);
+/* The guest's current privilege level. */
+unsigned vm_cpl(void);
+
+#endif

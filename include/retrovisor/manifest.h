@@ -1,0 +1,36 @@
+/*
+ * manifest.h - the run manifest: what the runner tells the hypervisor, as a GRUB module named
+ * "manifest". The guest images are modules named "vm0", "vm1", ...
+ *
+ * OFFSET SIZE  FIELD
+ *      0    8  magic "RVMANIF"
+ *      8    4  version (RV_MANIFEST_VERSION)
+ *     12    4  number of VMs (1..HVT_MAX_VMS)
+ *     16    4  flags (RV_MANIFEST_TRACE: record the trace on the ATA disk)
+ *     20    4  reserved
+ *     24    8  reserved
+ *     32  96n  struct hvt_vm_config[n] (include/retrovisor/trace_format.h)
+ */
+#ifndef RETROVISOR_MANIFEST_H
+#define RETROVISOR_MANIFEST_H
+
+#include <stdint.h>
+
+#include "retrovisor/trace_format.h"
+
+#define RV_MANIFEST_MAGIC "RVMANIF"
+#define RV_MANIFEST_VERSION 1
+#define RV_MANIFEST_TRACE 1u
+
+struct rv_manifest {
+	char magic[8];
+	uint32_t version;
+	uint32_t nvms;
+	uint32_t flags;
+	uint32_t reserved0;
+	uint64_t reserved1;
+	struct hvt_vm_config vm[];
+};
+_Static_assert(sizeof(struct rv_manifest) == 32, "manifest header size");
+
+#endif

@@ -1,0 +1,333 @@
+/*
+ * hvrun - boot the Retrovisor hypervisor under Bochs with one guest, stream its console, record
+ * its trace.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "retrovisor/console_proto.h"
+#include "run.h"
+
+static const char usage[] =
+	"usage: hvrun [options] IMAGE\n"
+	"Boot the Retrovisor hypervisor under Bochs with the guest IMAGE (a flat binary), show the\n"
+	"guest's console as it runs, and record every VM exit in a trace file.\n"
+	"\n"
+	"  -o, --output FILE    trace file to write (default: out/NAME.hvt)\n"
+	"      --no-trace       do not record a trace\n"
+	"      --mode MODE      how the guest starts: real (default; CS:IP = 0000:entry like a BIOS\n"
+	"                       boot) or pm32 (flat 32-bit protected mode, paging off)\n"
+	"      --mem SIZE       guest memory, with K or M suffix (default 1M; 64K to 1024M)\n"
+	"      --load ADDR      guest-physical load address (default 0x7c00, pm32: 0x10000)\n"
+	"      --entry ADDR     entry point (default: the load address)\n"
+	"      --name NAME      the VM's name (default: the image's file name without .bin)\n"
+	"      --insn-limit N   stop the guest after N instructions\n"
+	"      --timeout SEC    stop Bochs after SEC seconds of wall time (default 120)\n"
+	"      --zstd LEVEL     compress trace chunks with zstd at LEVEL 1-19 (default: off)\n"
+	"      --cpu MODEL      Bochs CPU model (default corei7_skylake_x)\n"
+	"      --trace-size MB  size of the trace disk (default 1024)\n"
+	"      --hv FILE        hypervisor image (default: hv.elf32 next to this program's build)\n"
+	"      --keep           keep the run directory (bochsrc, ISO, logs)\n"
+	"  -q, --quiet          print only the guest's console and errors\n"
+	"  -h, --help           this text\n"
+	"\n"
+	"Exit status: 0 the guest ended normally, 1 it reported failure (shutdown with a non-zero\n"
+	"status), 2 the hypervisor stopped it (fault, access outside its memory, ...), 3 timeout,\n"
+	"4 the hypervisor or Bochs failed, 64 bad usage or input.\n";
+
+void run_err(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("hvrun: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int run_write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(data, 1, len, f) != len) {
+		run_err("cannot write %s: %s", path, strerror(errno));
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	if (fclose(f)) {
+		run_err("cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_num(const char *opt, const char *s, uint64_t *out, int sizes)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (sizes && (*end == 'K' || *end == 'k'))
+		v <<= 10, end++;
+	else if (sizes && (*end == 'M' || *end == 'm'))
+		v <<= 20, end++;
+	if (errno || end == s || *end) {
+		run_err("%s: '%s' is not a number", opt, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static uint8_t *read_image(const char *path, size_t *size)
+{
+	struct stat st;
+	FILE *f = fopen(path, "rb");
+	if (!f || fstat(fileno(f), &st)) {
+		run_err("cannot open guest image %s: %s", path, strerror(errno));
+		if (f)
+			fclose(f);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size == 0) {
+		run_err("guest image %s is %s", path, S_ISREG(st.st_mode) ? "empty" : "not a regular file");
+		fclose(f);
+		return NULL;
+	}
+	uint8_t *buf = malloc((size_t)st.st_size);
+	if (!buf || fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+		run_err("cannot read guest image %s", path);
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	*size = (size_t)st.st_size;
+	return buf;
+}
+
+/* hv.elf32 sits in build/hv/; this program in build/bin/ or build/san/bin/. */
+static const char *find_hv(void)
+{
+	static char path[4096];
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = 0;
+	char *dir = dirname(exe);
+	const char *tries[] = {"%s/../hv/hv.elf32", "%s/../../hv/hv.elf32"};
+	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		snprintf(path, sizeof(path), tries[i], dir);
+		if (access(path, R_OK) == 0)
+			return path;
+	}
+	return NULL;
+}
+
+static int run_exit_status(struct run *r)
+{
+	if (r->timed_out)
+		return RUN_TIMEOUT;
+	if (!r->hv_done || r->hv_status != 0)
+		return RUN_HV_FAILED;
+	int status = RUN_OK;
+	for (int i = 0; i < r->nvms; i++) {
+		struct run_vm *v = &r->vm[i];
+		if (!v->stopped)
+			return RUN_HV_FAILED;
+		if (v->why == HVT_STOP_SHUTDOWN && v->status != 0 && status == RUN_OK)
+			status = RUN_GUEST_FAILED;
+		if (v->why != HVT_STOP_SHUTDOWN && v->why != HVT_STOP_HALTED)
+			status = RUN_GUEST_STOPPED;
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static struct run r;
+	static char default_out[512];
+	uint64_t mem = 1 << 20, load = UINT64_MAX, entry = UINT64_MAX, limit = 0, v;
+	const char *mode = "real", *name = NULL;
+	int no_trace = 0;
+	enum { O_NOTRACE = 256, O_MODE, O_MEM, O_LOAD, O_ENTRY, O_NAME, O_LIMIT, O_TIMEOUT, O_ZSTD, O_CPU,
+	       O_TSIZE, O_HV, O_KEEP };
+	static const struct option longopts[] = {
+		{"output", required_argument, 0, 'o'},   {"no-trace", no_argument, 0, O_NOTRACE},
+		{"mode", required_argument, 0, O_MODE},  {"mem", required_argument, 0, O_MEM},
+		{"load", required_argument, 0, O_LOAD},  {"entry", required_argument, 0, O_ENTRY},
+		{"name", required_argument, 0, O_NAME},  {"insn-limit", required_argument, 0, O_LIMIT},
+		{"timeout", required_argument, 0, O_TIMEOUT}, {"zstd", required_argument, 0, O_ZSTD},
+		{"cpu", required_argument, 0, O_CPU},    {"trace-size", required_argument, 0, O_TSIZE},
+		{"hv", required_argument, 0, O_HV},      {"keep", no_argument, 0, O_KEEP},
+		{"quiet", no_argument, 0, 'q'},          {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+
+	r.timeout = 120;
+	r.cpu_model = "corei7_skylake_x";
+	r.trace_mib = 1024;
+	int c;
+	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			r.output = optarg;
+			break;
+		case O_NOTRACE:
+			no_trace = 1;
+			break;
+		case O_MODE:
+			mode = optarg;
+			if (strcmp(mode, "real") && strcmp(mode, "pm32")) {
+				run_err("--mode: '%s' is not real or pm32", mode);
+				return RUN_USAGE;
+			}
+			break;
+		case O_MEM:
+			if (parse_num("--mem", optarg, &mem, 1))
+				return RUN_USAGE;
+			if (mem < (64 << 10) || mem > (1024ull << 20)) {
+				run_err("--mem: %s is outside 64K..1024M", optarg);
+				return RUN_USAGE;
+			}
+			break;
+		case O_LOAD:
+			if (parse_num("--load", optarg, &load, 0))
+				return RUN_USAGE;
+			break;
+		case O_ENTRY:
+			if (parse_num("--entry", optarg, &entry, 0))
+				return RUN_USAGE;
+			break;
+		case O_NAME:
+			name = optarg;
+			break;
+		case O_LIMIT:
+			if (parse_num("--insn-limit", optarg, &limit, 0))
+				return RUN_USAGE;
+			break;
+		case O_TIMEOUT:
+			if (parse_num("--timeout", optarg, &v, 0) || v == 0) {
+				run_err("--timeout wants a positive number of seconds");
+				return RUN_USAGE;
+			}
+			r.timeout = (double)v;
+			break;
+		case O_ZSTD:
+			if (parse_num("--zstd", optarg, &v, 0) || v > 19) {
+				run_err("--zstd wants a level from 0 to 19");
+				return RUN_USAGE;
+			}
+			r.zstd_level = (int)v;
+			break;
+		case O_CPU:
+			r.cpu_model = optarg;
+			break;
+		case O_TSIZE:
+			if (parse_num("--trace-size", optarg, &r.trace_mib, 0) || r.trace_mib < 1) {
+				run_err("--trace-size wants a size in MB");
+				return RUN_USAGE;
+			}
+			break;
+		case O_HV:
+			r.hv_path = optarg;
+			break;
+		case O_KEEP:
+			r.keep = 1;
+			break;
+		case 'q':
+			r.quiet = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return RUN_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		run_err(optind == argc ? "no guest image given" : "one guest image at a time (got %d)", argc - optind);
+		fputs(usage, stderr);
+		return RUN_USAGE;
+	}
+
+	struct run_vm *vm = &r.vm[0];
+	r.nvms = 1;
+	vm->image_path = argv[optind];
+	if (!(vm->image = read_image(vm->image_path, &vm->image_size)))
+		return RUN_USAGE;
+	if (load == UINT64_MAX)
+		load = strcmp(mode, "pm32") ? 0x7c00 : 0x10000;
+	if (entry == UINT64_MAX)
+		entry = load;
+	if (!strcmp(mode, "real") && (entry > 0xffff)) {
+		run_err("--entry %#llx: a real-mode guest starts at CS=0, so its entry must be below 64 KiB",
+			(unsigned long long)entry);
+		return RUN_USAGE;
+	}
+	if (load > mem || vm->image_size > mem - load) {
+		run_err("guest image %s (%zu bytes) does not fit at %#llx in %llu KiB of guest memory", vm->image_path,
+			vm->image_size, (unsigned long long)load, (unsigned long long)(mem >> 10));
+		return RUN_USAGE;
+	}
+	if (entry >= mem) {
+		run_err("--entry %#llx is outside the guest's memory", (unsigned long long)entry);
+		return RUN_USAGE;
+	}
+
+	char base[256];
+	snprintf(base, sizeof(base), "%s", name ? name : basename(argv[optind]));
+	if (!name) {
+		char *dot = strrchr(base, '.');
+		if (dot && !strcmp(dot, ".bin"))
+			*dot = 0;
+	}
+	vm->cfg.id = 0;
+	vm->cfg.mode = strcmp(mode, "pm32") ? HVT_MODE_REAL : HVT_MODE_PROT32;
+	if (strlen(base) >= sizeof(vm->cfg.name)) {
+		run_err("VM name '%s' is longer than %zu characters (use --name)", base, sizeof(vm->cfg.name) - 1);
+		return RUN_USAGE;
+	}
+	memcpy(vm->cfg.name, base, strlen(base) + 1);
+	vm->cfg.mem_size = mem;
+	vm->cfg.load_addr = load;
+	vm->cfg.entry = entry;
+	vm->cfg.image_size = vm->image_size;
+	vm->cfg.image_crc = (uint32_t)crc32(0, vm->image, (uInt)vm->image_size);
+	vm->cfg.weight = 1;
+	vm->cfg.insn_limit = limit;
+
+	if (!no_trace && !r.output) {
+		mkdir("out", 0755);
+		snprintf(default_out, sizeof(default_out), "out/%s.hvt", vm->cfg.name);
+		r.output = default_out;
+	}
+	if (no_trace)
+		r.output = NULL;
+	if (!r.hv_path && !(r.hv_path = find_hv())) {
+		run_err("cannot find the hypervisor image hv.elf32 (build it with 'make', or pass --hv FILE)");
+		return RUN_USAGE;
+	}
+
+	int status;
+	if (run_prepare(&r) || run_bochs(&r)) {
+		status = RUN_HV_FAILED;
+	} else {
+		status = run_exit_status(&r);
+		if (r.output && run_trace(&r))
+			status = status == RUN_OK ? RUN_HV_FAILED : status;
+	}
+	if (r.interrupted && status == RUN_OK)
+		status = RUN_HV_FAILED;
+	run_cleanup(&r);
+	return status;
+}

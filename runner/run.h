@@ -1,0 +1,58 @@
+/*
+ * run.h - hvrun, the runner: from guest images to a Bochs run of the hypervisor to a .hvt file.
+ *
+ *   run_prepare   (run_image.c)  manifest, GRUB ISO, trace disk and bochsrc in a run directory
+ *   run_bochs     (run_bochs.c)  start Bochs, stream the framed debug port, enforce the timeout
+ *   run_trace     (run_trace.c)  the trace disk plus what the runner knows, as one .hvt file
+ */
+#ifndef RUNNER_RUN_H
+#define RUNNER_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "retrovisor/trace_format.h"
+
+struct run_vm {
+	struct hvt_vm_config cfg;
+	const char *image_path;
+	uint8_t *image;
+	size_t image_size;
+	/* filled while running */
+	int stopped;
+	unsigned why;
+	uint64_t status, detail;
+};
+
+struct run {
+	/* options */
+	const char *output;    /* .hvt path, NULL: no trace */
+	double timeout;        /* seconds */
+	const char *cpu_model;
+	const char *hv_path;   /* hv.elf32 */
+	int keep;              /* keep the run directory */
+	int quiet;
+	int zstd_level;
+	uint64_t trace_mib;    /* trace disk size */
+	/* VMs */
+	int nvms;
+	struct run_vm vm[HVT_MAX_VMS];
+	/* state */
+	char dir[256];        /* run directory */
+	int hv_done;           /* the hypervisor's D line was seen */
+	int hv_status;
+	int timed_out;
+	int interrupted;
+	int bochs_status;
+};
+
+int run_prepare(struct run *r);
+int run_bochs(struct run *r);
+int run_trace(struct run *r);
+void run_cleanup(struct run *r);
+
+/* Shared helpers (hvrun.c). */
+void run_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int run_write_file(const char *path, const void *data, size_t len);
+
+#endif

@@ -1,0 +1,261 @@
+/*
+ * run_bochs.c - run Bochs, show what the hypervisor says, stop it when it overstays.
+ *
+ * Bochs runs in its own process group, in a private network namespace when one can be had
+ * (`unshare -rn`): its VNC display then listens where nobody can reach it and parallel runs
+ * cannot collide on a port. Its stdout carries the debug port 0xE9, where every hypervisor line
+ * is framed (include/retrovisor/console_proto.h); everything else there is Bochs's own and goes
+ * to bochs.out in the run directory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "retrovisor/console_proto.h"
+#include "run.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int in_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char buf[1024];
+	if (!path)
+		path = "/usr/bin:/bin";
+	while (*path) {
+		const char *end = strchr(path, ':');
+		size_t len = end ? (size_t)(end - path) : strlen(path);
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, path, prog);
+		if (access(buf, X_OK) == 0)
+			return 1;
+		path += len + (end ? 1 : 0);
+	}
+	return 0;
+}
+
+/* Can we have a private network namespace? (root: yes; others: if user namespaces are on.) */
+static int have_netns(void)
+{
+	if (!in_path("unshare"))
+		return 0;
+	return system("unshare -rn true >/dev/null 2>&1") == 0;
+}
+
+static void handle_frame(struct run *r, char *line)
+{
+	char kind = line[0];
+	char *text = strchr(line, ' ');
+	int vm = atoi(line + 1);
+	text = text ? text + 1 : line + 1;
+
+	switch (kind) {
+	case CONPROTO_CONSOLE:
+		if (r->nvms > 1 && vm >= 0 && vm < r->nvms)
+			printf("[%s] %s\n", r->vm[vm].cfg.name, text);
+		else
+			printf("%s\n", text);
+		fflush(stdout);
+		break;
+	case CONPROTO_MSG:
+		if (!r->quiet || strstr(text, "PANIC") || strstr(text, "lacks") || strstr(text, "no VMX"))
+			fprintf(stderr, "%s\n", text);
+		break;
+	case CONPROTO_STOP:
+		if (vm >= 0 && vm < r->nvms) {
+			struct run_vm *v = &r->vm[vm];
+			unsigned long long st = 0, det = 0;
+			unsigned why = 0;
+			if (sscanf(text, "%u %llu %llx", &why, &st, &det) == 3) {
+				v->stopped = 1;
+				v->why = why;
+				v->status = st;
+				v->detail = det;
+			}
+		}
+		break;
+	case CONPROTO_DONE:
+		r->hv_done = 1;
+		r->hv_status = atoi(text);
+		break;
+	default:
+		break; /* CONPROTO_NAME and anything newer */
+	}
+}
+
+/* Split the stream into frames; bytes outside frames go to the emulator's own log. */
+static void feed(struct run *r, const char *buf, size_t n, FILE *other)
+{
+	static char line[4096];
+	static size_t len;
+	static int in_frame;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = buf[i];
+		if (!in_frame) {
+			if (c == CONPROTO_MARK) {
+				in_frame = 1;
+				len = 0;
+			} else if (other) {
+				fputc(c, other);
+			}
+			continue;
+		}
+		if (c == '\n') {
+			line[len] = 0;
+			handle_frame(r, line);
+			in_frame = 0;
+		} else if (len < sizeof(line) - 1) {
+			line[len++] = c;
+		}
+	}
+}
+
+static void stop_bochs(pid_t pid)
+{
+	kill(-pid, SIGTERM);
+	for (int i = 0; i < 20; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return;
+		usleep(50000);
+	}
+	kill(-pid, SIGKILL);
+}
+
+/* Bochs names the consistency check a failed VM entry broke; show those lines. */
+static void show_bochs_complaints(struct run *r)
+{
+	char path[512], line[1024];
+	snprintf(path, sizeof(path), "%s/bochs.log", r->dir);
+	FILE *f = fopen(path, "r");
+	int shown = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f) && shown < 20)
+		if (strstr(line, "VMENTER FAIL") || strstr(line, "PANIC") || strstr(line, "VMFAIL")) {
+			fprintf(stderr, "bochs: %s", line);
+			shown++;
+		}
+	fclose(f);
+}
+
+int run_bochs(struct run *r)
+{
+	int fds[2];
+	char path[512];
+	pid_t pid;
+	int netns = have_netns();
+
+	if (!in_path("bochs")) {
+		run_err("bochs is not installed: run 'make deps' (Debian packages bochs bochsbios vgabios)");
+		return -1;
+	}
+	if (pipe(fds)) {
+		run_err("pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		run_err("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		setpgid(0, 0);
+		if (chdir(r->dir))
+			_exit(127);
+		int null = open("/dev/null", O_RDONLY);
+		int err = open("bochs.stderr", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(null, 0);
+		dup2(fds[1], 1);
+		dup2(err, 2);
+		close(fds[0]);
+		if (netns)
+			execlp("unshare", "unshare", "-rn", "bochs", "-q", "-f", "bochsrc", "-rc", "rc", (char *)NULL);
+		else
+			execlp("bochs", "bochs", "-q", "-f", "bochsrc", "-rc", "rc", (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	close(fds[1]);
+
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	snprintf(path, sizeof(path), "%s/bochs.out", r->dir);
+	FILE *other = fopen(path, "w");
+	double deadline = now() + r->timeout;
+	char buf[65536];
+	for (;;) {
+		double left = deadline - now();
+		if (interrupted) {
+			r->interrupted = 1;
+			fprintf(stderr, "hvrun: interrupted: stopping Bochs\n");
+			stop_bochs(pid);
+			break;
+		}
+		if (left <= 0) {
+			r->timed_out = 1;
+			fprintf(stderr, "hvrun: timeout: the run took longer than %.0f s; stopping Bochs\n", r->timeout);
+			stop_bochs(pid);
+			break;
+		}
+		struct pollfd p = {fds[0], POLLIN, 0};
+		int pr = poll(&p, 1, left > 0.2 ? 200 : (int)(left * 1000) + 1);
+		if (pr < 0 && errno != EINTR)
+			break;
+		if (pr <= 0)
+			continue;
+		ssize_t n = read(fds[0], buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		feed(r, buf, (size_t)n, other);
+	}
+	/* Drain what is left after Bochs stopped. */
+	ssize_t n;
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	while ((n = read(fds[0], buf, sizeof(buf))) > 0)
+		feed(r, buf, (size_t)n, other);
+	close(fds[0]);
+	if (other)
+		fclose(other);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	r->bochs_status = status;
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+
+	int entry_failed = 0;
+	for (int i = 0; i < r->nvms; i++)
+		if (r->vm[i].stopped && r->vm[i].why == HVT_STOP_ENTRY_FAILED)
+			entry_failed = 1;
+	if (entry_failed || (!r->hv_done && !r->timed_out && !r->interrupted))
+		show_bochs_complaints(r);
+	if (!r->hv_done && !r->timed_out && !r->interrupted) {
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+			run_err("could not start Bochs (see %s/bochs.stderr)", r->dir);
+		else
+			run_err("Bochs ended before the hypervisor finished (see %s/bochs.log)", r->dir);
+		r->keep = 1;
+	}
+	return 0;
+}

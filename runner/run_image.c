@@ -1,0 +1,200 @@
+/*
+ * run_image.c - everything Bochs needs, in a fresh run directory:
+ *   iso/boot/grub/grub.cfg, iso/boot/hv.elf32, iso/boot/manifest.bin, iso/boot/vmN.bin -> hv.iso
+ *   trace.img  a sparse flat disk for the trace (the hypervisor writes it through ATA PIO)
+ *   bochsrc    the machine (see ../shared/BOCHS-NOTES.md for why each line is there)
+ *   rc         the debugger script: "c" (Debian's Bochs stops at its debugger prompt otherwise)
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "retrovisor/manifest.h"
+#include "run.h"
+
+#define DISK_HEADS 16
+#define DISK_SPT 63
+#define CYLINDER_BYTES ((uint64_t)DISK_HEADS * DISK_SPT * 512)
+
+static int write_manifest(struct run *r, const char *path)
+{
+	size_t size = sizeof(struct rv_manifest) + (size_t)r->nvms * sizeof(struct hvt_vm_config);
+	struct rv_manifest *m = calloc(1, size);
+	if (!m)
+		return -1;
+	memcpy(m->magic, RV_MANIFEST_MAGIC, sizeof(RV_MANIFEST_MAGIC));
+	m->version = RV_MANIFEST_VERSION;
+	m->nvms = (uint32_t)r->nvms;
+	m->flags = r->output ? RV_MANIFEST_TRACE : 0;
+	for (int i = 0; i < r->nvms; i++)
+		m->vm[i] = r->vm[i].cfg;
+	int rc = run_write_file(path, m, size);
+	free(m);
+	return rc;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "rb");
+	if (!in) {
+		run_err("cannot read %s: %s", from, strerror(errno));
+		return -1;
+	}
+	FILE *out = fopen(to, "wb");
+	char buf[65536];
+	size_t n;
+	int rc = out ? 0 : -1;
+	while (out && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			rc = -1;
+	if (ferror(in))
+		rc = -1;
+	fclose(in);
+	if (out && fclose(out))
+		rc = -1;
+	if (rc)
+		run_err("cannot copy %s to %s", from, to);
+	return rc;
+}
+
+static int write_grub_cfg(struct run *r, const char *path)
+{
+	char buf[4096];
+	int n = snprintf(buf, sizeof(buf),
+			 "set timeout=0\nset default=0\n"
+			 "menuentry \"Retrovisor\" {\n"
+			 "  multiboot2 /boot/hv.elf32\n"
+			 "  module2 /boot/manifest.bin manifest\n");
+	for (int i = 0; i < r->nvms; i++)
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "  module2 /boot/vm%d.bin vm%d\n", i, i);
+	n += snprintf(buf + n, sizeof(buf) - (size_t)n, "  boot\n}\n");
+	return run_write_file(path, buf, (size_t)n);
+}
+
+/* grub-mkrescue, quietly: its chatter goes to a log that is shown only when it fails. */
+static int make_iso(struct run *r)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && grub-mkrescue --compress=no --locales= --themes= --fonts= "
+		 "-o hv.iso iso >grub-mkrescue.log 2>&1",
+		 r->dir);
+	int st = system(cmd);
+	if (st != 0) {
+		run_err("grub-mkrescue failed (see %s/grub-mkrescue.log); is grub-pc-bin installed? (make deps)",
+			r->dir);
+		r->keep = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static int make_disk(struct run *r, uint64_t *cylinders)
+{
+	char path[512];
+	*cylinders = (r->trace_mib << 20) / CYLINDER_BYTES;
+	if (*cylinders < 2)
+		*cylinders = 2;
+	if (*cylinders > 16383)
+		*cylinders = 16383; /* the ATA CHS limit; about 8 GiB */
+	snprintf(path, sizeof(path), "%s/trace.img", r->dir);
+	FILE *f = fopen(path, "wb");
+	if (!f || ftruncate(fileno(f), (off_t)(*cylinders * CYLINDER_BYTES)) || fclose(f)) {
+		run_err("cannot create the trace disk %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int write_bochsrc(struct run *r, uint64_t cylinders)
+{
+	char buf[4096], path[512];
+	uint64_t megs = 64;
+	for (int i = 0; i < r->nvms; i++)
+		megs += (r->vm[i].cfg.mem_size + (1 << 20) - 1) >> 20;
+	int n = snprintf(buf, sizeof(buf),
+			 "# Written by hvrun for one run of the Retrovisor hypervisor.\n"
+			 "megs: %llu\n"
+			 "romimage: file=/usr/share/bochs/BIOS-bochs-latest, options=fastboot\n"
+			 "vgaromimage: file=/usr/share/vgabios/vgabios.bin\n"
+			 "cpu: model=%s, count=1, ips=50000000, reset_on_triple_fault=0\n"
+			 "clock: sync=none, time0=946684800\n"
+			 "ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14\n"
+			 "ata0-master: type=disk, path=trace.img, mode=flat, cylinders=%llu, heads=%d, spt=%d\n"
+			 "ata1: enabled=1, ioaddr1=0x170, ioaddr2=0x370, irq=15\n"
+			 "ata1-master: type=cdrom, path=hv.iso, status=inserted\n"
+			 "boot: cdrom\n"
+			 "port_e9_hack: enabled=1\n"
+			 "display_library: rfb, options=\"timeout=0\"\n"
+			 "log: bochs.log\n"
+			 "panic: action=fatal\n"
+			 "error: action=report\n"
+			 "info: action=report\n"
+			 "debug: action=ignore\n"
+			 "speaker: enabled=0\n"
+			 "sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy\n",
+			 (unsigned long long)megs, r->cpu_model, (unsigned long long)cylinders, DISK_HEADS,
+			 DISK_SPT);
+	snprintf(path, sizeof(path), "%s/bochsrc", r->dir);
+	if (run_write_file(path, buf, (size_t)n))
+		return -1;
+	snprintf(path, sizeof(path), "%s/rc", r->dir);
+	return run_write_file(path, "c\n", 2);
+}
+
+int run_prepare(struct run *r)
+{
+	char path[512];
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(r->dir, sizeof(r->dir), "%s/hvrun.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(r->dir)) {
+		run_err("cannot create a run directory %s: %s", r->dir, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/iso", r->dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/iso/boot", r->dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/iso/boot/grub", r->dir);
+	if (mkdir(path, 0755)) {
+		run_err("cannot create %s: %s", path, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/iso/boot/grub/grub.cfg", r->dir);
+	if (write_grub_cfg(r, path))
+		return -1;
+	snprintf(path, sizeof(path), "%s/iso/boot/hv.elf32", r->dir);
+	if (copy_file(r->hv_path, path))
+		return -1;
+	snprintf(path, sizeof(path), "%s/iso/boot/manifest.bin", r->dir);
+	if (write_manifest(r, path))
+		return -1;
+	for (int i = 0; i < r->nvms; i++) {
+		snprintf(path, sizeof(path), "%s/iso/boot/vm%d.bin", r->dir, i);
+		if (run_write_file(path, r->vm[i].image, r->vm[i].image_size))
+			return -1;
+	}
+	uint64_t cylinders;
+	if (make_iso(r) || make_disk(r, &cylinders) || write_bochsrc(r, cylinders))
+		return -1;
+	return 0;
+}
+
+void run_cleanup(struct run *r)
+{
+	char cmd[600];
+	if (!r->dir[0])
+		return;
+	if (r->keep) {
+		fprintf(stderr, "hvrun: run directory kept: %s\n", r->dir);
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", r->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "hvrun: could not remove %s\n", r->dir);
+}
