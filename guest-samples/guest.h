@@ -9,6 +9,7 @@
  * Macros, usable in any mode; each saves the registers it uses (except SHUTDOWN):
  *   PRINT "text\n"        print a string              PUTS label     print a NUL-terminated string
  *   PRINT_HEX reg         "0x" and 8 hex digits       PRINT_DEC reg  unsigned decimal
+ *   PRINT_HEXN reg, n     "0x" and the low n hex digits (PRINT_HEXN %eax, 2 prints a byte)
  *   PRINT_HEX64 reg       "0x" and 16 hex digits (64-bit mode only)
  *   EXPECT jcc, "why"     fall through if jcc would jump, else FAIL "why"
  *   FAIL "why"            print "FAIL <name>: why", shut down with status 1
@@ -151,11 +152,18 @@
 	PUTS .Lprint\@
 .endm
 
-.macro PRINT_HEX reg
+.macro PRINT_HEXN reg, digits
 	PUSHR ax
+	PUSHR cx
 	mov \reg, %eax
+	mov $\digits, %ecx
 	LIBCALL puthex
+	POPR cx
 	POPR ax
+.endm
+
+.macro PRINT_HEX reg
+	PRINT_HEXN \reg, 8
 .endm
 
 .macro PRINT_HEX64 reg
@@ -286,17 +294,23 @@ lib_puts\b:
 	POPR ax
 	ret
 
-/* lib_puthex: print EAX as "0x" and 8 upper-case hex digits, most significant first. */
+/* lib_puthex: print "0x" and the low ECX (1..8) hex digits of EAX, upper case, most
+ * significant first: shift the wanted digits to the top of EBX, then rotate them out one by one. */
 lib_puthex\b:
 	PUSHR ax
 	PUSHR bx
 	PUSHR cx
 	mov %eax, %ebx
+	PUSHR cx
+	neg %ecx
+	add $8, %ecx
+	shl $2, %ecx			/* 4 * (8 - digits) bits to drop */
+	shl %cl, %ebx
+	POPR cx
 	mov $'0', %al
 	call lib_putc\b
 	mov $'x', %al
 	call lib_putc\b
-	mov $8, %ecx
 1:	rol $4, %ebx
 	mov %bl, %al
 	call lib_putnibble\b
