@@ -1,10 +1,11 @@
 /*
  * cpuid - real mode: what CPUID tells a guest about the CPU and the hypervisor under it.
  *
- * CPUID exits unconditionally under VMX (SDM Vol. 3C, 26.1.2), so every answer here is the
- * hypervisor's: it passes the vendor through, sets leaf 1 ECX bit 31 ("a hypervisor is present",
- * reserved for this use; always 0 on bare metal), hides leaf 1 ECX bit 5 (VMX: this guest cannot
- * nest further) and answers the hypervisor leaves 0x40000000.. itself (SDM Vol. 2A, CPUID).
+ * CPUID exits unconditionally under VMX (SDM Vol. 3C, "Instructions That Cause VM Exits
+ * Unconditionally"), so every answer here is the hypervisor's: it passes the vendor through,
+ * sets leaf 1 ECX bit 31 ("a hypervisor is present", reserved for this use; always 0 on bare
+ * metal), hides leaf 1 ECX bit 5 (VMX: this guest cannot nest further) and answers the
+ * hypervisor leaves 0x40000000.. itself (SDM Vol. 2A, CPUID).
  * Exits: 4 CPUID, plus two UART exits per printed byte.
  */
 #include "guest.h"

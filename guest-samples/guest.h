@@ -18,8 +18,9 @@
  *   SHUTDOWN status       the HC_SHUTDOWN hypercall
  *   REAL_TO_PM32 label    real mode -> 32-bit protected mode at label (CODE32 there)
  *   LOAD_DATA_SEGMENTS    DS, ES, FS, GS, SS = SEL_DATA
- *   CONSOLE_HYPERCALL     from now on send each console line with one console_write hypercall
- *                         (one exit per line) instead of byte by byte to the UART (two exits per byte)
+ *   CONSOLE_HYPERCALL     from now on send each console line with one console_write
+ *                         hypercall (one exit per line) instead of byte by byte to the UART
+ *                         (two exits per byte)
  *
  * Addresses are 32-bit everywhere: in real mode DS = 0 so a label's address is its offset, which
  * is why a real-mode image must end below 64 KiB (guest.ld checks). Code in 64-bit mode cannot
@@ -110,11 +111,11 @@
 
 /* ---- protected mode ------------------------------------------------------------------------ */
 
-/* Real mode -> 32-bit protected mode (SDM Vol. 3A, 10.9.1): load the GDT, set CR0.PE, far jump.
- * Between the MOV to CR0 and the far jump the CPU runs in protected mode with CS still holding
- * its real-mode descriptor cache (16-bit code, base 0); the far jump loads CS from the GDT
- * (D = 1: 32-bit code) and serializes. Interrupts stay off: the guest starts with IF = 0 and
- * has no protected-mode IDT. Clobbers EAX. */
+/* Real mode -> 32-bit protected mode (SDM Vol. 3A, "Switching to Protected Mode"): load the
+ * GDT, set CR0.PE, far jump. Between the MOV to CR0 and the far jump the CPU runs in protected
+ * mode with CS still holding its real-mode descriptor cache (16-bit code, base 0); the far
+ * jump loads CS from the GDT (D = 1: 32-bit code) and serializes. Interrupts stay off: the
+ * guest starts with IF = 0 and has no protected-mode IDT. Clobbers EAX. */
 .macro REAL_TO_PM32 target
 	lgdtl gdt_desc
 	mov %cr0, %eax
@@ -189,7 +190,8 @@
 
 /* ---- hypercalls, checks, ending ------------------------------------------------------------ */
 
-/* VMCALL (0F 01 C1) exits to the hypervisor unconditionally (SDM Vol. 3C, 25.1.2). */
+/* VMCALL (0F 01 C1) exits to the hypervisor unconditionally (SDM Vol. 3C, "Instructions That
+ * Cause VM Exits Unconditionally"). */
 .macro HYPERCALL nr
 	mov $\nr, %eax
 	vmcall

@@ -18,7 +18,8 @@ GUEST_BINS := $(GUEST_NAMES:%=$(GUEST_OUT)/%.bin)
 GUEST_CPPFLAGS := -nostdinc -I$(GUEST_DIR) -I$(GUEST_OUT)
 
 # $(call guest_load,name): the load address named in name.opts, or 0x7C00.
-guest_load = $(or $(shell sed -n 's/.*--load[ =]*\(0x[0-9a-fA-F]*\).*/\1/p' $(GUEST_DIR)/$(1).opts 2>/dev/null),0x7C00)
+guest_load = $(or $(shell sed -n 's/.*--load[ =]*\(0x[0-9a-fA-F]*\).*/\1/p' \
+	$(GUEST_DIR)/$(1).opts 2>/dev/null),0x7C00)
 
 guests: $(GUEST_BINS)
 
@@ -27,7 +28,8 @@ $(GUEST_OUT):
 
 # The hypercall numbers and CPUID signature as assembler constants, generated from the one
 # header the hypervisor uses (see hypercall.inc.in).
-$(GUEST_OUT)/hypercall.inc: $(GUEST_DIR)/hypercall.inc.in include/retrovisor/hypercall.h | $(GUEST_OUT)
+$(GUEST_OUT)/hypercall.inc: $(GUEST_DIR)/hypercall.inc.in include/retrovisor/hypercall.h \
+		| $(GUEST_OUT)
 	$(CC) -E -P -x c -Iinclude $< | tr ';' '\n' | sed -n 's/^ *GUEST_ASM //p' \
 		| sed -e 's/H\([CV]\)_x_/H\1_/' -e 's/\(0x[0-9a-fA-F]*\)u/\1/g' > $@.tmp
 	mv $@.tmp $@

@@ -1,9 +1,10 @@
 /*
  * hypercall - real mode: the paravirtual ABI of include/retrovisor/hypercall.h, call by call.
  *
- * VMCALL exits unconditionally (SDM Vol. 3C, 26.1.2); the hypervisor reads the call number in
- * EAX and arguments in EBX, ECX, EDX, ESI, answers in EAX and must leave every other register
- * alone. Buffers are named by guest-physical address: DS = 0 here, so a label is its own gpa.
+ * VMCALL exits unconditionally (SDM Vol. 3C, "Instructions That Cause VM Exits
+ * Unconditionally"); the hypervisor reads the call number in EAX and arguments in EBX, ECX,
+ * EDX, ESI, answers in EAX and must leave every other register alone. Buffers are named by
+ * guest-physical address: DS = 0 here, so a label is its own gpa.
  * Exits: 7 VMCALLs (console_write twice, vm_id, time twice, 0x7777, shutdown), UART I/O.
  */
 #include "guest.h"

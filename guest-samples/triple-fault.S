@@ -1,11 +1,12 @@
 /*
  * triple-fault - real mode: makes the CPU shut down on purpose; the hypervisor must stop this
- * VM (exit reason 2, "triple fault", SDM Vol. 3C, 26.2) and report it, not crash.
+ * VM (exit reason 2, SDM Vol. 3C, "Other Causes of VM Exits") and report it, not crash.
  *
  * In real mode the IDTR still locates the interrupt table: vector n's 4-byte entry must lie
- * within IDTR.limit, else delivery raises #GP (SDM Vol. 3A, 21.1.4). With a limit of 0 no
- * entry fits: INT3 (vector 3) -> #GP (13) -> the #GP cannot be delivered either, which is a
- * double fault (8) -> which cannot be delivered: triple fault, the CPU enters shutdown.
+ * within IDTR.limit, else delivery raises #GP (SDM Vol. 3B, 8086 emulation chapter,
+ * "Interrupt and Exception Handling"). With a limit of 0 no entry fits: INT3 (vector 3) ->
+ * #GP (13) -> the #GP cannot be delivered either, which is a double fault (8) -> which cannot
+ * be delivered: triple fault, the CPU enters shutdown.
  * Exits: UART I/O, then the triple-fault exit; nothing after it runs.
  */
 #include "guest.h"
