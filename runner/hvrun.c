@@ -132,6 +132,41 @@ static const char *find_hv(void)
 	return NULL;
 }
 
+/* Every outside program a run needs, named with the package that brings it. */
+static int run_check_tools(void)
+{
+	static const char *const tools[][2] = {
+		{"bochs", "bochs bochsbios vgabios"},
+		{"grub-mkrescue", "grub-pc-bin grub-common"},
+		{"xorriso", "xorriso"},
+	};
+	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
+		if (!run_in_path(tools[i][0])) {
+			run_err("%s is not installed: run 'make deps' (Debian packages: %s)", tools[i][0], tools[i][1]);
+			return -1;
+		}
+	return 0;
+}
+
+/* One line per VM that did not end normally, even with --quiet: the reason the status says. */
+static void report_stops(const struct run *r)
+{
+	static const char *const names[] = {
+#define STOP_NAME(num, name, str) [num] = str,
+		HVT_STOP_LIST(STOP_NAME)
+#undef STOP_NAME
+	};
+	for (int i = 0; i < r->nvms; i++) {
+		const struct run_vm *v = &r->vm[i];
+		if (!v->stopped || (v->why == HVT_STOP_HALTED && r->quiet) ||
+		    (v->why == HVT_STOP_SHUTDOWN && v->status == 0 && r->quiet))
+			continue;
+		fprintf(stderr, "hvrun: VM %d (%s) stopped: %s (status %llu, detail %#llx)\n", i, v->cfg.name,
+			v->why < sizeof(names) / sizeof(names[0]) && names[v->why] ? names[v->why] : "unknown reason",
+			(unsigned long long)v->status, (unsigned long long)v->detail);
+	}
+}
+
 static int run_exit_status(struct run *r)
 {
 	if (r->timed_out)
@@ -318,10 +353,13 @@ int main(int argc, char **argv)
 		return RUN_USAGE;
 	}
 
+	if (run_check_tools())
+		return RUN_HV_FAILED;
 	int status;
 	if (run_prepare(&r) || run_bochs(&r)) {
 		status = RUN_HV_FAILED;
 	} else {
+		report_stops(&r);
 		status = run_exit_status(&r);
 		if (r.output && run_trace(&r))
 			status = status == RUN_OK ? RUN_HV_FAILED : status;

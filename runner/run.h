@@ -54,5 +54,6 @@ void run_cleanup(struct run *r);
 /* Shared helpers (hvrun.c). */
 void run_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int run_write_file(const char *path, const void *data, size_t len);
+int run_in_path(const char *prog);
 
 #endif
