@@ -18,7 +18,7 @@
 	X(2, YIELD, "yield")                 /* give the CPU away -> 0 */           \
 	X(3, VM_ID, "vm_id")                 /* -> this VM's id (0-based) */         \
 	X(4, VM_NAME, "vm_name")             /* EBX=gpa ECX=size -> name length */   \
-	X(5, TIME, "time")                   /* -> EAX:EDX guest instructions */     \
+	X(5, TIME, "time")                   /* -> EAX low, EDX high 32 bits of guest instructions */     \
 	X(6, MSG_SEND, "msg_send")           /* EBX=vm ECX=gpa EDX=len -> 0 */       \
 	X(7, MSG_RECV, "msg_recv")           /* EBX=gpa ECX=size EDX=timeout -> len, ESI=sender */ \
 	X(8, SHUTDOWN, "shutdown")           /* EBX=status; does not return */
