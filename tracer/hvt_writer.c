@@ -18,6 +18,7 @@
 #include "hvt_writer.h"
 #include "hvt_io.h"
 #include "trace_decode.h"
+#include "trace_scan.h"
 
 struct wsection {
 	struct hvt_section_header h;
@@ -40,6 +41,7 @@ struct hvt_writer {
 	uint8_t *zbuf;
 	size_t zcap;
 	struct hvt_dec dec;
+	struct hvt_scan *scan;     /* no_validate: the fast scan instead of the decoder */
 	uint32_t started;          /* VMs whose first VM_START we have */
 	struct hvt_vm_state start[HVT_MAX_VMS];
 	int sink_status;
@@ -113,6 +115,7 @@ void hvt_writer_discard(struct hvt_writer *w)
 		free(w->sec[i].data);
 	free(w->sec);
 	free(w->index);
+	free(w->scan);
 	ZSTD_freeCCtx(w->cctx);
 	free(w->zbuf);
 	free(w->path);
@@ -229,7 +232,21 @@ int hvt_writer_add_chunk(struct hvt_writer *w, const uint8_t *chunk, size_t len,
 				   "chunk %llu: says it is chunk %llu starting at event %llu, expected event %llu",
 				   (unsigned long long)n, (unsigned long long)h.index,
 				   (unsigned long long)h.first_event, (unsigned long long)w->next_event);
-	if (!w->opts.no_validate && (st = chunk_validate(w, &h, payload, err)) != HVT_OK) {
+	if (w->opts.no_validate) {
+		/* Structure only (fast), and the VM_START states the runner needs. */
+		if (!w->scan && !(w->scan = calloc(1, sizeof(*w->scan))))
+			return hvt_err_set(err, HVT_ENOMEM, HVT_NO_OFFSET, "writer: out of memory");
+		if ((st = hvt_scan_chunk(w->scan, &h, payload, h.raw_size, err)) != HVT_OK) {
+			hvt_err_prefix(err, "chunk %llu: ", (unsigned long long)n);
+			return st;
+		}
+		for (unsigned vm = 0; vm < HVT_MAX_VMS; vm++)
+			if ((w->scan->started & ~w->started) >> vm & 1) {
+				w->start[vm] = w->scan->start[vm];
+				w->started |= 1u << vm;
+			}
+		w->saw_end |= w->scan->ended;
+	} else if ((st = chunk_validate(w, &h, payload, err)) != HVT_OK) {
 		hvt_err_prefix(err, "chunk %llu: ", (unsigned long long)n);
 		return st;
 	}

@@ -38,7 +38,8 @@ struct hvt_writer;
 struct hvt_writer_opts {
 	int zstd_level;  /* 0: store everything raw; 1..19: zstd-compress chunks and sections
 			    where it saves at least 1/8 of the bytes (3 is a good default) */
-	int no_validate; /* 1: skip decoding each chunk before accepting it (trusted producers) */
+	int no_validate; /* 1: check each chunk's record structure only, not a full decode
+			    (trusted producers; several times faster) */
 };
 
 /* Create the writer; the output appears at `path` only at hvt_writer_close. opts may be NULL

@@ -1,0 +1,137 @@
+/*
+ * cmd_stat.c - `hvtrace stat`: exits per reason and per VM, like `perf kvm stat report`.
+ *
+ * This is the hot loop over a whole trace, so it never decodes registers: each chunk is read,
+ * CRC-checked and (if need be) decompressed once into the reader's buffer, then trace_scan.c
+ * counts its records. No allocation or stdio per event.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hvtrace.h"
+#include "trace_scan.h"
+
+static void help(FILE *f)
+{
+	fprintf(f, "usage: hvtrace stat [--vm N] FILE\n\n"
+		   "Count VM exits per exit reason, over all VMs and per VM: samples, share of all exits, and\n"
+		   "the mean number of guest instructions retired between the previous exit and these.\n"
+		   "Sorted by count. --vm N shows that VM only.\n");
+}
+
+struct row {
+	unsigned reason;
+	uint64_t n, insns;
+};
+
+static int by_count(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n < y->n ? 1 : -1;
+	return x->reason < y->reason ? -1 : x->reason > y->reason;
+}
+
+static void table(const struct hvt_scan *s, uint32_t vms, const char *title)
+{
+	struct row rows[HVT_REASON_SLOTS];
+	uint64_t total = 0, insns = 0;
+	size_t n = 0;
+	char nb[32];
+
+	for (unsigned r = 0; r < HVT_REASON_SLOTS; r++) {
+		struct row row = { r, 0, 0 };
+		for (unsigned v = 0; v < HVT_MAX_VMS; v++)
+			if (vms >> v & 1) {
+				row.n += s->exits[v][r];
+				row.insns += s->insns[v][r];
+			}
+		if (row.n)
+			rows[n++] = row;
+		total += row.n;
+		insns += row.insns;
+	}
+	qsort(rows, n, sizeof(rows[0]), by_count);
+	printf("%s: %llu exits, %llu instructions\n\n", title, (unsigned long long)total,
+	       (unsigned long long)insns);
+	printf("%24s %12s %9s %14s\n", "VM-EXIT", "Samples", "Samples%", "Insns/exit");
+	for (size_t i = 0; i < n; i++)
+		printf("%24s %12llu %8.2f%% %14.2f\n", reason_name(rows[i].reason, nb, sizeof(nb)),
+		       (unsigned long long)rows[i].n, 100.0 * (double)rows[i].n / (double)total,
+		       (double)rows[i].insns / (double)rows[i].n);
+	printf("%24s %12llu %8.2f%% %14.2f\n\n", "Total", (unsigned long long)total, total ? 100.0 : 0.0,
+	       total ? (double)insns / (double)total : 0.0);
+}
+
+/* Count every chunk; also used by info. */
+int stat_scan(struct hvt_reader *r, struct hvt_scan *s, struct hvt_err *err)
+{
+	size_t n = hvt_reader_info(r)->nchunks;
+
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *p;
+		size_t len;
+		const struct hvt_chunk_header *h;
+		int st = hvt_reader_chunk_load(r, i, err);
+		if (st)
+			return st;
+		h = hvt_reader_chunk(r, &p, &len);
+		if ((st = hvt_scan_chunk(s, h, p, len, err))) {
+			hvt_err_prefix(err, "%s: chunk %zu: ", hvt_reader_name(r), i);
+			return st;
+		}
+		progress(r, i);
+	}
+	progress_done(r);
+	return HVT_OK;
+}
+
+int cmd_stat(int argc, char **argv)
+{
+	static const struct option opts[] = { { "vm", required_argument, 0, 'v' }, { "help", no_argument, 0, 'h' }, { 0 } };
+	struct hvt_reader *r;
+	struct hvt_err err = { 0 };
+	struct hvt_scan *s;
+	int c, vm = -1, rc;
+
+	while ((c = getopt_long(argc, argv, "v:h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			help(stdout);
+			return 0;
+		}
+		if (c == 'v' && (vm = atoi(optarg)) >= 0 && vm < HVT_MAX_VMS)
+			continue;
+		help(stderr);
+		return EXIT_USAGE;
+	}
+	if (optind + 1 != argc) {
+		help(stderr);
+		return EXIT_USAGE;
+	}
+	if ((rc = open_trace(argv[optind], &r, 0)))
+		return rc;
+	if (!(s = calloc(1, sizeof(*s)))) {
+		hvt_reader_close(r);
+		return EXIT_IOERR;
+	}
+	rc = stat_scan(r, s, &err);
+	if (rc) {
+		fprintf(stderr, "hvtrace: %s\n", err.msg);
+		rc = exit_code(rc);
+	} else {
+		char title[64];
+		if (vm < 0)
+			table(s, s->seen, "Analyze events for all VMs");
+		for (unsigned v = 0; v < HVT_MAX_VMS; v++)
+			if ((s->seen >> v & 1) && (vm < 0 ? __builtin_popcount(s->seen) > 1 : (int)v == vm)) {
+				snprintf(title, sizeof(title), "Analyze events for VM %u", v);
+				table(s, 1u << v, title);
+			}
+	}
+	free(s);
+	hvt_reader_close(r);
+	return rc;
+}

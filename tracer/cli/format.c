@@ -1,0 +1,247 @@
+/*
+ * format.c - one line per event, with the exit qualification decoded as the SDM defines it.
+ *
+ * Exit qualification layouts: SDM Vol. 3C, 28.2.1 "Basic VM-Exit Information" (order no.
+ * 325462-080, June 2023), tables "Exit Qualification for Control-Register Accesses", "... for
+ * MOV DR", "... for I/O Instructions", "... for Task Switches", "... for APIC-Access VM Exits"
+ * and "... for EPT Violations". Interruption information: Vol. 3C, 25.8.3 (VM-entry controls
+ * for event injection). Where the qualification says nothing (CPUID, RDMSR, VMCALL, ...) the
+ * registers at the exit carry the operands, and the post-state carries the results.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hvtrace.h"
+#include "retrovisor/exit_reasons.h"
+#include "retrovisor/hypercall.h"
+
+struct out {
+	char *buf;
+	size_t n, len;
+};
+
+__attribute__((format(printf, 2, 3))) static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (o->len >= o->n)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(o->buf + o->len, o->n - o->len, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		o->len = o->len + (size_t)k < o->n ? o->len + (size_t)k : o->n - 1;
+}
+
+static uint64_t reg(const struct hvt_event *ev, unsigned i)
+{
+	return ev->regs ? ev->regs[i] : 0;
+}
+
+static const char *hc_name(uint64_t nr)
+{
+	switch (nr) {
+#define HC_CASE(num, name, str) \
+	case num:               \
+		return str;
+		HYPERCALL_LIST(HC_CASE)
+#undef HC_CASE
+	}
+	return "unknown";
+}
+
+static void io_detail(struct out *o, const struct hvt_event *ev)
+{
+	uint64_t q = ev->qual;
+	unsigned size = (unsigned)(q & 7) + 1, in = (q >> 3) & 1;
+	static const char *const acc[] = { "?", "al", "ax", "?", "eax" };
+
+	put(o, "%s port=%#x size=%u%s%s%s", in ? "in" : "out", (unsigned)(q >> 16 & 0xffff), size,
+	    q & (1 << 4) ? " string" : "", q & (1 << 5) ? " rep" : "", q & (1 << 6) ? " imm" : " dx");
+	if (!in && !(q & (1 << 4)) && size <= 4)
+		put(o, " %s=%#llx", acc[size], (unsigned long long)(reg(ev, 0) & ((1ull << (8 * size)) - 1)));
+}
+
+static void cr_detail(struct out *o, const struct hvt_event *ev)
+{
+	uint64_t q = ev->qual;
+	unsigned cr = q & 15, type = (q >> 4) & 3, gpr = (q >> 8) & 15;
+
+	switch (type) {
+	case 0:
+		put(o, "mov cr%u, %s (%#llx)", cr, reg_name(gpr), (unsigned long long)reg(ev, gpr));
+		break;
+	case 1:
+		put(o, "mov %s, cr%u", reg_name(gpr), cr);
+		break;
+	case 2:
+		put(o, "clts");
+		break;
+	default:
+		put(o, "lmsw %#x (%s operand)", (unsigned)(q >> 16 & 0xffff), q & (1 << 6) ? "memory" : "register");
+	}
+}
+
+static void ept_detail(struct out *o, const struct hvt_event *ev)
+{
+	uint64_t q = ev->qual;
+
+	put(o, "gpa=%#llx access=%c%c%c page=%c%c%c", (unsigned long long)ev->gpa, q & 1 ? 'r' : '-',
+	    q & 2 ? 'w' : '-', q & 4 ? 'x' : '-', q & 8 ? 'r' : '-', q & 16 ? 'w' : '-', q & 32 ? 'x' : '-');
+	if (q & (1 << 7))
+		put(o, " linear%s", q & (1 << 8) ? "" : " (paging-structure walk)");
+	if (q & (1 << 12))
+		put(o, " nmi-unblocking");
+}
+
+size_t format_exit_detail(char *buf, size_t n, const struct hvt_event *ev)
+{
+	struct out o = { buf, n, 0 };
+	uint64_t q = ev->qual;
+
+	buf[0] = 0;
+	switch (ev->reason) {
+	case EXIT_REASON_IO_INSTRUCTION:
+		io_detail(&o, ev);
+		break;
+	case EXIT_REASON_CR_ACCESS:
+		cr_detail(&o, ev);
+		break;
+	case EXIT_REASON_DR_ACCESS:
+		put(&o, "mov %s dr%u, %s", q & 16 ? "from" : "to", (unsigned)(q & 7), reg_name((q >> 8) & 15));
+		break;
+	case EXIT_REASON_EPT_VIOLATION:
+		ept_detail(&o, ev);
+		break;
+	case EXIT_REASON_EPT_MISCONFIG:
+		put(&o, "gpa=%#llx", (unsigned long long)ev->gpa);
+		break;
+	case EXIT_REASON_CPUID:
+		put(&o, "leaf=%#llx subleaf=%#llx", (unsigned long long)(reg(ev, 0) & 0xffffffff),
+		    (unsigned long long)(reg(ev, 1) & 0xffffffff));
+		break;
+	case EXIT_REASON_RDMSR:
+		put(&o, "msr=%#llx", (unsigned long long)(reg(ev, 1) & 0xffffffff));
+		break;
+	case EXIT_REASON_WRMSR:
+		put(&o, "msr=%#llx value=%#llx", (unsigned long long)(reg(ev, 1) & 0xffffffff),
+		    (unsigned long long)((reg(ev, 2) << 32) | (reg(ev, 0) & 0xffffffff)));
+		break;
+	case EXIT_REASON_XSETBV:
+		put(&o, "xcr%llu value=%#llx", (unsigned long long)(reg(ev, 1) & 0xffffffff),
+		    (unsigned long long)((reg(ev, 2) << 32) | (reg(ev, 0) & 0xffffffff)));
+		break;
+	case EXIT_REASON_VMCALL:
+		put(&o, "hypercall=%s(%llu) rbx=%#llx rcx=%#llx rdx=%#llx", hc_name(reg(ev, 0) & 0xffffffff),
+		    (unsigned long long)(reg(ev, 0) & 0xffffffff), (unsigned long long)reg(ev, 3),
+		    (unsigned long long)reg(ev, 1), (unsigned long long)reg(ev, 2));
+		break;
+	case EXIT_REASON_TASK_SWITCH: {
+		static const char *const src[] = { "call", "iret", "jmp", "idt-gate" };
+		put(&o, "selector=%#x via %s", (unsigned)(q & 0xffff), src[(q >> 30) & 3]);
+		break;
+	}
+	case EXIT_REASON_INVLPG:
+		put(&o, "linear=%#llx", (unsigned long long)q);
+		break;
+	case EXIT_REASON_APIC_ACCESS:
+		put(&o, "offset=%#x type=%u", (unsigned)(q & 0xfff), (unsigned)(q >> 12 & 15));
+		break;
+	default:
+		if (q)
+			put(&o, "qual=%#llx", (unsigned long long)q);
+		if (ev->has_gpa)
+			put(&o, "%sgpa=%#llx", q ? " " : "", (unsigned long long)ev->gpa);
+	}
+	return o.len;
+}
+
+size_t format_inject(char *buf, size_t n, uint32_t info, uint32_t err)
+{
+	static const char *const types[] = { "external-interrupt", "reserved", "nmi", "hardware-exception",
+					     "software-interrupt", "privileged-software-exception",
+					     "software-exception", "other" };
+	struct out o = { buf, n, 0 };
+
+	buf[0] = 0;
+	put(&o, "vector=%u type=%s", info & 0xff, types[(info >> 8) & 7]);
+	if (info & (1u << 11))
+		put(&o, " error=%#x", err);
+	if (!(info & (1u << 31)))
+		put(&o, " (not valid)");
+	return o.len;
+}
+
+static void post_detail(struct out *o, const struct hvt_event *ev)
+{
+	if (ev->post_mask) {
+		put(o, "  ->");
+		for (unsigned b = 0; b < HVT_POST_NVALS; b++)
+			if (ev->post_mask >> b & 1)
+				put(o, " %s=%#llx", post_name(b), (unsigned long long)ev->post[b]);
+	}
+	if (ev->insn_len)
+		put(o, "%s rip+=%u", ev->post_mask ? "" : "  ->", ev->insn_len);
+}
+
+size_t format_event(char *buf, size_t n, const struct hvt_event *ev)
+{
+	struct out o = { buf, n, 0 };
+	char name[32], detail[256];
+
+	buf[0] = 0;
+	if (ev->vm == HVT_NO_VMID)
+		put(&o, "%10llu  -- %14s ", (unsigned long long)ev->num, "-");
+	else
+		put(&o, "%10llu vm%-2u %14llu ", (unsigned long long)ev->num, ev->vm, (unsigned long long)ev->icount);
+	switch (ev->type) {
+	case HVT_REC_EXIT:
+		format_exit_detail(detail, sizeof(detail), ev);
+		put(&o, "%-20s rip=%#llx  %s", reason_name(ev->reason, name, sizeof(name)),
+		    (unsigned long long)reg(ev, HVT_REG_RIP), detail);
+		post_detail(&o, ev);
+		break;
+	case HVT_REC_VM_START:
+		put(&o, "%-20s rip=%#llx rflags=%#llx cr0=%#llx cr3=%#llx cr4=%#llx efer=%#llx cs=%#x", "VM_START",
+		    (unsigned long long)ev->start->rip, (unsigned long long)ev->start->rflags,
+		    (unsigned long long)ev->start->cr0, (unsigned long long)ev->start->cr3,
+		    (unsigned long long)ev->start->cr4, (unsigned long long)ev->start->efer,
+		    ev->start->seg[HVT_SEG_CS].sel);
+		break;
+	case HVT_REC_VM_STOP:
+		put(&o, "%-20s %s status=%#llx detail=%#llx", "VM_STOP", stop_name(ev->stop_why),
+		    (unsigned long long)ev->status, (unsigned long long)ev->detail);
+		break;
+	case HVT_REC_INJECT:
+		format_inject(detail, sizeof(detail), ev->inject_info, ev->inject_err);
+		put(&o, "%-20s %s", "INJECT", detail);
+		break;
+	case HVT_REC_MEMWRITE:
+		put(&o, "%-20s gpa=%#llx len=%u ", "MEMWRITE", (unsigned long long)ev->gpa, ev->len);
+		for (uint32_t i = 0; i < ev->len && i < 16; i++)
+			put(&o, "%02x", ev->data[i]);
+		if (ev->len > 16)
+			put(&o, "...");
+		break;
+	case HVT_REC_SWITCH:
+		put(&o, "%-20s -> vm%u", "SWITCH", ev->target);
+		break;
+	case HVT_REC_NOTE:
+		put(&o, "%-20s \"", "NOTE");
+		for (uint32_t i = 0; i < ev->len && o.len + 8 < o.n; i++) {
+			uint8_t c = ev->data[i];
+			if (c >= 32 && c < 127 && c != '"' && c != '\\')
+				put(&o, "%c", c);
+			else
+				put(&o, "\\x%02x", c);
+		}
+		put(&o, "\"");
+		break;
+	case HVT_REC_END:
+		put(&o, "%-20s status=%#llx", "END", (unsigned long long)ev->status);
+		break;
+	}
+	return o.len;
+}

@@ -1,0 +1,110 @@
+/*
+ * hvtrace.c - the hvtrace command: subcommand dispatch and what the subcommands share.
+ *
+ * Output for scripts goes to stdout and keeps its shape; errors, warnings and progress go to
+ * stderr. Exit codes: 0 fine, 1 truncated (check) or different (diff), 2 corrupt, 3 usage,
+ * 4 I/O.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hvtrace.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *what;
+} cmds[] = {
+	{ "info", cmd_info, "header, recorder, VMX capabilities, VMs, counts, health" },
+	{ "dump", cmd_dump, "one line per event, qualifications decoded" },
+	{ "stat", cmd_stat, "exits per reason and per VM, instructions between exits" },
+	{ "check", cmd_check, "verify CRCs, ordering and the index (exit 0/1/2: ok/truncated/corrupt)" },
+	{ "diff", cmd_diff, "first divergence between two traces" },
+	{ "export", cmd_export, "the trace as XML (--xml)" },
+	{ "synth", cmd_synth, "write a synthetic trace (tests, benchmarks)" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: hvtrace COMMAND [options] FILE...\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "  %-7s %s\n", cmds[i].name, cmds[i].what);
+	fprintf(f, "\n'hvtrace COMMAND --help' describes each one.\n");
+}
+
+int exit_code(int status)
+{
+	switch (status) {
+	case HVT_OK:
+	case HVT_END:
+		return 0;
+	case HVT_TRUNCATED:
+	case HVT_ETRUNCATED:
+		return EXIT_TRUNC;
+	case HVT_ECORRUPT:
+	case HVT_EVERSION:
+		return EXIT_CORRUPT;
+	case HVT_EINVAL:
+		return EXIT_USAGE;
+	}
+	return EXIT_IOERR;
+}
+
+int open_trace(const char *path, struct hvt_reader **r, int quietly)
+{
+	struct hvt_err err = { 0 };
+	int st = hvt_reader_open(r, path, &err);
+	const struct hvt_reader_info *in;
+
+	if (st) {
+		fprintf(stderr, "hvtrace: %s\n", err.msg);
+		return exit_code(st) ? exit_code(st) : EXIT_CORRUPT;
+	}
+	in = hvt_reader_info(*r);
+	if (!quietly && in->problem.code)
+		fprintf(stderr, "hvtrace: warning: %s: %s\n", path, in->problem.msg);
+	return 0;
+}
+
+static int show_progress(const struct hvt_reader *r)
+{
+	static int tty = -1;
+
+	if (tty < 0)
+		tty = isatty(2);
+	return tty && hvt_reader_info(r)->file_size > (64u << 20);
+}
+
+void progress(const struct hvt_reader *r, size_t chunk)
+{
+	size_t n = hvt_reader_info(r)->nchunks;
+
+	if (!n || (chunk & 63) || !show_progress(r))
+		return;
+	fprintf(stderr, "\r%s: %3zu%%", hvt_reader_name(r), chunk * 100 / n);
+}
+
+void progress_done(const struct hvt_reader *r)
+{
+	if (show_progress(r))
+		fprintf(stderr, "\r%*s\r", (int)strlen(hvt_reader_name(r)) + 8, "");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "hvtrace: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,53 @@
+/*
+ * hvtrace.h - what the hvtrace subcommands share: exit codes, opening a trace with messages,
+ * progress, and the one-line event formatter.
+ */
+#ifndef TRACER_CLI_HVTRACE_H
+#define TRACER_CLI_HVTRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hvt_reader.h"
+
+/* Exit codes (check uses 1 and 2 for truncated and corrupt, diff 1 for "differ"). */
+#define EXIT_TRUNC 1
+#define EXIT_CORRUPT 2
+#define EXIT_USAGE 3
+#define EXIT_IOERR 4
+
+int cmd_info(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_stat(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
+
+/* Exit code for a library status. */
+int exit_code(int status);
+/* Open a trace, printing errors and (quietly=0) truncation/damage warnings to stderr. Returns 0
+ * or an exit code. */
+int open_trace(const char *path, struct hvt_reader **r, int quietly);
+/* Progress on stderr, only when it is a terminal and the file is large. */
+void progress(const struct hvt_reader *r, size_t chunk);
+void progress_done(const struct hvt_reader *r);
+
+struct hvt_scan;
+/* Count every chunk of r into s (stat, info). */
+int stat_scan(struct hvt_reader *r, struct hvt_scan *s, struct hvt_err *err);
+
+/* Names. */
+const char *reason_name(unsigned reason, char *buf, size_t n); /* "IO_INSTRUCTION" or "REASON_77" */
+int reason_lookup(const char *name);                          /* -1 if unknown */
+const char *reg_name(unsigned i);                              /* rax .. r15, rip, rflags */
+const char *post_name(unsigned b);                             /* rax .. r15, rflags, cr0, cr3, cr4, efer */
+const char *stop_name(unsigned why);
+const char *record_name(unsigned type);                        /* EXIT, VM_START, ... */
+
+/* One event as a dump line (no newline), and the SDM decoding of an exit alone. */
+size_t format_event(char *buf, size_t n, const struct hvt_event *ev);
+size_t format_exit_detail(char *buf, size_t n, const struct hvt_event *ev);
+size_t format_inject(char *buf, size_t n, uint32_t info, uint32_t err);
+
+#endif
