@@ -1,9 +1,9 @@
 /*
  * trace_scan.c - the fast path over chunk payloads: counts per VM and exit reason.
  *
- * Skipping k varints is done eight bytes at a time: a varint ends at each byte whose top bit is
- * clear, so the k-th terminator in a word is found with a popcount and k-1 "clear lowest bit"
- * steps. This is what makes `hvtrace stat` run at memory speed.
+ * Skipping k varints is done eight bytes at a time (skip_varints): a varint ends at each byte
+ * whose top bit is clear, and a multiply plus a byte-wise compare finds the k-th such byte in a
+ * word without a loop. This is what makes `hvtrace stat` run at tens of millions of exits/s.
  */
 #include <string.h>
 
@@ -13,24 +13,38 @@
 #define SKIPPED_BITS (((1u << 16) - 1) << HVT_EXIT_GPR_SHIFT | HVT_EXIT_RIP | HVT_EXIT_RFLAGS | \
 		      HVT_EXIT_QUAL | HVT_EXIT_GPA)
 
-/* Past n varints from p, or NULL when they run past end. */
+/* Without -mpopcnt, __builtin_popcount is a library call; these stay inline. */
+static inline unsigned pop32(uint32_t x)
+{
+	x = x - ((x >> 1) & 0x55555555u);
+	x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+	x = (x + (x >> 4)) & 0x0f0f0f0fu;
+	return (x * 0x01010101u) >> 24;
+}
+
+/*
+ * Past n varints from p, or NULL when they run past end. Eight bytes at a time: t has bit 7 of
+ * each byte that ends a varint; multiplying (t >> 7) by 0x0101..01 puts in byte k the number of
+ * varints ending in bytes 0..k, and a byte-wise compare with n finds where the n-th one ends.
+ */
 static inline const uint8_t *skip_varints(const uint8_t *p, const uint8_t *end, unsigned n)
 {
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+
 	while (n) {
 		if (end - p >= 8) {
-			uint64_t w, t;
+			uint64_t w, s, ge;
 			unsigned c;
 			memcpy(&w, p, 8);
-			t = ~w & 0x8080808080808080ull; /* one bit per terminating byte */
-			c = (unsigned)__builtin_popcountll(t);
+			s = ((~w & highs) >> 7) * ones; /* prefix counts, each <= 8 */
+			c = (unsigned)(s >> 56);
 			if (c < n) {
 				n -= c;
 				p += 8;
 				continue;
 			}
-			while (--n)
-				t &= t - 1;
-			return p + (__builtin_ctzll(t) >> 3) + 1;
+			ge = ((s | highs) - n * ones) & highs; /* bytes whose prefix count >= n */
+			return p + (__builtin_ctzll(ge) >> 3) + 1;
 		}
 		if (p >= end)
 			return NULL;
@@ -86,12 +100,12 @@ int hvt_scan_chunk(struct hvt_scan *s, const struct hvt_chunk_header *h, const u
 				return BAD("EXIT mask has unknown bits");
 			if (cur < 0)
 				return BAD("EXIT with no VM current");
-			p = skip_varints(p, end, (unsigned)__builtin_popcountll(a & SKIPPED_BITS));
+			p = skip_varints(p, end, pop32((uint32_t)(a & SKIPPED_BITS)));
 			if (p && (a & HVT_EXIT_POST)) {
 				uint64_t pm;
 				if (varint(&p, end, &pm) || (pm & ~(uint64_t)HVT_POST_KNOWN_BITS))
 					return BAD("EXIT post-state mask invalid or cut");
-				p = skip_varints(p, end, (unsigned)__builtin_popcountll(pm));
+				p = skip_varints(p, end, pop32((uint32_t)pm));
 			}
 			if (!p)
 				return BAD("EXIT cut by the end of the chunk");
