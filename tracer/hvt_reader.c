@@ -148,6 +148,15 @@ static int read_sections(struct hvt_reader *r, struct hvt_err *err)
 			problem(r, HVT_ECORRUPT, off, msg);
 		}
 		off = s->offset + ((sh.stored_size + 7ull) & ~7ull);
+		/* The padding is zero; it is not under the CRC, so look at it. */
+		uint8_t pad[8] = { 0 };
+		size_t np = (size_t)(off - s->offset - sh.stored_size);
+		if (np && (hvt_pread_all(r->fd, pad, np, s->offset + sh.stored_size) != (ssize_t)np ||
+			   memcmp(pad, "\0\0\0\0\0\0\0\0", np))) {
+			snprintf(msg, sizeof(msg), "section %u at offset %llu: padding is not zero", i,
+				 (unsigned long long)(s->offset - sizeof(sh)));
+			problem(r, HVT_ECORRUPT, s->offset + sh.stored_size, msg);
+		}
 	}
 	if (off != h->header_size)
 		return hvt_err_set(err, HVT_ECORRUPT, off, "%s: sections end at %llu, the header says %u",

@@ -1,0 +1,83 @@
+/*
+ * check_exit_reasons.c - sanity of the one list of exit reasons (include/retrovisor/exit_reasons.h).
+ */
+#include <check.h>
+#include <string.h>
+
+#include "retrovisor/exit_reasons.h"
+
+struct entry {
+	unsigned num;
+	const char *name;
+	const char *family;
+};
+
+static const struct entry table[] = {
+#define EXIT_REASON_ENTRY(num, nm, fam, str) { num, str, #fam },
+	EXIT_REASON_LIST(EXIT_REASON_ENTRY)
+#undef EXIT_REASON_ENTRY
+};
+#define N (sizeof(table) / sizeof(table[0]))
+
+START_TEST(test_numbers_ascending_and_in_range)
+{
+	for (size_t i = 0; i < N; i++) {
+		ck_assert_uint_lt(table[i].num, EXIT_REASON_MAX);
+		ck_assert_uint_lt(table[i].num, 128); /* the trace's EXIT tag holds 7 bits */
+		if (i)
+			ck_assert_msg(table[i - 1].num < table[i].num, "%s (%u) after %s (%u)", table[i].name,
+				      table[i].num, table[i - 1].name, table[i - 1].num);
+	}
+	ck_assert_uint_eq(table[N - 1].num + 1, EXIT_REASON_MAX);
+}
+END_TEST
+
+START_TEST(test_names_unique_and_spelled_like_the_enum)
+{
+	for (size_t i = 0; i < N; i++) {
+		ck_assert(table[i].name[0]);
+		ck_assert(table[i].family[0]);
+		for (const char *p = table[i].name; *p; p++)
+			ck_assert_msg((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_', "%s",
+				      table[i].name);
+		for (size_t j = i + 1; j < N; j++)
+			ck_assert_str_ne(table[i].name, table[j].name);
+	}
+}
+END_TEST
+
+START_TEST(test_name_lookup)
+{
+	unsigned listed = 0;
+
+	for (size_t i = 0; i < N; i++)
+		ck_assert_str_eq(exit_reason_name(table[i].num), table[i].name);
+	for (unsigned r = 0; r < 256; r++)
+		listed += exit_reason_name(r) != NULL;
+	ck_assert_uint_eq(listed, N);
+	ck_assert_ptr_null(exit_reason_name(35)); /* reserved in the SDM */
+	ck_assert_ptr_null(exit_reason_name(EXIT_REASON_MAX));
+	ck_assert_str_eq(exit_reason_name(EXIT_REASON_IO_INSTRUCTION), "IO_INSTRUCTION");
+	ck_assert_uint_eq(EXIT_REASON_CPUID, 10);
+	ck_assert_uint_eq(EXIT_REASON_EPT_VIOLATION, 48);
+	ck_assert_uint_eq(EXIT_REASON_VMCALL, 18);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("exit_reasons");
+	TCase *tc = tcase_create("table");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_numbers_ascending_and_in_range);
+	tcase_add_test(tc, test_names_unique_and_spelled_like_the_enum);
+	tcase_add_test(tc, test_name_lookup);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
