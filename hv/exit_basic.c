@@ -5,6 +5,7 @@
 #include "exit.h"
 #include "lib.h"
 #include "retrovisor/hypercall.h"
+#include "sched.h"
 #include "vmcs.h"
 #include "vmx.h"
 #include "x86.h"
@@ -51,19 +52,26 @@ void exit_cpuid(struct vm *vm)
 }
 
 /*
- * HLT waits for an interrupt. No virtual device raises one, so a halted VM can never resume,
- * whatever its interrupt flag: it has finished ("cli; hlt" is the usual way to end).
+ * HLT waits for an interrupt. With interrupts enabled and a timer that can interrupt, the VM
+ * gives the CPU away until then (the scheduler wakes it; the interrupt is delivered with RIP past
+ * the HLT, as on hardware). With interrupts disabled, or no interrupt source, it can never
+ * resume: it has finished ("cli; hlt" is the usual way to end).
  */
 void exit_hlt(struct vm *vm)
 {
 	vm_skip_insn(vm);
+	if ((vm->regs[17] & RFLAGS_IF) && vm->has_pit) {
+		vm->state = VM_HALTED;
+		vm->slice_over = 1;
+		return;
+	}
 	vm_stop(vm, HVT_STOP_HALTED, 0, vm->regs[16]);
 }
 
-/* RDTSC/RDTSCP: a virtual TSC that counts the guest's own instructions, exact and replayable. */
+/* RDTSC/RDTSCP: the TSC is virtual time (sched.h), in instructions: exact and replayable. */
 void exit_rdtsc(struct vm *vm)
 {
-	uint64_t tsc = vm->icount;
+	uint64_t tsc = vtime_now;
 	vm_set_gpr(vm, R_RAX, (uint32_t)tsc);
 	vm_set_gpr(vm, R_RDX, tsc >> 32);
 	if ((vm->exit_reason & EXIT_REASON_BASIC_MASK) == EXIT_REASON_RDTSCP)
@@ -77,8 +85,11 @@ void exit_skip_insn(struct vm *vm) { vm_skip_insn(vm); }
 /* VMX instructions, GETSEC, MONITOR/MWAIT, RSM...: not offered, so #UD as on a CPU without them. */
 void exit_undefined_insn(struct vm *vm) { vm_inject_exception(vm, VEC_UD, 0, 0); }
 
-/* The scheduler's tick; with one VM per CPU slice it just resumes (the timer is re-armed). */
-void exit_preemption_timer(struct vm *vm) { (void)vm; }
+/* The slice is over: back to the scheduler, which re-arms the timer. */
+void exit_preemption_timer(struct vm *vm) { vm->slice_over = 1; }
+
+/* The guest can take an interrupt now: the entry path injects it (vm.c). */
+void exit_intr_window(struct vm *vm) { (void)vm; }
 
 /* XSETBV: accept what a real CPU accepts (SDM Vol. 2C, XSETBV), otherwise #GP(0). */
 void exit_xsetbv(struct vm *vm)
@@ -112,7 +123,6 @@ void exit_entry_fail(struct vm *vm)
 	vm_stop(vm, HVT_STOP_ENTRY_FAILED, vm->exit_reason & EXIT_REASON_BASIC_MASK, vm->exit_qual);
 }
 
-/* No device raises interrupts yet and the PIC is masked: these mean a broken assumption. */
+/* The physical PIC is masked and no exception is intercepted: these mean a broken assumption. */
 void exit_extint(struct vm *vm) { exit_unexpected(vm); }
 void exit_exception(struct vm *vm) { exit_unexpected(vm); }
-void exit_intr_window(struct vm *vm) { exit_unexpected(vm); }

@@ -8,11 +8,13 @@
  *   bit 5     REP prefix
  *   bit 6     operand encoding (1: immediate port)
  *   bits 31:16 port
- * The UART at 0x3F8-0x3FF is the only device so far; every other port reads as all ones and
- * ignores writes, like an empty ISA bus.
+ * Devices: the UART at 0x3F8-0x3FF, and for a VM with a timer the 8259A pair (0x20-0x21,
+ * 0xA0-0xA1) and the 8254 PIT (0x40-0x43). Every other port reads as all ones and ignores
+ * writes, like an empty ISA bus.
  */
 #include "exit.h"
 #include "lib.h"
+#include "sched.h"
 #include "vmcs.h"
 #include "x86.h"
 
@@ -23,17 +25,30 @@
 #define IO_PORT(q) ((uint16_t)((q) >> 16))
 #define STRING_MAX_PER_EXIT 4096 /* a longer REP resumes and exits again: bounded exit time */
 
+static int is_pic(uint16_t port) { return (port & ~0x81u) == 0x20; } /* 0x20, 0x21, 0xA0, 0xA1 */
+static int is_pit(uint16_t port) { return port >= 0x40 && port <= 0x43; }
+
 static uint32_t port_read(struct vm *vm, uint16_t port, unsigned size)
 {
 	if (size == 1 && port >= 0x3f8 && port <= 0x3ff)
 		return uart_read(&vm->uart, port - 0x3f8);
+	if (size == 1 && vm->has_pit && is_pic(port))
+		return pic_read(&vm->pic, port);
+	if (size == 1 && vm->has_pit && is_pit(port))
+		return pit_read(&vm->pit, port, vtime_now);
 	return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 }
 
 static void port_write(struct vm *vm, uint16_t port, unsigned size, uint32_t v)
 {
-	if (size == 1 && port >= 0x3f8 && port <= 0x3ff)
+	if (size == 1 && port >= 0x3f8 && port <= 0x3ff) {
 		uart_write(&vm->uart, port - 0x3f8, (uint8_t)v);
+	} else if (size == 1 && vm->has_pit && is_pic(port)) {
+		pic_write(&vm->pic, port, (uint8_t)v);
+	} else if (size == 1 && vm->has_pit && is_pit(port)) {
+		pit_write(&vm->pit, port, (uint8_t)v, vtime_now);
+		vm->slice_over = 1; /* the timer's next edge may come before the slice's end */
+	}
 }
 
 /* Address-size mask from the VM-exit instruction-information field (SDM 28.2.5, bits 9:7). */

@@ -6,14 +6,15 @@
  */
 #include "exit.h"
 #include "lib.h"
+#include "sched.h"
 #include "vmcs.h"
 #include "x86.h"
 
-static int msr_read(struct vm *vm, uint32_t index, uint64_t *v)
+static int msr_read(uint32_t index, uint64_t *v)
 {
 	switch (index) {
 	case MSR_IA32_TSC:
-		*v = vm->icount; /* the same virtual TSC as RDTSC */
+		*v = vtime_now; /* the same virtual TSC as RDTSC */
 		return 0;
 	case MSR_IA32_APIC_BASE:
 		*v = 0xfee00000ull | (1u << 11) | (1u << 8); /* enabled, bootstrap processor */
@@ -112,7 +113,7 @@ static int msr_write(struct vm *vm, uint32_t index, uint64_t v)
 void exit_rdmsr(struct vm *vm)
 {
 	uint64_t v;
-	if (vm_cpl() || msr_read(vm, (uint32_t)vm->regs[R_RCX], &v)) {
+	if (vm_cpl() || msr_read((uint32_t)vm->regs[R_RCX], &v)) {
 		vm_inject_exception(vm, VEC_GP, 1, 0);
 		return;
 	}

@@ -3,7 +3,9 @@
  *
  * Transmit is immediate: the line status register always reports an empty transmitter
  * (LSR = 0x60: THRE | TEMT), so a polling driver never waits. Output is collected into lines
- * and sent to the runner as console frames. There is no receive data yet (LSR.DR = 0).
+ * and sent to the runner as console frames. Receive data is the VM's scripted input, if any:
+ * LSR.DR (bit 0) is set while bytes remain, and each read of RBR takes the next one. Drivers
+ * poll; the UART raises no interrupt.
  */
 #include "uart.h"
 
@@ -13,9 +15,9 @@
 enum { THR = 0, IER = 1, IIR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7 };
 #define LCR_DLAB 0x80 /* registers 0/1 are the divisor latch */
 
-void uart_init(struct uart *u, int vm)
+void uart_init(struct uart *u, int vm, const uint8_t *in, uint32_t in_len)
 {
-	*u = (struct uart){.vm = vm, .lcr = 0x03, .dll = 1};
+	*u = (struct uart){.vm = vm, .lcr = 0x03, .dll = 1, .in = in, .in_len = in_len};
 }
 
 void uart_flush(struct uart *u)
@@ -43,7 +45,9 @@ uint8_t uart_read(struct uart *u, unsigned reg)
 {
 	switch (reg) {
 	case THR:
-		return u->lcr & LCR_DLAB ? u->dll : 0;
+		if (u->lcr & LCR_DLAB)
+			return u->dll;
+		return u->in_pos < u->in_len ? u->in[u->in_pos++] : 0;
 	case IER:
 		return u->lcr & LCR_DLAB ? u->dlm : u->ier;
 	case IIR:
@@ -53,7 +57,7 @@ uint8_t uart_read(struct uart *u, unsigned reg)
 	case MCR:
 		return u->mcr;
 	case LSR:
-		return 0x60;
+		return 0x60 | (u->in_pos < u->in_len); /* THRE | TEMT, DR */
 	case MSR:
 		return 0xb0; /* DCD, DSR, CTS */
 	default:

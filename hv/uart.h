@@ -10,11 +10,13 @@
 struct uart {
 	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
 	int vm;
+	const uint8_t *in;      /* scripted input (the vm<N>.input module), received in order */
+	uint32_t in_len, in_pos;
 	uint32_t len;
 	char line[UART_LINE_MAX];
 };
 
-void uart_init(struct uart *u, int vm);
+void uart_init(struct uart *u, int vm, const uint8_t *in, uint32_t in_len);
 /* Register access at offset 0-7 from the base port. */
 uint8_t uart_read(struct uart *u, unsigned reg);
 void uart_write(struct uart *u, unsigned reg, uint8_t v);

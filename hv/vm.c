@@ -11,6 +11,7 @@
 #include "mm.h"
 #include "retrovisor/console_proto.h"
 #include "retrovisor/exit_reasons.h"
+#include "sched.h"
 #include "trace.h"
 #include "vmcs.h"
 #include "vmx.h"
@@ -22,12 +23,11 @@ int vmx_run(uint64_t *regs, int launched);
 
 /*
  * The preemption timer counts guest instructions on Bochs (the TSC, and so the timer at rate 0,
- * advances once per instruction). It is armed with a large value and read back at every exit
- * (the "save VMX-preemption timer value" exit control); the difference is what the guest
- * executed. It is rewritten only when it runs low, which keeps a VMWRITE off most exits.
+ * advances once per instruction). The scheduler arms it with the slice's budget; it is read
+ * back at every exit (the "save VMX-preemption timer value" exit control) and the difference is
+ * what the guest executed. It keeps counting down across exits within a slice, which keeps a
+ * VMWRITE off most exits.
  */
-#define TIMER_SLICE 0xfff00000u
-#define TIMER_REARM 0x10000000u
 
 static struct vm *loaded; /* the VM whose VMCS is current on this CPU */
 
@@ -159,14 +159,13 @@ static void vmcs_init_guest(struct vm *vm)
 	vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
 	vmcs_write64(GUEST_IA32_PAT, 0x0007040600070406ull); /* the power-on PAT */
 	vmcs_write64(GUEST_IA32_EFER, 0);
-	vm->timer_armed = TIMER_SLICE;
-	vmcs_write32(GUEST_PREEMPTION_TIMER, TIMER_SLICE);
 	vm->regs[R_RSP] = c->mode == HVT_MODE_PROT32 ? c->load_addr : 0x7c00;
 	vm->regs[HVT_REG_RIP] = c->entry;
 	vm->regs[HVT_REG_RFLAGS] = RFLAGS_FIXED;
 }
 
-int vm_create(struct vm *vm, int id, const struct hvt_vm_config *cfg, const void *image, uint64_t image_size)
+int vm_create(struct vm *vm, int id, const struct hvt_vm_config *cfg, const void *image, uint64_t image_size,
+	      const void *input, uint64_t input_len)
 {
 	memset(vm, 0, sizeof(*vm));
 	vm->id = id;
@@ -188,7 +187,11 @@ int vm_create(struct vm *vm, int id, const struct hvt_vm_config *cfg, const void
 		return -1;
 	}
 	memcpy(vm->mem + cfg->load_addr, image, image_size);
-	uart_init(&vm->uart, id);
+	uart_init(&vm->uart, id, input, (uint32_t)input_len);
+	vm->has_pit = !!(cfg->flags & HVT_VM_PIT);
+	pit_reset(&vm->pit);
+	pic_reset(&vm->pic);
+	vm->state = VM_RUNNABLE;
 
 	/* A fresh VMCS: revision identifier, VMCLEAR (launch state "clear"), VMPTRLD. */
 	*(uint32_t *)vm->vmcs = vmx.revision;
@@ -240,6 +243,7 @@ void vm_stop(struct vm *vm, unsigned why, uint64_t status, uint64_t detail)
 		return;
 	uart_flush(&vm->uart);
 	vm->running = 0;
+	vm->state = VM_STOPPED;
 	vm->stop_why = why;
 	vm->stop_status = status;
 	vm->stop_detail = detail;
@@ -281,9 +285,56 @@ static void entry_failed(struct vm *vm, int how)
 	vm_stop(vm, HVT_STOP_ENTRY_FAILED, 0, err);
 }
 
-/* Inject what the handler asked for, or nothing. */
+void vm_set_budget(struct vm *vm, uint32_t instructions)
+{
+	if (loaded != vm)
+		vmcs_load(vm);
+	vmcs_write32(GUEST_PREEMPTION_TIMER, instructions);
+	vm->timer_armed = instructions;
+}
+
+static void set_intr_window(struct vm *vm, int on)
+{
+	if (vm->intr_window == on)
+		return;
+	uint32_t ctl = vmcs_read32(CPU_BASED_VM_EXEC_CONTROL);
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, on ? ctl | CPU_INTR_WINDOW_EXITING : ctl & ~CPU_INTR_WINDOW_EXITING);
+	vm->intr_window = on;
+}
+
+/*
+ * Device interrupts: timer edges due by now go to the PIC; the PIC's best request is injected
+ * as an external interrupt when the guest can take one (RFLAGS.IF and no blocking by STI or
+ * MOV SS, SDM Vol. 3C, 26.3.1.4 and 27.6), otherwise interrupt-window exiting brings the VM back
+ * the moment it can (SDM Vol. 3C, 26.7.5).
+ */
+static void deliver_interrupts(struct vm *vm)
+{
+	if (!vm->has_pit)
+		return;
+	if (pit_irq0_edges(&vm->pit, vtime_now))
+		pic_raise(&vm->pic, 0);
+	int vec = vm->inject_info ? -1 : pic_pending(&vm->pic);
+	if (vec < 0) {
+		set_intr_window(vm, 0);
+		return;
+	}
+	uint32_t intr = vmcs_read32(GUEST_INTERRUPTIBILITY);
+	if ((vm->regs[HVT_REG_RFLAGS] & RFLAGS_IF) && !(intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))) {
+		pic_ack(&vm->pic);
+		vm->inject_info = INTR_INFO_VALID | INTR_TYPE_EXTERNAL | (uint32_t)vec;
+		if (trace_on)
+			hvt_enc_inject(&trace_enc, vm->inject_info, 0);
+		set_intr_window(vm, 0);
+	} else {
+		set_intr_window(vm, 1);
+	}
+}
+
+/* Inject what the handler asked for, or a device interrupt, or nothing. */
 static void prepare_entry(struct vm *vm)
 {
+	deliver_interrupts(vm);
 	if (vm->inject_info) {
 		vmcs_write32(VM_ENTRY_INTR_INFO, vm->inject_info);
 		if (vm->inject_info & INTR_INFO_DELIVER_CODE)
@@ -327,17 +378,16 @@ void vm_run_once(struct vm *vm)
 		return;
 	}
 	vm->launched = 1;
+	vm->exits++;
 
 	uint32_t reason = vmcs_read32(VM_EXIT_REASON);
 	vm->regs[R_RSP] = vmcs_readnat(GUEST_RSP);
 	vm->regs[HVT_REG_RIP] = vmcs_readnat(GUEST_RIP);
 	vm->regs[HVT_REG_RFLAGS] = vmcs_readnat(GUEST_RFLAGS);
 	uint32_t timer = vmcs_read32(GUEST_PREEMPTION_TIMER);
-	vm->icount += (uint64_t)(vm->timer_armed - timer) << vmx.timer_rate;
-	if (timer < TIMER_REARM) {
-		timer = TIMER_SLICE;
-		vmcs_write32(GUEST_PREEMPTION_TIMER, timer);
-	}
+	uint64_t executed = (uint64_t)(vm->timer_armed - timer) << vmx.timer_rate;
+	vm->icount += executed;
+	sched_account(vm, executed);
 	vm->timer_armed = timer;
 	vm->exit_reason = reason;
 	vm->exit_qual = vmcs_readnat(EXIT_QUALIFICATION);

@@ -7,11 +7,22 @@
 
 #include <stdint.h>
 
+#include "bus.h"
+#include "pic.h"
+#include "pit.h"
 #include "retrovisor/trace_format.h"
 #include "trace_encode.h"
 #include "uart.h"
 
 enum { R_RAX, R_RCX, R_RDX, R_RBX, R_RSP, R_RBP, R_RSI, R_RDI };
+
+/* What a VM is doing, as the scheduler sees it. */
+enum vm_state {
+	VM_RUNNABLE,
+	VM_HALTED,  /* HLT with interrupts enabled: waits for an interrupt */
+	VM_RECV,    /* blocked in msg_recv: waits for a message or its timeout */
+	VM_STOPPED,
+};
 
 struct vm {
 	int id;
@@ -21,13 +32,15 @@ struct vm {
 	uint64_t eptp;
 	uint8_t *vmcs;
 	int launched;
-	int running;
+	int running;            /* not stopped (runnable or waiting) */
+	enum vm_state state;
 	int in_exit; /* between the exit's trace halves */
 
 	/* Guest registers while the hypervisor handles an exit: GPRs (x86 order), RIP, RFLAGS.
 	 * vmentry.S loads and stores regs[0..15]; RSP, RIP and RFLAGS live in the VMCS. */
 	uint64_t regs[HVT_NREGS];
 	uint64_t icount;       /* guest instructions retired so far */
+	uint64_t exits;        /* VM exits handled */
 	uint32_t timer_armed;  /* preemption-timer value at the last VM entry */
 	uint64_t insn_limit;   /* stop the VM past this many instructions (0: none) */
 	uint64_t xcr0;
@@ -44,14 +57,30 @@ struct vm {
 	uint32_t memwrite_len;
 
 	struct uart uart;
+	int has_pit;            /* PIT + PIC present (HVT_VM_PIT) */
+	struct pit pit;
+	struct pic pic;
+	int intr_window;        /* interrupt-window exiting is on */
+	struct bus_queue inbox;
+	int recv_waiting;       /* a msg_recv is blocked */
+	uint64_t recv_deadline; /* virtual time its timeout ends */
+
+	/* Scheduling (sched.c). */
+	uint64_t pass;          /* stride scheduling: weighted instructions run so far */
+	uint64_t stride;
+	int slice_over;         /* the preemption timer fired or the VM yielded */
 
 	/* Why it stopped. */
 	unsigned stop_why;
 	uint64_t stop_status, stop_detail;
 };
 
-/* Build a VM from its configuration and image; 0 on success, -1 with a message printed. */
-int vm_create(struct vm *vm, int id, const struct hvt_vm_config *cfg, const void *image, uint64_t image_size);
+/* Build a VM from its configuration, image and scripted UART input (may be empty);
+ * 0 on success, -1 with a message printed. */
+int vm_create(struct vm *vm, int id, const struct hvt_vm_config *cfg, const void *image, uint64_t image_size,
+	      const void *input, uint64_t input_len);
+/* Arm the preemption timer: the VM may run this many instructions before the scheduler. */
+void vm_set_budget(struct vm *vm, uint32_t instructions);
 /* Run the VM until its next VM exit and handle that exit. */
 void vm_run_once(struct vm *vm);
 /* Stop the VM: print why, trace it, and never enter it again. */

@@ -8,8 +8,11 @@
  *     12    4  number of VMs (1..HVT_MAX_VMS)
  *     16    4  flags (RV_MANIFEST_TRACE: record the trace on the ATA disk)
  *     20    4  reserved
- *     24    8  reserved
+ *     24    8  system instruction limit: stop every VM once they have executed this many guest
+ *              instructions together (0: none)
  *     32  96n  struct hvt_vm_config[n] (include/retrovisor/trace_format.h)
+ *
+ * Optional modules "vm<N>.input": bytes the guest's UART receives, in order (scripted input).
  */
 #ifndef RETROVISOR_MANIFEST_H
 #define RETROVISOR_MANIFEST_H
@@ -28,7 +31,7 @@ struct rv_manifest {
 	uint32_t nvms;
 	uint32_t flags;
 	uint32_t reserved0;
-	uint64_t reserved1;
+	uint64_t insn_limit;
 	struct hvt_vm_config vm[];
 };
 _Static_assert(sizeof(struct rv_manifest) == 32, "manifest header size");

@@ -111,7 +111,8 @@
 	X(4, UNHANDLED_EXIT, "unexpected VM exit")                          \
 	X(5, ENTRY_FAILED, "VM entry failed")                               \
 	X(6, INSN_LIMIT, "instruction limit reached")                       \
-	X(7, HV_ERROR, "hypervisor error")
+	X(7, HV_ERROR, "hypervisor error")                                  \
+	X(8, BLOCKED, "waiting for an event that can never come")
 
 enum hvt_stop {
 #define HVT_STOP_ENUM(num, name, str) HVT_STOP_##name = (num),
@@ -336,11 +337,13 @@ _Static_assert(sizeof(struct hvt_section_header) == 24, "section header size");
  *     72    4  CRC32 of the image
  *     76    4  CPU weight
  *     80    8  instruction limit (0: none)
- *     88    8  reserved
+ *     88    4  flags (HVT_VM_*)
+ *     92    4  reserved
  */
 #define HVT_MODE_REAL 0
 #define HVT_MODE_PROT32 1
 #define HVT_MODE_LONG64 2
+#define HVT_VM_PIT 1u /* the VM has an 8254 PIT and an 8259A PIC pair */
 
 struct hvt_vm_config {
 	uint32_t id;
@@ -353,7 +356,8 @@ struct hvt_vm_config {
 	uint32_t image_crc;
 	uint32_t weight;
 	uint64_t insn_limit;
-	uint64_t reserved;
+	uint32_t flags;
+	uint32_t reserved;
 };
 _Static_assert(sizeof(struct hvt_vm_config) == 96, "vm config size");
 

@@ -1,0 +1,30 @@
+/*
+ * bus.c - message queues of the inter-VM bus. Messages are copied: the sender's bytes into the
+ * receiver's queue (hypervisor memory), later from the queue into the receiver's memory, each
+ * copy through the owning VM's EPT view (vm_gpa_ptr). No page is ever shared between VMs.
+ */
+#include "bus.h"
+
+#include "lib.h"
+
+int bus_put(struct bus_queue *q, uint32_t sender, const void *data, uint32_t len)
+{
+	if (q->count == BUS_QUEUE_LEN || len > BUS_MSG_MAX)
+		return -1;
+	struct bus_msg *m = &q->msg[(q->head + q->count) % BUS_QUEUE_LEN];
+	m->sender = sender;
+	m->len = len;
+	memcpy(m->data, data, len);
+	q->count++;
+	return 0;
+}
+
+const struct bus_msg *bus_peek(const struct bus_queue *q) { return q->count ? &q->msg[q->head] : 0; }
+
+void bus_drop(struct bus_queue *q)
+{
+	if (!q->count)
+		return;
+	q->head = (q->head + 1) % BUS_QUEUE_LEN;
+	q->count--;
+}

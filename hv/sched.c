@@ -1,0 +1,187 @@
+/*
+ * sched.c - one CPU shared among the VMs: stride scheduling over virtual time.
+ *
+ * Each VM's pass grows by (instructions it executed) x (stride = STRIDE_ONE / weight); the
+ * runnable VM with the smallest pass runs next, for at most SCHED_QUANTUM instructions, enforced
+ * by the VMX preemption timer (on Bochs it counts guest instructions exactly). Over time each VM
+ * gets instructions in proportion to its weight. A VM that waits (HLT with interrupts on, a
+ * blocking msg_recv) is not runnable and costs nothing; when it wakes its pass is brought up to
+ * the smallest runnable pass, so sleeping earns no credit.
+ *
+ * Virtual time (vtime_now) is the machine's clock: it advances with every instruction any VM
+ * executes, and when every VM waits it jumps to the earliest thing one of them waits for. A
+ * slice never runs past another VM's next event, so a timer interrupt or a timeout is handled on
+ * time even while another VM computes. Every switch is a SWITCH record in the trace.
+ */
+#include "sched.h"
+
+#include "lib.h"
+#include "trace.h"
+#include "vmcs.h"
+
+#define STRIDE_ONE (1ull << 20)
+
+uint64_t vtime_now;
+static struct vm *vms;
+static int nvms;
+static uint64_t system_limit, executed_total;
+static int traced_vm = -1; /* the VM the trace's records currently refer to */
+
+void sched_init(struct vm *v, int n, uint64_t limit)
+{
+	vms = v;
+	nvms = n;
+	system_limit = limit;
+	for (int i = 0; i < n; i++) {
+		uint32_t w = v[i].cfg.weight ? v[i].cfg.weight : 1;
+		v[i].stride = STRIDE_ONE / w;
+	}
+	traced_vm = n - 1; /* the last VM_START made it current */
+}
+
+struct vm *sched_vm(uint32_t id) { return id < (uint32_t)nvms ? &vms[id] : 0; }
+
+void sched_account(struct vm *vm, uint64_t executed)
+{
+	vtime_now += executed;
+	executed_total += executed;
+	vm->pass += executed * vm->stride;
+}
+
+/* Could IRQ 0 reach this VM's CPU at all (unmasked, not blocked in service)? */
+static int timer_can_interrupt(const struct vm *vm)
+{
+	const struct pic_chip *m = &vm->pic.chip[0];
+	return vm->has_pit && !(m->imr & 1) && !(m->isr & 1) && m->init == 0;
+}
+
+/* The virtual time at which this VM next needs the CPU, VTIME_NEVER if nothing is coming. */
+static uint64_t next_event(const struct vm *vm)
+{
+	switch (vm->state) {
+	case VM_HALTED:
+		return timer_can_interrupt(vm) ? pit_next_edge(&vm->pit) : VTIME_NEVER;
+	case VM_RECV:
+		return vm->recv_deadline;
+	case VM_RUNNABLE:
+		return vm->has_pit ? pit_next_edge(&vm->pit) : VTIME_NEVER;
+	default:
+		return VTIME_NEVER;
+	}
+}
+
+static uint64_t min_runnable_pass(void)
+{
+	uint64_t m = UINT64_MAX;
+	for (int i = 0; i < nvms; i++)
+		if (vms[i].state == VM_RUNNABLE && vms[i].pass < m)
+			m = vms[i].pass;
+	return m;
+}
+
+static void wake(struct vm *vm)
+{
+	uint64_t m = min_runnable_pass();
+	vm->state = VM_RUNNABLE;
+	if (m != UINT64_MAX && vm->pass < m)
+		vm->pass = m;
+}
+
+/* Wake whoever's wait is over at the current virtual time. */
+static void wake_due(void)
+{
+	for (int i = 0; i < nvms; i++) {
+		struct vm *vm = &vms[i];
+		if (vm->state == VM_HALTED) {
+			if (vm->has_pit && pit_irq0_edges(&vm->pit, vtime_now))
+				pic_raise(&vm->pic, 0);
+			if (pic_pending(&vm->pic) >= 0)
+				wake(vm);
+		} else if (vm->state == VM_RECV) {
+			if (bus_peek(&vm->inbox) || vtime_now >= vm->recv_deadline)
+				wake(vm);
+		}
+	}
+}
+
+static struct vm *pick(void)
+{
+	struct vm *best = 0;
+	for (int i = 0; i < nvms; i++)
+		if (vms[i].state == VM_RUNNABLE && (!best || vms[i].pass < best->pass))
+			best = &vms[i];
+	return best;
+}
+
+/* Nobody can run: jump to the earliest event, or end the VMs that wait for nothing. */
+static int idle(void)
+{
+	uint64_t next = VTIME_NEVER;
+	for (int i = 0; i < nvms; i++) {
+		uint64_t t = next_event(&vms[i]);
+		if (t < next)
+			next = t;
+	}
+	if (next != VTIME_NEVER) {
+		if (next > vtime_now)
+			vtime_now = next;
+		return 1;
+	}
+	for (int i = 0; i < nvms; i++) {
+		struct vm *vm = &vms[i];
+		if (vm->state == VM_HALTED)
+			vm_stop(vm, HVT_STOP_HALTED, 0, vm->regs[16]);
+		else if (vm->state == VM_RECV)
+			vm_stop(vm, HVT_STOP_BLOCKED, 0, vm->regs[16]);
+	}
+	return 0;
+}
+
+/* How long this VM may run now: a quantum, cut at the next event anywhere and at the limit. */
+static uint32_t budget(void)
+{
+	uint64_t b = SCHED_QUANTUM;
+	for (int i = 0; i < nvms; i++) {
+		uint64_t t = next_event(&vms[i]);
+		if (t != VTIME_NEVER && t - vtime_now < b)
+			b = t > vtime_now ? t - vtime_now : 1;
+	}
+	if (system_limit && system_limit - executed_total < b)
+		b = system_limit - executed_total;
+	return b ? (uint32_t)b : 1;
+}
+
+static void stop_all_at_limit(void)
+{
+	for (int i = 0; i < nvms; i++)
+		if (vms[i].running)
+			vm_stop(&vms[i], HVT_STOP_INSN_LIMIT, 0, vms[i].icount);
+}
+
+void sched_run(void)
+{
+	for (;;) {
+		if (system_limit && executed_total >= system_limit) {
+			stop_all_at_limit();
+			return;
+		}
+		wake_due();
+		struct vm *vm = pick();
+		if (!vm) {
+			if (!idle())
+				return;
+			continue;
+		}
+		if (traced_vm != vm->id) {
+			if (trace_on)
+				hvt_enc_switch(&trace_enc, (unsigned)vm->id);
+			traced_vm = vm->id;
+		}
+		vm_set_budget(vm, budget());
+		vm->slice_over = 0;
+		do
+			vm_run_once(vm);
+		while (vm->state == VM_RUNNABLE && !vm->slice_over &&
+		       !(system_limit && executed_total >= system_limit));
+	}
+}

@@ -1,0 +1,21 @@
+/* sched.h - virtual time and the scheduler that shares the CPU among VMs by weight. */
+#ifndef HV_SCHED_H
+#define HV_SCHED_H
+
+#include <stdint.h>
+
+#include "vm.h"
+
+#define SCHED_QUANTUM 100000u /* instructions a VM runs before the scheduler looks again */
+
+extern uint64_t vtime_now; /* virtual time: see pit.h */
+
+void sched_init(struct vm *vms, int n, uint64_t system_limit);
+/* Run every VM until all have stopped. */
+void sched_run(void);
+/* The VM with that id, or 0. */
+struct vm *sched_vm(uint32_t id);
+/* Called at every exit with what the VM just executed. */
+void sched_account(struct vm *vm, uint64_t executed);
+
+#endif
