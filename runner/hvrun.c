@@ -1,6 +1,6 @@
 /*
- * hvrun - boot the Retrovisor hypervisor under Bochs with one guest, stream its console, record
- * its trace.
+ * hvrun - boot the Retrovisor hypervisor under Bochs with one guest image or the VMs of XML
+ * definitions (vmdef.h), stream their consoles, record the trace.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,14 +15,30 @@
 
 #include "retrovisor/console_proto.h"
 #include "run.h"
+#include "vmdef.h"
 
 static const char usage[] =
 	"usage: hvrun [options] IMAGE\n"
-	"Boot the Retrovisor hypervisor under Bochs with the guest IMAGE (a flat binary), show the\n"
-	"guest's console as it runs, and record every VM exit in a trace file.\n"
+	"       hvrun [options] SYSTEM.xml | DOMAIN.xml...\n"
+	"Boot the Retrovisor hypervisor under Bochs with the guest IMAGE (a flat binary), or with the\n"
+	"VMs that XML system or domain files define (docs/vm-definitions.md); show each guest's\n"
+	"console as it runs, labelled [name] when there are several; record every VM exit in a trace.\n"
 	"\n"
-	"  -o, --output FILE    trace file to write (default: out/NAME.hvt)\n"
+	"  -o, --output FILE    trace file to write (default: out/NAME.hvt, NAME the image's name\n"
+	"                       or the first XML file's, without .bin or .xml)\n"
 	"      --no-trace       do not record a trace\n"
+	"      --timeout SEC    stop Bochs after SEC seconds of wall time (default 120)\n"
+	"      --zstd LEVEL     compress trace chunks with zstd at LEVEL 1-19 (default: off)\n"
+	"      --cpu MODEL      Bochs CPU model (default corei7_skylake_x)\n"
+	"      --trace-size MB  size of the trace disk (default 1024)\n"
+	"      --hv FILE        hypervisor image (default: hv.elf32 next to this program's build)\n"
+	"      --keep           keep the run directory (bochsrc, ISO, logs)\n"
+	"  -q, --quiet          print only the guests' consoles and errors\n"
+	"      --check          validate the XML definitions, list their VMs, exit (no Bochs)\n"
+	"      --schema         print the XML schema that definitions are validated against\n"
+	"  -h, --help           this text\n"
+	"\n"
+	"For an IMAGE only (XML definitions say all this themselves):\n"
 	"      --mode MODE      how the guest starts: real (default; CS:IP = 0000:entry like a BIOS\n"
 	"                       boot) or pm32 (flat 32-bit protected mode, paging off)\n"
 	"      --mem SIZE       guest memory, with K or M suffix (default 1M; 64K to 1024M)\n"
@@ -30,44 +46,12 @@ static const char usage[] =
 	"      --entry ADDR     entry point (default: the load address)\n"
 	"      --name NAME      the VM's name (default: the image's file name without .bin)\n"
 	"      --insn-limit N   stop the guest after N instructions\n"
-	"      --timeout SEC    stop Bochs after SEC seconds of wall time (default 120)\n"
-	"      --zstd LEVEL     compress trace chunks with zstd at LEVEL 1-19 (default: off)\n"
-	"      --cpu MODEL      Bochs CPU model (default corei7_skylake_x)\n"
-	"      --trace-size MB  size of the trace disk (default 1024)\n"
-	"      --hv FILE        hypervisor image (default: hv.elf32 next to this program's build)\n"
-	"      --keep           keep the run directory (bochsrc, ISO, logs)\n"
-	"  -q, --quiet          print only the guest's console and errors\n"
-	"  -h, --help           this text\n"
+	"      --input TEXT     bytes the guest's UART receives, with the escapes \\n \\r \\t \\e\n"
+	"                       (Escape) \\\\ and \\xHH: --input 'help\\nquit\\n'\n"
 	"\n"
-	"Exit status: 0 the guest ended normally, 1 it reported failure (shutdown with a non-zero\n"
-	"status), 2 the hypervisor stopped it (fault, access outside its memory, ...), 3 timeout,\n"
-	"4 the hypervisor or Bochs failed, 64 bad usage or input.\n";
-
-void run_err(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("hvrun: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int run_write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-	if (!f || fwrite(data, 1, len, f) != len) {
-		run_err("cannot write %s: %s", path, strerror(errno));
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	if (fclose(f)) {
-		run_err("cannot write %s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
+	"Exit status: 0 every guest ended normally, 1 one reported failure (shutdown with a non-zero\n"
+	"status), 2 the hypervisor stopped one (fault, access outside its memory, ...), 3 timeout,\n"
+	"4 the hypervisor or Bochs failed, 64 bad usage or input (with FILE:LINE: <element>: for XML).\n";
 
 static int parse_num(const char *opt, const char *s, uint64_t *out, int sizes)
 {
@@ -186,23 +170,120 @@ static int run_exit_status(struct run *r)
 	return status;
 }
 
+/* What the command line says about a bare image. */
+struct image_opts {
+	uint64_t mem, load, entry, limit;
+	const char *mode, *name, *input;
+	const char *given; /* the first image-only option given, NULL: none */
+};
+
+static int setup_image(struct run *r, const struct image_opts *o, const char *path)
+{
+	struct run_vm *vm = &r->vm[0];
+	uint64_t load = o->load, entry = o->entry, mem = o->mem;
+	int real = strcmp(o->mode, "pm32") != 0;
+	char why[256];
+
+	r->nvms = 1;
+	if (!(vm->image_path = strdup(path)) || !(vm->image = read_image(path, &vm->image_size)))
+		return -1;
+	if (o->input && run_unescape(o->input, &vm->input, &vm->input_size, why, sizeof(why))) {
+		run_err("--input: %s", why);
+		return -1;
+	}
+	if (load == UINT64_MAX)
+		load = real ? 0x7c00 : 0x10000;
+	if (entry == UINT64_MAX)
+		entry = load;
+	if (real && entry > 0xffff) {
+		run_err("--entry %#llx: a real-mode guest starts at CS=0, so its entry must be below 64 KiB",
+			(unsigned long long)entry);
+		return -1;
+	}
+	if (load > mem || vm->image_size > mem - load) {
+		run_err("guest image %s (%zu bytes) does not fit at %#llx in %llu KiB of guest memory", path,
+			vm->image_size, (unsigned long long)load, (unsigned long long)(mem >> 10));
+		return -1;
+	}
+	if (entry >= mem) {
+		run_err("--entry %#llx is outside the guest's memory", (unsigned long long)entry);
+		return -1;
+	}
+
+	char base[256];
+	snprintf(base, sizeof(base), "%s", o->name ? o->name : basename(vm->image_path));
+	if (!o->name) {
+		char *dot = strrchr(base, '.');
+		if (dot && !strcmp(dot, ".bin"))
+			*dot = 0;
+	}
+	if (strlen(base) >= sizeof(vm->cfg.name)) {
+		run_err("VM name '%s' is longer than %zu characters (use --name)", base, sizeof(vm->cfg.name) - 1);
+		return -1;
+	}
+	vm->cfg.id = 0;
+	vm->cfg.mode = real ? HVT_MODE_REAL : HVT_MODE_PROT32;
+	memcpy(vm->cfg.name, base, strlen(base) + 1);
+	vm->cfg.mem_size = mem;
+	vm->cfg.load_addr = load;
+	vm->cfg.entry = entry;
+	vm->cfg.image_size = vm->image_size;
+	vm->cfg.image_crc = (uint32_t)crc32(0, vm->image, (uInt)vm->image_size);
+	vm->cfg.weight = 1;
+	vm->cfg.insn_limit = o->limit;
+	return 0;
+}
+
+/* Every file's VMs, or every file's messages ("FILE:LINE: <element>: what"). */
+static int setup_definitions(struct run *r, char **paths, int n)
+{
+	static struct vmdef_diag d;
+	for (int i = 0; i < n; i++)
+		vmdef_load(r, paths[i], &d);
+	if (!d.nerrors)
+		return 0;
+	fputs(d.text, stderr);
+	run_err("%d error%s in the VM definitions", d.nerrors, d.nerrors == 1 ? "" : "s");
+	return -1;
+}
+
+static void list_vms(const struct run *r)
+{
+	printf("%-3s %-31s %-5s %10s %10s %10s %8s %6s %s\n", "id", "name", "mode", "memory", "load", "entry",
+	       "image", "weight", "devices");
+	for (int i = 0; i < r->nvms; i++) {
+		const struct run_vm *v = &r->vm[i];
+		printf("%-3u %-31s %-5s %7lluKiB %#10llx %#10llx %8zu %6u uart%s%s", v->cfg.id, v->cfg.name,
+		       v->cfg.mode == HVT_MODE_REAL ? "real" : "pm32", (unsigned long long)(v->cfg.mem_size >> 10),
+		       (unsigned long long)v->cfg.load_addr, (unsigned long long)v->cfg.entry, v->image_size,
+		       v->cfg.weight, v->input_size ? "+input" : "", RUN_VM_FLAGS(v->cfg) & HVT_VM_PIT ? " pit" : "");
+		if (v->cfg.insn_limit)
+			printf(" limit=%llu", (unsigned long long)v->cfg.insn_limit);
+		putchar('\n');
+	}
+	if (r->insn_limit)
+		printf("system: stop after %llu guest instructions in all\n", (unsigned long long)r->insn_limit);
+}
+
 int main(int argc, char **argv)
 {
 	static struct run r;
 	static char default_out[512];
-	uint64_t mem = 1 << 20, load = UINT64_MAX, entry = UINT64_MAX, limit = 0, v;
-	const char *mode = "real", *name = NULL;
-	int no_trace = 0;
-	enum { O_NOTRACE = 256, O_MODE, O_MEM, O_LOAD, O_ENTRY, O_NAME, O_LIMIT, O_TIMEOUT, O_ZSTD, O_CPU,
-	       O_TSIZE, O_HV, O_KEEP };
+	struct image_opts io = {.mem = 1 << 20, .load = UINT64_MAX, .entry = UINT64_MAX, .mode = "real"};
+	uint64_t v;
+	int no_trace = 0, check_only = 0;
+	enum { O_NOTRACE = 256, O_MODE, O_MEM, O_LOAD, O_ENTRY, O_NAME, O_LIMIT, O_INPUT, O_TIMEOUT, O_ZSTD, O_CPU,
+	       O_TSIZE, O_HV, O_KEEP, O_CHECK, O_SCHEMA };
 	static const struct option longopts[] = {
 		{"output", required_argument, 0, 'o'},   {"no-trace", no_argument, 0, O_NOTRACE},
 		{"mode", required_argument, 0, O_MODE},  {"mem", required_argument, 0, O_MEM},
 		{"load", required_argument, 0, O_LOAD},  {"entry", required_argument, 0, O_ENTRY},
 		{"name", required_argument, 0, O_NAME},  {"insn-limit", required_argument, 0, O_LIMIT},
+		{"input", required_argument, 0, O_INPUT},
 		{"timeout", required_argument, 0, O_TIMEOUT}, {"zstd", required_argument, 0, O_ZSTD},
 		{"cpu", required_argument, 0, O_CPU},    {"trace-size", required_argument, 0, O_TSIZE},
 		{"hv", required_argument, 0, O_HV},      {"keep", no_argument, 0, O_KEEP},
+		{"check", no_argument, 0, O_CHECK},      {"schema", no_argument, 0, O_SCHEMA},
 		{"quiet", no_argument, 0, 'q'},          {"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -210,8 +291,10 @@ int main(int argc, char **argv)
 	r.timeout = 120;
 	r.cpu_model = "corei7_skylake_x";
 	r.trace_mib = 1024;
-	int c;
-	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+	int c, idx;
+	while ((c = getopt_long(argc, argv, "o:qh", longopts, &idx)) != -1) {
+		if (c >= O_MODE && c <= O_INPUT && !io.given)
+			io.given = longopts[idx].name;
 		switch (c) {
 		case 'o':
 			r.output = optarg;
@@ -220,34 +303,37 @@ int main(int argc, char **argv)
 			no_trace = 1;
 			break;
 		case O_MODE:
-			mode = optarg;
-			if (strcmp(mode, "real") && strcmp(mode, "pm32")) {
-				run_err("--mode: '%s' is not real or pm32", mode);
+			io.mode = optarg;
+			if (strcmp(io.mode, "real") && strcmp(io.mode, "pm32")) {
+				run_err("--mode: '%s' is not real or pm32", io.mode);
 				return RUN_USAGE;
 			}
 			break;
 		case O_MEM:
-			if (parse_num("--mem", optarg, &mem, 1))
+			if (parse_num("--mem", optarg, &io.mem, 1))
 				return RUN_USAGE;
-			if (mem < (64 << 10) || mem > (1024ull << 20)) {
+			if (io.mem < (64 << 10) || io.mem > (1024ull << 20)) {
 				run_err("--mem: %s is outside 64K..1024M", optarg);
 				return RUN_USAGE;
 			}
 			break;
 		case O_LOAD:
-			if (parse_num("--load", optarg, &load, 0))
+			if (parse_num("--load", optarg, &io.load, 0))
 				return RUN_USAGE;
 			break;
 		case O_ENTRY:
-			if (parse_num("--entry", optarg, &entry, 0))
+			if (parse_num("--entry", optarg, &io.entry, 0))
 				return RUN_USAGE;
 			break;
 		case O_NAME:
-			name = optarg;
+			io.name = optarg;
 			break;
 		case O_LIMIT:
-			if (parse_num("--insn-limit", optarg, &limit, 0))
+			if (parse_num("--insn-limit", optarg, &io.limit, 0))
 				return RUN_USAGE;
+			break;
+		case O_INPUT:
+			io.input = optarg;
 			break;
 		case O_TIMEOUT:
 			if (parse_num("--timeout", optarg, &v, 0) || v == 0) {
@@ -278,6 +364,12 @@ int main(int argc, char **argv)
 		case O_KEEP:
 			r.keep = 1;
 			break;
+		case O_CHECK:
+			check_only = 1;
+			break;
+		case O_SCHEMA:
+			fputs(vmdef_xsd, stdout);
+			return 0;
 		case 'q':
 			r.quiet = 1;
 			break;
@@ -289,74 +381,64 @@ int main(int argc, char **argv)
 			return RUN_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
-		run_err(optind == argc ? "no guest image given" : "one guest image at a time (got %d)", argc - optind);
+
+	int nargs = argc - optind, ndefs = 0;
+	for (int i = optind; i < argc; i++)
+		ndefs += vmdef_is_definition(argv[i]);
+	if (nargs == 0) {
+		run_err("no guest image given");
 		fputs(usage, stderr);
 		return RUN_USAGE;
 	}
-
-	struct run_vm *vm = &r.vm[0];
-	r.nvms = 1;
-	vm->image_path = argv[optind];
-	if (!(vm->image = read_image(vm->image_path, &vm->image_size)))
-		return RUN_USAGE;
-	if (load == UINT64_MAX)
-		load = strcmp(mode, "pm32") ? 0x7c00 : 0x10000;
-	if (entry == UINT64_MAX)
-		entry = load;
-	if (!strcmp(mode, "real") && (entry > 0xffff)) {
-		run_err("--entry %#llx: a real-mode guest starts at CS=0, so its entry must be below 64 KiB",
-			(unsigned long long)entry);
+	if (ndefs && ndefs != nargs) {
+		run_err("either one guest image or XML definitions (*.xml), not both");
 		return RUN_USAGE;
 	}
-	if (load > mem || vm->image_size > mem - load) {
-		run_err("guest image %s (%zu bytes) does not fit at %#llx in %llu KiB of guest memory", vm->image_path,
-			vm->image_size, (unsigned long long)load, (unsigned long long)(mem >> 10));
+	if (!ndefs && nargs > 1) {
+		run_err("one guest image at a time (got %d); several VMs want an XML system file", nargs);
+		fputs(usage, stderr);
 		return RUN_USAGE;
 	}
-	if (entry >= mem) {
-		run_err("--entry %#llx is outside the guest's memory", (unsigned long long)entry);
+	if (ndefs && io.given) {
+		run_err("--%s is for a bare guest image; an XML definition says it itself (docs/vm-definitions.md)",
+			io.given);
 		return RUN_USAGE;
 	}
-
-	char base[256];
-	snprintf(base, sizeof(base), "%s", name ? name : basename(argv[optind]));
-	if (!name) {
-		char *dot = strrchr(base, '.');
-		if (dot && !strcmp(dot, ".bin"))
-			*dot = 0;
-	}
-	vm->cfg.id = 0;
-	vm->cfg.mode = strcmp(mode, "pm32") ? HVT_MODE_REAL : HVT_MODE_PROT32;
-	if (strlen(base) >= sizeof(vm->cfg.name)) {
-		run_err("VM name '%s' is longer than %zu characters (use --name)", base, sizeof(vm->cfg.name) - 1);
+	if (check_only && !ndefs) {
+		run_err("--check is for XML definitions");
 		return RUN_USAGE;
 	}
-	memcpy(vm->cfg.name, base, strlen(base) + 1);
-	vm->cfg.mem_size = mem;
-	vm->cfg.load_addr = load;
-	vm->cfg.entry = entry;
-	vm->cfg.image_size = vm->image_size;
-	vm->cfg.image_crc = (uint32_t)crc32(0, vm->image, (uInt)vm->image_size);
-	vm->cfg.weight = 1;
-	vm->cfg.insn_limit = limit;
+	if (ndefs ? setup_definitions(&r, argv + optind, nargs) : setup_image(&r, &io, argv[optind])) {
+		run_free_vms(&r);
+		return RUN_USAGE;
+	}
+	if (check_only) {
+		list_vms(&r);
+		run_free_vms(&r);
+		return 0;
+	}
 
 	if (!no_trace && !r.output) {
+		char base[256];
+		snprintf(base, sizeof(base), "%s", ndefs ? basename(argv[optind]) : r.vm[0].cfg.name);
+		if (ndefs)
+			base[strlen(base) - 4] = 0; /* .xml */
 		mkdir("out", 0755);
-		snprintf(default_out, sizeof(default_out), "out/%s.hvt", vm->cfg.name);
+		snprintf(default_out, sizeof(default_out), "out/%s.hvt", base);
 		r.output = default_out;
 	}
 	if (no_trace)
 		r.output = NULL;
 	if (!r.hv_path && !(r.hv_path = find_hv())) {
 		run_err("cannot find the hypervisor image hv.elf32 (build it with 'make', or pass --hv FILE)");
+		run_free_vms(&r);
 		return RUN_USAGE;
 	}
 
-	if (run_check_tools())
-		return RUN_HV_FAILED;
 	int status;
-	if (run_prepare(&r) || run_bochs(&r)) {
+	if (run_check_tools()) {
+		status = RUN_HV_FAILED;
+	} else if (run_prepare(&r) || run_bochs(&r)) {
 		status = RUN_HV_FAILED;
 	} else {
 		report_stops(&r);
@@ -367,5 +449,6 @@ int main(int argc, char **argv)
 	if (r.interrupted && status == RUN_OK)
 		status = RUN_HV_FAILED;
 	run_cleanup(&r);
+	run_free_vms(&r);
 	return status;
 }

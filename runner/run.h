@@ -4,6 +4,8 @@
  *   run_prepare   (run_image.c)  manifest, GRUB ISO, trace disk and bochsrc in a run directory
  *   run_bochs     (run_bochs.c)  start Bochs, stream the framed debug port, enforce the timeout
  *   run_trace     (run_trace.c)  the trace disk plus what the runner knows, as one .hvt file
+ *   vmdef_load    (vmdef.c)      VM definitions in XML (runner/schema/retrovisor.xsd) -> VMs
+ *   run_err ...   (run_util.c)   messages, files, the --input escapes
  */
 #ifndef RUNNER_RUN_H
 #define RUNNER_RUN_H
@@ -11,13 +13,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "retrovisor/manifest.h"
 #include "retrovisor/trace_format.h"
+
+/*
+ * Issue 4 adds hvt_vm_config.flags (HVT_VM_*) where `reserved` was, and rv_manifest.insn_limit
+ * where `reserved1` was: same offsets, so the runner writes the same bytes with either header.
+ */
+#ifdef HVT_VM_PIT
+#define RUN_VM_FLAGS(cfg) ((cfg).flags)
+#define RUN_MANIFEST_INSN_LIMIT(m) ((m)->insn_limit)
+#else
+#define HVT_VM_PIT 1u /* the VM has an 8254 PIT and an 8259A PIC pair */
+#define RUN_VM_FLAGS(cfg) ((cfg).reserved)
+#define RUN_MANIFEST_INSN_LIMIT(m) ((m)->reserved1)
+#endif
+
+#define RUN_INPUT_MAX 65536 /* bytes of scripted UART input per VM */
 
 struct run_vm {
 	struct hvt_vm_config cfg;
-	const char *image_path;
+	char *image_path;      /* malloc'd */
 	uint8_t *image;
 	size_t image_size;
+	uint8_t *input;        /* scripted UART input: module vm<N>.input; NULL: none */
+	size_t input_size;
+	char *def_file;        /* where the VM was defined (XML), for messages; NULL: command line */
+	int def_line;
 	/* filled while running */
 	int stopped;
 	unsigned why;
@@ -34,6 +56,7 @@ struct run {
 	int quiet;
 	int zstd_level;
 	uint64_t trace_mib;    /* trace disk size */
+	uint64_t insn_limit;   /* all VMs together (<system instructions=...>), 0: none */
 	/* VMs */
 	int nvms;
 	struct run_vm vm[HVT_MAX_VMS];
@@ -50,10 +73,12 @@ int run_prepare(struct run *r);
 int run_bochs(struct run *r);
 int run_trace(struct run *r);
 void run_cleanup(struct run *r);
+void run_free_vms(struct run *r);
 
-/* Shared helpers (hvrun.c). */
+/* Shared helpers (run_util.c; run_in_path in run_bochs.c). */
 void run_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int run_write_file(const char *path, const void *data, size_t len);
 int run_in_path(const char *prog);
+int run_unescape(const char *s, uint8_t **out, size_t *len, char *why, size_t whylen);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * run_image.c - everything Bochs needs, in a fresh run directory:
- *   iso/boot/grub/grub.cfg, iso/boot/hv.elf32, iso/boot/manifest.bin, iso/boot/vmN.bin -> hv.iso
+ *   iso/boot/grub/grub.cfg, iso/boot/hv.elf32, iso/boot/manifest.bin, iso/boot/vmN.bin and,
+ *   for a VM with scripted UART input, iso/boot/vmN.input -> hv.iso
  *   trace.img  a sparse flat disk for the trace (the hypervisor writes it through ATA PIO)
  *   bochsrc    the machine (see ../shared/BOCHS-NOTES.md for why each line is there)
  *   rc         the debugger script: "c" (Debian's Bochs stops at its debugger prompt otherwise)
@@ -30,6 +31,7 @@ static int write_manifest(struct run *r, const char *path)
 	m->version = RV_MANIFEST_VERSION;
 	m->nvms = (uint32_t)r->nvms;
 	m->flags = r->output ? RV_MANIFEST_TRACE : 0;
+	RUN_MANIFEST_INSN_LIMIT(m) = r->insn_limit;
 	for (int i = 0; i < r->nvms; i++)
 		m->vm[i] = r->vm[i].cfg;
 	int rc = run_write_file(path, m, size);
@@ -69,8 +71,11 @@ static int write_grub_cfg(struct run *r, const char *path)
 			 "menuentry \"Retrovisor\" {\n"
 			 "  multiboot2 /boot/hv.elf32\n"
 			 "  module2 /boot/manifest.bin manifest\n");
-	for (int i = 0; i < r->nvms; i++)
+	for (int i = 0; i < r->nvms; i++) {
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "  module2 /boot/vm%d.bin vm%d\n", i, i);
+		if (r->vm[i].input_size) /* the module's last word names it: "vm0.input" */
+			n += snprintf(buf + n, sizeof(buf) - (size_t)n, "  module2 /boot/vm%d.input vm%d.input\n", i, i);
+	}
 	n += snprintf(buf + n, sizeof(buf) - (size_t)n, "  boot\n}\n");
 	return run_write_file(path, buf, (size_t)n);
 }
@@ -177,6 +182,9 @@ int run_prepare(struct run *r)
 	for (int i = 0; i < r->nvms; i++) {
 		snprintf(path, sizeof(path), "%s/iso/boot/vm%d.bin", r->dir, i);
 		if (run_write_file(path, r->vm[i].image, r->vm[i].image_size))
+			return -1;
+		snprintf(path, sizeof(path), "%s/iso/boot/vm%d.input", r->dir, i);
+		if (r->vm[i].input_size && run_write_file(path, r->vm[i].input, r->vm[i].input_size))
 			return -1;
 	}
 	uint64_t cylinders;

@@ -1,13 +1,35 @@
 # runner/ - hvrun, the host program that boots the hypervisor under Bochs.
-RUNNER_SRCS := $(wildcard runner/*.c)
-RUNNER_OBJS := $(patsubst runner/%.c,$(BUILD)/obj/runner/%.o,$(RUNNER_SRCS))
+#
+# Everything but main() (hvrun.c) also goes into libhvrun.a, which the unit tests link
+# (tests/unit/check_vmdef.c). The schema runner/schema/retrovisor.xsd is assembled into the
+# binary (vmdef_schema.S), so hvrun needs no file beside it at run time.
+RUNNER_SRCS := $(wildcard runner/*.c) $(wildcard runner/*.S)
+RUNNER_OBJS := $(patsubst runner/%,$(BUILD)/obj/runner/%.o,$(basename $(RUNNER_SRCS)))
+RUNNER_LIB := $(BUILD)/lib/libhvrun.a
+RUNNER_LIB_OBJS := $(filter-out $(BUILD)/obj/runner/hvrun.o,$(RUNNER_OBJS))
+RUNNER_XML2_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null || xml2-config --cflags)
+RUNNER_XML2_LIBS := $(shell pkg-config --libs libxml-2.0 2>/dev/null || xml2-config --libs)
+
+# The unit tests link every host library; libhvrun.a uses libhvtrace.a, so it goes first.
+HOST_LIBS_ALL := $(RUNNER_LIB) $(HOST_LIBS_ALL)
+$(BUILD)/tests/check_vmdef%: UNIT_LIBS += $(RUNNER_XML2_LIBS)
 
 host: $(BIN)/hvrun
 
-$(BUILD)/obj/runner/%.o: runner/%.c runner/run.h $(wildcard include/retrovisor/*.h tracer/*.h)
+$(BUILD)/obj/runner/%.o: runner/%.c $(wildcard runner/*.h) $(wildcard include/retrovisor/*.h tracer/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -c -o $@ $<
+	$(CC) $(HOST_CFLAGS) $(RUNNER_XML2_CFLAGS) -c -o $@ $<
 
-$(BIN)/hvrun: $(RUNNER_OBJS) $(TRACER_LIB)
+$(BUILD)/obj/runner/%.o: runner/%.S runner/schema/retrovisor.xsd
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $(RUNNER_OBJS) $(TRACER_LIB) -lzstd -lz $(HOST_LDFLAGS)
+	$(CC) -c -o $@ $<
+
+$(RUNNER_LIB): $(RUNNER_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BIN)/hvrun: $(BUILD)/obj/runner/hvrun.o $(RUNNER_LIB) $(TRACER_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $(BUILD)/obj/runner/hvrun.o $(RUNNER_LIB) $(TRACER_LIB) $(RUNNER_XML2_LIBS) \
+		-lzstd -lz $(HOST_LDFLAGS)
