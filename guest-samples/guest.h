@@ -392,6 +392,7 @@ lib_puthexq64:
 /* ---- end of a sample ----------------------------------------------------------------------- */
 
 .macro GUEST_END
+	.text			/* the library is code, even when the sample ended in .data */
 .ifdef GUEST_USED16
 	CODE16
 	GUEST_LIB 16

@@ -1,7 +1,8 @@
 # guest-samples/guests.mk - builds every sample guest into $(BUILD)/guests/<name>.bin.
 #
 # A sample is <name>.S (assembly, through the C preprocessor) plus <name>.opts (the hvrun options
-# it needs) and <name>.test (what the system test expects); it is found by its .test file.
+# it needs) and, when it can pass alone, <name>.test (what the system test expects); it is found
+# by its .S file (ping and pong have no .test: they only pass together, in a system test).
 # The load address comes from the --load option in <name>.opts (0x7C00, the BIOS boot address,
 # if there is none), so the image is linked where the hypervisor will put it.
 #
@@ -13,7 +14,7 @@ GUEST_DIR := guest-samples
 GUEST_OUT := $(BUILD)/guests
 GUEST_AS ?= as
 GUEST_LD ?= ld
-GUEST_NAMES := $(sort $(basename $(notdir $(wildcard $(GUEST_DIR)/*.test))))
+GUEST_NAMES := $(sort $(basename $(notdir $(wildcard $(GUEST_DIR)/*.S))))
 GUEST_BINS := $(GUEST_NAMES:%=$(GUEST_OUT)/%.bin)
 GUEST_CPPFLAGS := -nostdinc -I$(GUEST_DIR) -I$(GUEST_OUT)
 
