@@ -75,10 +75,10 @@ static void string_io(struct vm *vm, uint64_t q, unsigned size)
 	uint64_t base = vmcs_read_raw(VMCS_SEG_FIELD(GUEST_ES_BASE, seg));
 	uint64_t count = IO_REP(q) ? vm->regs[R_RCX] & amask : 1;
 	int64_t step = vm->regs[17] & RFLAGS_DF ? -(int64_t)size : (int64_t)size;
-	uint64_t done = 0;
+	uint64_t done = 0, ptr = vm->regs[idx] & amask;
 
 	while (done < count && done < STRING_MAX_PER_EXIT) {
-		uint64_t ptr = vm->regs[idx] & amask, gpa;
+		uint64_t gpa;
 		uint8_t *p;
 		if (vm_translate(vm, base + ptr, &gpa) || !(p = vm_gpa_ptr(vm, gpa, size))) {
 			vm->has_gpa = 1;
@@ -101,9 +101,11 @@ static void string_io(struct vm *vm, uint64_t q, unsigned size)
 			memcpy(&v, p, size);
 			port_write(vm, IO_PORT(q), size, v);
 		}
-		vm_set_gpr(vm, idx, (vm->regs[idx] & ~amask) | ((ptr + step) & amask));
+		ptr = (ptr + step) & amask;
 		done++;
 	}
+	if (done)
+		vm_set_gpr(vm, idx, (vm->regs[idx] & ~amask) | ptr);
 	if (IO_REP(q))
 		vm_set_gpr(vm, R_RCX, (vm->regs[R_RCX] & ~amask) | ((count - done) & amask));
 	if (done == count)

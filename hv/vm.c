@@ -350,9 +350,15 @@ static void prepare_entry(struct vm *vm)
 	}
 }
 
-/* After the handler: put back into the VMCS what the handler changed. */
+/* After the handler: its post-state becomes the guest's state, in vm->regs and the VMCS. */
 static void finish_exit(struct vm *vm)
 {
+	for (uint32_t m = vm->post.mask & 0xffff; m; m &= m - 1) {
+		unsigned r = (unsigned)__builtin_ctz(m);
+		vm->regs[r] = vm->post.v[r];
+	}
+	if (vm->post.mask & HVT_POST_RFLAGS)
+		vm->regs[HVT_REG_RFLAGS] = vm->post.v[16];
 	if (vm->skip_len) {
 		vm->regs[HVT_REG_RIP] += vm->skip_len;
 		vmcs_writenat(GUEST_RIP, vm->regs[HVT_REG_RIP]);
@@ -396,15 +402,14 @@ void vm_run_once(struct vm *vm)
 	vm->has_gpa = 0;
 	vm->memwrite_len = 0;
 
-	if (trace_on)
-		hvt_enc_exit_begin(&trace_enc, reason & EXIT_REASON_BASIC_MASK, vm->icount, vm->regs, vm->exit_qual);
 	vm->in_exit = 1;
 	exit_dispatch(vm, reason);
 	if (vm->running && vm->insn_limit && vm->icount >= vm->insn_limit)
 		vm_stop(vm, HVT_STOP_INSN_LIMIT, 0, vm->icount);
 	vm->in_exit = 0;
 	if (trace_on) {
-		hvt_enc_exit_end(&trace_enc, &vm->post, vm->skip_len, vm->has_gpa, vm->gpa);
+		hvt_enc_exit(&trace_enc, reason & EXIT_REASON_BASIC_MASK, vm->icount, vm->regs, vm->exit_qual,
+			     &vm->post, vm->skip_len, vm->has_gpa, vm->gpa);
 		if (vm->memwrite_len)
 			hvt_enc_memwrite(&trace_enc, vm->memwrite_gpa, vm->mem + vm->memwrite_gpa, vm->memwrite_len);
 		if (vm->inject_info)

@@ -88,10 +88,13 @@ void vm_stop(struct vm *vm, unsigned why, uint64_t status, uint64_t detail);
 /* Its full state for the trace's VM_START record. */
 void vm_snapshot(struct vm *vm, struct hvt_vm_state *st);
 
-/* Handler helpers: set a register as the post-state of this exit, skip the instruction, inject. */
+/*
+ * Handler helpers: set a register as the post-state of this exit, skip the instruction, inject.
+ * vm->regs keeps the state at the exit until the exit is recorded; the post-state is applied
+ * after that (vm.c), so handlers read the guest's registers as they were at the exit.
+ */
 static inline void vm_set_gpr(struct vm *vm, unsigned r, uint64_t v)
 {
-	vm->regs[r] = v;
 	vm->post.mask |= HVT_POST_GPR(r);
 	vm->post.v[r] = v;
 }

@@ -143,29 +143,21 @@ void hvt_enc_vm_start(struct hvt_enc *e, unsigned vm, const struct hvt_vm_state 
 	e->current = (int)vm;
 }
 
-void hvt_enc_exit_begin(struct hvt_enc *e, unsigned reason, uint64_t icount,
-			const uint64_t regs[HVT_NREGS], uint64_t qual)
+/*
+ * The exit-state part of an EXIT record: deltas of what changed since the VM's previous exit,
+ * written at p. The reference becomes this exit's state. This is the hottest loop of the
+ * hypervisor: one compare per register, work only for those that changed.
+ */
+static uint8_t *put_exit_regs(struct hvt_ref *r, const uint64_t regs[HVT_NREGS], unsigned reason,
+			      uint64_t qual, uint8_t *p, uint32_t *maskp)
 {
-	struct hvt_ref *r;
-	uint8_t *p = e->pend;
 	uint32_t mask = 0;
 
-	if (e->pending)
-		exit_complete_early(e); /* the previous exit never got its second half */
-	if (e->current < 0)
-		return;
-	/*
-	 * Room for the whole EXIT record and for what the handler may record is made now, while the
-	 * reference state still matches what the chunk's keyframes would say: no chunk is opened
-	 * until hvt_enc_exit_end has written the record.
-	 */
-	reserve(e, HVT_REC_MAX_FIXED + HVT_PEND_ROOM);
-	r = &e->vm[e->current];
+#pragma GCC unroll 16
 	for (unsigned i = 0; i < 16; i++) {
-		uint64_t d = regs[i] - r->regs[i];
-		if (d) {
+		if (regs[i] != r->regs[i]) {
 			mask |= HVT_EXIT_GPR(i);
-			p = hvt_put_varint(p, hvt_zigzag(d));
+			p = hvt_put_varint(p, hvt_zigzag(regs[i] - r->regs[i]));
 			r->regs[i] = regs[i];
 		}
 	}
@@ -179,13 +171,113 @@ void hvt_enc_exit_begin(struct hvt_enc *e, unsigned reason, uint64_t icount,
 		p = hvt_put_varint(p, regs[HVT_REG_RFLAGS] ^ r->regs[HVT_REG_RFLAGS]);
 		r->regs[HVT_REG_RFLAGS] = regs[HVT_REG_RFLAGS];
 	}
-	reason &= HVT_REASON_SLOTS - 1;
 	if (qual != r->qual[reason]) {
 		mask |= HVT_EXIT_QUAL;
 		p = hvt_put_varint(p, qual ^ r->qual[reason]);
 		r->qual[reason] = qual;
 	}
-	e->pend_len = (uint32_t)(p - e->pend);
+	*maskp = mask;
+	return p;
+}
+
+static int post_same(const struct hvt_ref *r, unsigned reason, const struct hvt_post *post,
+		     uint32_t post_mask)
+{
+	if (r->post_mask[reason] != post_mask)
+		return 0;
+	for (uint32_t m = post_mask; m; m &= m - 1) {
+		unsigned b = (unsigned)__builtin_ctz(m);
+		if (r->post_vals[reason][b] != post->v[b])
+			return 0;
+	}
+	return 1;
+}
+
+/* The rest of an EXIT record's body: the guest-physical address, then the post-state. */
+static uint8_t *put_exit_tail(struct hvt_ref *r, unsigned reason, const struct hvt_post *post,
+			      int has_gpa, uint64_t gpa, uint8_t *p, uint32_t *maskp)
+{
+	uint32_t post_mask = post->mask & HVT_POST_KNOWN_BITS;
+
+	if (has_gpa) {
+		*maskp |= HVT_EXIT_GPA;
+		p = hvt_put_varint(p, gpa);
+	}
+	if (!post_mask)
+		return p;
+	if (post_same(r, reason, post, post_mask)) {
+		*maskp |= HVT_EXIT_POST_AGAIN;
+		return p;
+	}
+	*maskp |= HVT_EXIT_POST;
+	p = hvt_put_varint(p, post_mask);
+	for (uint32_t m = post_mask; m; m &= m - 1) {
+		unsigned b = (unsigned)__builtin_ctz(m);
+		p = hvt_put_varint(p, post->v[b]);
+		r->post_vals[reason][b] = post->v[b];
+	}
+	r->post_mask[reason] = post_mask;
+	return p;
+}
+
+/* Copy in 8-byte words: both sides have slack past n (see HVT_REC_MAX_FIXED). */
+static void copy_words(uint8_t *dst, const uint8_t *src, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i += 8) {
+		uint64_t w;
+		__builtin_memcpy(&w, src + i, 8);
+		__builtin_memcpy(dst + i, &w, 8);
+	}
+}
+
+void hvt_enc_exit(struct hvt_enc *e, unsigned reason, uint64_t icount, const uint64_t regs[HVT_NREGS],
+		  uint64_t qual, const struct hvt_post *post, unsigned insn_len, int has_gpa, uint64_t gpa)
+{
+	uint8_t body[HVT_REC_MAX_FIXED];
+	uint32_t mask;
+	struct hvt_ref *r;
+	uint8_t *p, *q;
+
+	if (e->pending)
+		exit_complete_early(e);
+	if (e->current < 0)
+		return;
+	reserve(e, HVT_REC_MAX_FIXED);
+	r = &e->vm[e->current];
+	reason &= HVT_REASON_SLOTS - 1;
+	q = put_exit_regs(r, regs, reason, qual, body, &mask);
+	q = put_exit_tail(r, reason, post, has_gpa, gpa, q, &mask);
+	mask |= (insn_len & 0xf) << HVT_EXIT_LEN_SHIFT;
+
+	p = e->buf + e->len;
+	*p++ = (uint8_t)(HVT_REC_EXIT | reason);
+	p = hvt_put_varint(p, mask);
+	p = hvt_put_varint(p, icount - r->icount);
+	r->icount = icount;
+	copy_words(p, body, (uint32_t)(q - body));
+	e->len = (uint32_t)(p + (q - body) - e->buf);
+	e->next_event++;
+}
+
+void hvt_enc_exit_begin(struct hvt_enc *e, unsigned reason, uint64_t icount,
+			const uint64_t regs[HVT_NREGS], uint64_t qual)
+{
+	struct hvt_ref *r;
+	uint32_t mask;
+
+	if (e->pending)
+		exit_complete_early(e); /* the previous exit never got its second half */
+	if (e->current < 0)
+		return;
+	/*
+	 * Room for the whole EXIT record and for what the handler may record is made now, while the
+	 * reference state still matches what the chunk's keyframes would say: no chunk is opened
+	 * until hvt_enc_exit_end has written the record.
+	 */
+	reserve(e, HVT_REC_MAX_FIXED + HVT_PEND_ROOM);
+	r = &e->vm[e->current];
+	reason &= HVT_REASON_SLOTS - 1;
+	e->pend_len = (uint32_t)(put_exit_regs(r, regs, reason, qual, e->pend, &mask) - e->pend);
 	e->pend_mask = mask;
 	e->pend_reason = reason;
 	e->pend_icount_delta = icount - r->icount;
@@ -194,16 +286,6 @@ void hvt_enc_exit_begin(struct hvt_enc *e, unsigned reason, uint64_t icount,
 	e->pending = 1;
 	e->next_event++; /* the exit numbers before anything its handler records */
 	r->icount = icount;
-}
-
-static int post_same(const struct hvt_ref *r, unsigned reason, const struct hvt_post *post)
-{
-	if (r->post_mask[reason] != post->mask)
-		return 0;
-	for (unsigned b = 0; b < HVT_POST_NVALS; b++)
-		if ((post->mask >> b & 1) && r->post_vals[reason][b] != post->v[b])
-			return 0;
-	return 1;
 }
 
 /*
@@ -216,37 +298,16 @@ static void exit_complete(struct hvt_enc *e, const struct hvt_post *post, unsign
 	struct hvt_ref *r = &e->vm[e->pend_vm];
 	unsigned reason = e->pend_reason;
 	uint32_t mask = e->pend_mask | (insn_len & 0xf) << HVT_EXIT_LEN_SHIFT;
-	uint32_t post_mask = post->mask & HVT_POST_KNOWN_BITS;
 	uint8_t head[1 + 2 * 10];
 	uint8_t *h = head, *p, *src, *dst;
 	uint32_t n, moved;
 
 	e->pending = 0;
-	if (post_mask) {
-		if (r->post_mask[reason] == post_mask && post_same(r, reason, post))
-			mask |= HVT_EXIT_POST_AGAIN;
-		else
-			mask |= HVT_EXIT_POST;
-	}
-	if (has_gpa)
-		mask |= HVT_EXIT_GPA;
-
+	/* The tail of the body goes after the register part already in pend. */
+	p = put_exit_tail(r, reason, post, has_gpa, gpa, e->pend + e->pend_len, &mask);
 	*h++ = (uint8_t)(HVT_REC_EXIT | reason);
 	h = hvt_put_varint(h, mask);
 	h = hvt_put_varint(h, e->pend_icount_delta);
-	/* The tail of the body goes after the register part already in pend. */
-	p = e->pend + e->pend_len;
-	if (has_gpa)
-		p = hvt_put_varint(p, gpa);
-	if (mask & HVT_EXIT_POST) {
-		p = hvt_put_varint(p, post_mask);
-		for (unsigned b = 0; b < HVT_POST_NVALS; b++)
-			if (post_mask >> b & 1) {
-				p = hvt_put_varint(p, post->v[b]);
-				r->post_vals[reason][b] = post->v[b];
-			}
-		r->post_mask[reason] = post_mask;
-	}
 
 	n = (uint32_t)(h - head) + (uint32_t)(p - e->pend);
 	moved = e->len - e->pend_pos;

@@ -75,6 +75,13 @@ struct hvt_enc {
 void hvt_enc_init(struct hvt_enc *e, uint8_t *buf, uint32_t cap, hvt_sink_fn sink, void *ctx);
 /* A VM is loaded: full initial state (its registers become the reference). */
 void hvt_enc_vm_start(struct hvt_enc *e, unsigned vm, const struct hvt_vm_state *st);
+/*
+ * An exit in one call, after its handler: regs is the state at the exit (before the handler),
+ * post what the handler set. The hypervisor's hot path; records the handler's side effects
+ * (MEMWRITE, INJECT, VM_STOP) are made after it.
+ */
+void hvt_enc_exit(struct hvt_enc *e, unsigned reason, uint64_t icount, const uint64_t regs[HVT_NREGS],
+		  uint64_t qual, const struct hvt_post *post, unsigned insn_len, int has_gpa, uint64_t gpa);
 /* An exit, in two halves around the handler: the state at the exit, then what the handler did. */
 void hvt_enc_exit_begin(struct hvt_enc *e, unsigned reason, uint64_t icount,
 			const uint64_t regs[HVT_NREGS], uint64_t qual);
