@@ -46,6 +46,7 @@ static const char usage[] =
 	"      --entry ADDR     entry point (default: the load address)\n"
 	"      --name NAME      the VM's name (default: the image's file name without .bin)\n"
 	"      --insn-limit N   stop the guest after N instructions\n"
+	"      --timer          give the guest an 8254 PIT and an 8259A PIC pair (IRQ 0)\n"
 	"      --input TEXT     bytes the guest's UART receives, with the escapes \\n \\r \\t \\e\n"
 	"                       (Escape) \\\\ and \\xHH: --input 'help\\nquit\\n'\n"
 	"\n"
@@ -174,6 +175,7 @@ static int run_exit_status(struct run *r)
 struct image_opts {
 	uint64_t mem, load, entry, limit;
 	const char *mode, *name, *input;
+	int timer;
 	const char *given; /* the first image-only option given, NULL: none */
 };
 
@@ -231,6 +233,7 @@ static int setup_image(struct run *r, const struct image_opts *o, const char *pa
 	vm->cfg.image_crc = (uint32_t)crc32(0, vm->image, (uInt)vm->image_size);
 	vm->cfg.weight = 1;
 	vm->cfg.insn_limit = o->limit;
+	vm->cfg.flags = o->timer ? HVT_VM_PIT : 0;
 	return 0;
 }
 
@@ -256,7 +259,7 @@ static void list_vms(const struct run *r)
 		printf("%-3u %-31s %-5s %7lluKiB %#10llx %#10llx %8zu %6u uart%s%s", v->cfg.id, v->cfg.name,
 		       v->cfg.mode == HVT_MODE_REAL ? "real" : "pm32", (unsigned long long)(v->cfg.mem_size >> 10),
 		       (unsigned long long)v->cfg.load_addr, (unsigned long long)v->cfg.entry, v->image_size,
-		       v->cfg.weight, v->input_size ? "+input" : "", RUN_VM_FLAGS(v->cfg) & HVT_VM_PIT ? " pit" : "");
+		       v->cfg.weight, v->input_size ? "+input" : "", v->cfg.flags & HVT_VM_PIT ? " pit" : "");
 		if (v->cfg.insn_limit)
 			printf(" limit=%llu", (unsigned long long)v->cfg.insn_limit);
 		putchar('\n');
@@ -272,14 +275,14 @@ int main(int argc, char **argv)
 	struct image_opts io = {.mem = 1 << 20, .load = UINT64_MAX, .entry = UINT64_MAX, .mode = "real"};
 	uint64_t v;
 	int no_trace = 0, check_only = 0;
-	enum { O_NOTRACE = 256, O_MODE, O_MEM, O_LOAD, O_ENTRY, O_NAME, O_LIMIT, O_INPUT, O_TIMEOUT, O_ZSTD, O_CPU,
+	enum { O_NOTRACE = 256, O_MODE, O_MEM, O_LOAD, O_ENTRY, O_NAME, O_LIMIT, O_INPUT, O_TIMER, O_TIMEOUT, O_ZSTD, O_CPU,
 	       O_TSIZE, O_HV, O_KEEP, O_CHECK, O_SCHEMA };
 	static const struct option longopts[] = {
 		{"output", required_argument, 0, 'o'},   {"no-trace", no_argument, 0, O_NOTRACE},
 		{"mode", required_argument, 0, O_MODE},  {"mem", required_argument, 0, O_MEM},
 		{"load", required_argument, 0, O_LOAD},  {"entry", required_argument, 0, O_ENTRY},
 		{"name", required_argument, 0, O_NAME},  {"insn-limit", required_argument, 0, O_LIMIT},
-		{"input", required_argument, 0, O_INPUT},
+		{"input", required_argument, 0, O_INPUT}, {"timer", no_argument, 0, O_TIMER},
 		{"timeout", required_argument, 0, O_TIMEOUT}, {"zstd", required_argument, 0, O_ZSTD},
 		{"cpu", required_argument, 0, O_CPU},    {"trace-size", required_argument, 0, O_TSIZE},
 		{"hv", required_argument, 0, O_HV},      {"keep", no_argument, 0, O_KEEP},
@@ -293,7 +296,7 @@ int main(int argc, char **argv)
 	r.trace_mib = 1024;
 	int c, idx;
 	while ((c = getopt_long(argc, argv, "o:qh", longopts, &idx)) != -1) {
-		if (c >= O_MODE && c <= O_INPUT && !io.given)
+		if (c >= O_MODE && c <= O_TIMER && !io.given)
 			io.given = longopts[idx].name;
 		switch (c) {
 		case 'o':
@@ -334,6 +337,9 @@ int main(int argc, char **argv)
 			break;
 		case O_INPUT:
 			io.input = optarg;
+			break;
+		case O_TIMER:
+			io.timer = 1;
 			break;
 		case O_TIMEOUT:
 			if (parse_num("--timeout", optarg, &v, 0) || v == 0) {

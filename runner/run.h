@@ -16,19 +16,6 @@
 #include "retrovisor/manifest.h"
 #include "retrovisor/trace_format.h"
 
-/*
- * Issue 4 adds hvt_vm_config.flags (HVT_VM_*) where `reserved` was, and rv_manifest.insn_limit
- * where `reserved1` was: same offsets, so the runner writes the same bytes with either header.
- */
-#ifdef HVT_VM_PIT
-#define RUN_VM_FLAGS(cfg) ((cfg).flags)
-#define RUN_MANIFEST_INSN_LIMIT(m) ((m)->insn_limit)
-#else
-#define HVT_VM_PIT 1u /* the VM has an 8254 PIT and an 8259A PIC pair */
-#define RUN_VM_FLAGS(cfg) ((cfg).reserved)
-#define RUN_MANIFEST_INSN_LIMIT(m) ((m)->reserved1)
-#endif
-
 #define RUN_INPUT_MAX 65536 /* bytes of scripted UART input per VM */
 
 struct run_vm {

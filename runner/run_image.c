@@ -31,7 +31,7 @@ static int write_manifest(struct run *r, const char *path)
 	m->version = RV_MANIFEST_VERSION;
 	m->nvms = (uint32_t)r->nvms;
 	m->flags = r->output ? RV_MANIFEST_TRACE : 0;
-	RUN_MANIFEST_INSN_LIMIT(m) = r->insn_limit;
+	m->insn_limit = r->insn_limit;
 	for (int i = 0; i < r->nvms; i++)
 		m->vm[i] = r->vm[i].cfg;
 	int rc = run_write_file(path, m, size);

@@ -12,7 +12,7 @@ RUNNER_XML2_LIBS := $(shell pkg-config --libs libxml-2.0 2>/dev/null || xml2-con
 
 # The unit tests link every host library; libhvrun.a uses libhvtrace.a, so it goes first.
 HOST_LIBS_ALL := $(RUNNER_LIB) $(HOST_LIBS_ALL)
-$(BUILD)/tests/check_vmdef%: UNIT_LIBS += $(RUNNER_XML2_LIBS)
+$(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/check_vmdef*.c)): UNIT_LIBS += $(RUNNER_XML2_LIBS)
 
 host: $(BIN)/hvrun
 

@@ -169,7 +169,7 @@ static int load_devices(struct ctx *c, xmlNodePtr devices, struct run_vm *v)
 {
 	xmlNodePtr input = child(child(devices, "serial"), "input");
 	if (child(devices, "timer"))
-		RUN_VM_FLAGS(v->cfg) |= HVT_VM_PIT; /* model="pit", the only one the schema allows */
+		v->cfg.flags |= HVT_VM_PIT; /* model="pit", the only one the schema allows */
 	if (!input)
 		return 0;
 	xmlChar *s = xmlNodeGetContent(input); /* verbatim: blanks and line breaks are input too */
