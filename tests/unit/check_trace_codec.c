@@ -187,7 +187,13 @@ static void model_exit(struct hvt_enc *e)
 	w->post_mask = post.mask;
 	memcpy(w->post, post.v, sizeof(post.v));
 
-	hvt_enc_exit_begin(e, reason, m->icount, m->regs, qual);
+	/* The hypervisor's one-call path (records of the handler come after it), or the two halves
+	 * with the handler's records in between: both must give the same stream. */
+	int one_call = pick(2);
+	if (one_call)
+		hvt_enc_exit(e, reason, m->icount, m->regs, qual, &post, len, has_gpa, gpa);
+	else
+		hvt_enc_exit_begin(e, reason, m->icount, m->regs, qual);
 	model_handler_records(e);
 	if (!pick(200)) {
 		/* The handler stops its own VM (a shutdown hypercall, a triple fault). */
@@ -200,7 +206,8 @@ static void model_exit(struct hvt_enc *e)
 		hvt_enc_vm_stop(e, (unsigned)cur, s->why, s->status, s->detail);
 		m->started = 0;
 	}
-	hvt_enc_exit_end(e, &post, len, has_gpa, gpa);
+	if (!one_call)
+		hvt_enc_exit_end(e, &post, len, has_gpa, gpa);
 }
 
 static void model_switch(struct hvt_enc *e)
