@@ -12,7 +12,7 @@
  * records the interrupted IP (it must be one of the loop's two instructions) and the counter or
  * toggle, and after 8 ticks rewrites the IP on its stack so that IRET leaves the loop: nothing
  * in the loops tests anything. Between two ticks of loop 1 the counter must advance by half a
- * period (two instructions per iteration), within 5%.
+ * period (two instructions per iteration), within 5%, when async runs alone.
  * Exits: PIC/PIT port I/O, 16 injected IRQ 0s, UART I/O, the shutdown hypercall.
  * Needs a timer: hvrun --timer (the .opts), or <timer model="pit"/> in a VM definition.
  */
@@ -66,7 +66,17 @@ loop1_exit:
 	cli
 	PRINT "async: loop 1 (incw counter; jmp), counter at each tick:\n"
 	call report
+	/* Alone, virtual time is this VM's own instruction count (plus halts); beside other VMs
+	 * it is shared, and the steps say how the scheduler interleaved them: not checked. */
+	VM_COUNT
+	cmp $1, %eax
+	je check_steps
+	PRINT "async: loop 1: "
+	PRINT_DEC %eax
+	PRINT " VMs share virtual time: the counter's steps are not checked\n"
+	jmp loop1_checked
 	/* The counter's steps between ticks 1..8 (16-bit, so wrapping does no harm). */
+check_steps:
 	mov $1, %esi
 1:	mov vals(,%esi,2), %ax
 	sub vals-2(,%esi,2), %ax
@@ -79,6 +89,7 @@ loop1_exit:
 	cmp $PHASE_TICKS, %esi
 	jb 1b
 	PRINT "async: loop 1: the counter stepped by half a tick period (9,514 to 10,515) each time\n"
+loop1_checked:
 
 	PHASE toggle, loop2_exit, loop2, loop2_jmp
 	sti

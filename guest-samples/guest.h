@@ -16,6 +16,7 @@
  *   PASS                  print "PASS <name>", shut down with status 0
  *   HYPERCALL nr          EAX = nr; VMCALL (arguments already in EBX, ECX, EDX, ESI)
  *   SHUTDOWN status       the HC_SHUTDOWN hypercall
+ *   VM_COUNT              EAX = how many VMs run (CPUID leaf 0x40000001, ECX); clobbers EBX-EDX
  *   REAL_TO_PM32 label    real mode -> 32-bit protected mode at label (CODE32 there)
  *   LOAD_DATA_SEGMENTS    DS, ES, FS, GS, SS = SEL_DATA
  *   CONSOLE_HYPERCALL     from now on send each console line with one console_write
@@ -195,6 +196,13 @@
 .macro HYPERCALL nr
 	mov $\nr, %eax
 	vmcall
+.endm
+
+/* Leaf 0x40000001 of the hypervisor's CPUID range: EBX = this VM's id, ECX = number of VMs. */
+.macro VM_COUNT
+	mov $HV_CPUID_MAX, %eax
+	cpuid
+	mov %ecx, %eax
 .endm
 
 .macro SHUTDOWN status
