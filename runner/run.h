@@ -17,6 +17,9 @@
 #include "retrovisor/trace_format.h"
 
 #define RUN_INPUT_MAX 65536 /* bytes of scripted UART input per VM */
+/* Bochs 2.7 emulates at most 2048 MiB ("megs"); the hypervisor keeps 64 of them (run_image.c). */
+#define RUN_BOCHS_MEGS_MAX 2048
+#define RUN_HV_MEGS 64
 
 struct run_vm {
 	struct hvt_vm_config cfg;

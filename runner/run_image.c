@@ -118,7 +118,7 @@ static int make_disk(struct run *r, uint64_t *cylinders)
 static int write_bochsrc(struct run *r, uint64_t cylinders)
 {
 	char buf[4096], path[512];
-	uint64_t megs = 64;
+	uint64_t megs = RUN_HV_MEGS;
 	for (int i = 0; i < r->nvms; i++)
 		megs += (r->vm[i].cfg.mem_size + (1 << 20) - 1) >> 20;
 	int n = snprintf(buf, sizeof(buf),

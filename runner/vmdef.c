@@ -252,6 +252,14 @@ static int load_domain(struct ctx *c, xmlNodePtr dom)
 	free(s);
 	if (load_memory(c, child(dom, "memory"), &v->cfg.mem_size))
 		return -1;
+	uint64_t megs = RUN_HV_MEGS; /* as write_bochsrc() counts */
+	for (int i = 0; i < r->nvms; i++)
+		megs += (r->vm[i].cfg.mem_size + (1 << 20) - 1) >> 20;
+	if (megs > RUN_BOCHS_MEGS_MAX) {
+		ERR(c, child(dom, "memory"), "the VMs' memory adds up to %llu MiB; Bochs gives them at most %d",
+		    (unsigned long long)(megs - RUN_HV_MEGS), RUN_BOCHS_MEGS_MAX - RUN_HV_MEGS);
+		return -1;
+	}
 	v->cfg.weight = 1;
 	if (cpu && (s = text(cpu, "weight"))) {
 		v->cfg.weight = (uint32_t)strtoul(s, NULL, 10); /* 1..1000, the schema says */

@@ -165,6 +165,7 @@ static const struct bad {
 	{"bad-name.xml", "bad-name.xml:2: <name>", "'a name with blanks'"},
 	{"bad-memory-small.xml", "bad-memory-small.xml:3: <memory>", "outside 64 KiB..1 GiB"},
 	{"bad-memory-align.xml", "bad-memory-align.xml:3: <memory>", "not a multiple of 4 KiB"},
+	{"bad-memory-total.xml", "bad-memory-total.xml:5: <memory>", "adds up to 1985 MiB"},
 	{"bad-limit-zero.xml", "bad-limit-zero.xml:5: <limit>", "at least 1"},
 	{"bad-duplicate.xml", "bad-duplicate.xml:8: <name>", "'twin' is already used by VM 0"},
 	{"bad-missing-image.xml", "bad-missing-image.xml:5: <image>", "cannot open guest image"},
