@@ -48,3 +48,7 @@ check: deps-quiet
 
 clean:
 	rm -rf build out
+
+# Performance figures (never pass/fail: the machine is shared and noisy).
+bench: all
+	@scripts/bench.sh

@@ -12,7 +12,7 @@ TRACER_LIB_OBJS := $(patsubst tracer/%.c,$(TRACER_OBJDIR)/%.o,$(TRACER_LIB_SRCS)
 TRACER_CLI_OBJS := $(patsubst tracer/cli/%.c,$(TRACER_OBJDIR)/cli/%.o,$(TRACER_CLI_SRCS))
 XML2_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null || xml2-config --cflags)
 XML2_LIBS := $(shell pkg-config --libs libxml-2.0 2>/dev/null || xml2-config --libs)
-TRACER_LDLIBS := -lzstd -lz $(XML2_LIBS)
+TRACER_LDLIBS := -lzstd -lz $(XML2_LIBS) -pthread
 HOST_LIBS_ALL += $(TRACER_LIB)
 
 $(TRACER_OBJDIR)/%.o: tracer/%.c

@@ -1,0 +1,77 @@
+#!/bin/bash
+# bench.sh - Retrovisor's performance figures (docs/performance.md explains each one).
+# Wall-clock figures swing by about 1.6x between runs on a shared machine: each is the median
+# of several runs, traced and untraced interleaved so that both see the same machine. Figures
+# that must be exact are counted in emulated instructions (the Bochs TSC) instead.
+set -u
+cd "$(dirname "$0")/.."
+BIN=build/bin
+G=build/guests
+OUT=out/bench
+RUNS=${RUNS:-3}
+mkdir -p "$OUT"
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+row() { printf '%-58s %14s %12s %s\n' "$1" "$2" "$3" "$4"; }
+
+echo "Retrovisor benchmarks, $(date -u +%Y-%m-%d)"
+echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(free -g | awk '/Mem:/ {print $2}') GiB"
+echo "emulator: $(bochs --help 2>&1 | grep -o 'Bochs x86 Emulator [0-9.]*' | head -1), CPU model corei7_skylake_x"
+echo
+row "figure" "measured" "target" ""
+row "------" "--------" "------" ""
+
+# 1. Trace density on the demo.
+$BIN/hvrun -q -o $OUT/demo.hvt $G/demo.bin >/dev/null 2>&1
+bpe=$($BIN/hvtrace info $OUT/demo.hvt | awk '/bytes\/exit/ {print $2}')
+row "trace density, demo (bytes per exit, whole file)" "$bpe" "<= 16" ""
+
+# 2. Hypervisor instructions per CPUID exit (exact: Bochs's TSC counts instructions).
+per_exit() { grep -o 'per_exit=[0-9]*' "$1" | cut -d= -f2; }
+$BIN/hvrun -o $OUT/storm.hvt $G/exit-storm.bin >/dev/null 2>$OUT/storm-traced.log
+$BIN/hvrun --no-trace $G/exit-storm.bin >/dev/null 2>$OUT/storm-untraced.log
+row "hypervisor instructions per CPUID exit, untraced" "$(per_exit $OUT/storm-untraced.log)" "" ""
+row "hypervisor instructions per CPUID exit, traced" "$(per_exit $OUT/storm-traced.log)" "<= 250" ""
+bpe=$($BIN/hvtrace info $OUT/storm.hvt | awk '/bytes\/exit/ {print $2}')
+row "trace density, exit storm (bytes per exit)" "$bpe" "" ""
+
+# 3. Wall time of whole runs, traced / untraced, interleaved.
+ratio() { # GUEST
+	local g=$1 t u
+	: >$OUT/$g.t
+	: >$OUT/$g.u
+	for _ in $(seq "$RUNS"); do
+		t=$(now); $BIN/hvrun -q -o $OUT/$g-r.hvt $G/$g.bin >/dev/null 2>&1; echo "$(now) - $t" | bc >>$OUT/$g.t
+		t=$(now); $BIN/hvrun -q --no-trace $G/$g.bin >/dev/null 2>&1; echo "$(now) - $t" | bc >>$OUT/$g.u
+	done
+	t=$(median <$OUT/$g.t)
+	u=$(median <$OUT/$g.u)
+	echo "$t $u $(echo "scale=3; $t / $u" | bc)"
+}
+read -r t u r < <(ratio exit-storm)
+row "wall time traced/untraced, exit storm (100,000 exits)" "$r" "<= 1.5" "(${t}s / ${u}s, median of $RUNS)"
+read -r t u r < <(ratio demo)
+row "wall time traced/untraced, demo" "$r" "<= 1.05" "(${t}s / ${u}s, median of $RUNS)"
+
+# 4. Decoding speed: hvtrace stat over 10 million exits, against reading the file.
+if [ ! -s $OUT/synth10m.hvt ]; then
+	$BIN/hvtrace synth --exits 10000000 --vms 4 -o $OUT/synth10m.hvt >/dev/null
+fi
+cat $OUT/synth10m.hvt >/dev/null
+: >$OUT/stat.t
+: >$OUT/cat.t
+for _ in $(seq "$RUNS"); do
+	t=$(now); $BIN/hvtrace stat $OUT/synth10m.hvt >/dev/null; echo "$(now) - $t" | bc >>$OUT/stat.t
+	t=$(now); cat $OUT/synth10m.hvt | cat >/dev/null; echo "$(now) - $t" | bc >>$OUT/cat.t
+done
+st=$(median <$OUT/stat.t)
+ct=$(median <$OUT/cat.t)
+row "hvtrace stat, 10 M exits (M exits/s, one core)" "$(echo "scale=1; 10 / $st" | bc)" ">= 20" "(${st}s)"
+row "hvtrace stat / reading the file (cat | cat)" "$(echo "scale=2; $st / $ct" | bc)" "<= 3" "(${ct}s to read $(du -m $OUT/synth10m.hvt | cut -f1) MB)"
+
+# 5. Replay, when the engine is built.
+if [ -x replay/bench.sh ] && [ -x $BIN/hvreplay ]; then
+	echo
+	replay/bench.sh
+fi
