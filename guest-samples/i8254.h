@@ -24,7 +24,7 @@
 	.equ PIT_MODE2, 0x04	/* bits 3:1 = 010: rate generator (periodic) */
 	.equ PIT_MODE3, 0x06	/* bits 3:1 = 011: square wave (periodic) */
 
-/* Guest instructions in `count` PIT clocks: count * 83.8096 (count <= 5000 keeps this in 32 bits). */
+/* Guest instructions in `count` PIT clocks: count * 83.8096 (count <= 5000 stays in 32 bits). */
 #define PIT_INSNS(count) ((count) * 838096 / 10000)
 
 /* Start channel 0 in `mode` with reload value `count` (1..65535). Clobbers AL. */

@@ -32,23 +32,23 @@ _start:
 	mov $OUTSIDE, %ebx
 	mov $16, %ecx
 	HYPERCALL HC_CONSOLE_WRITE
-	RESULT "console_write(0x00200000, 16)", HC_EFAULT, "console_write from 2 MiB did not return HC_EFAULT (-2)"
+	RESULT "console_write(0x00200000, 16)", HC_EFAULT, "console_write: not HC_EFAULT (-2) for 2 MiB"
 
 	mov $STRADDLE, %ebx
 	mov $16, %ecx
 	HYPERCALL HC_CONSOLE_WRITE
-	RESULT "console_write(0x000FFFF8, 16)", HC_EFAULT, "console_write across the end of memory did not return HC_EFAULT (-2)"
+	RESULT "console_write(0x000FFFF8, 16)", HC_EFAULT, "not HC_EFAULT (-2) across the end"
 
 	mov $OUTSIDE, %ebx
 	mov $32, %ecx
 	HYPERCALL HC_VM_NAME
-	RESULT "vm_name(0x00200000, 32)", HC_EFAULT, "vm_name into 2 MiB did not return HC_EFAULT (-2)"
+	RESULT "vm_name(0x00200000, 32)", HC_EFAULT, "vm_name: not HC_EFAULT (-2) for 2 MiB"
 
 	mov $NO_SUCH_VM, %ebx
 	mov $msg, %ecx
 	mov $(msg_end - msg), %edx
 	HYPERCALL HC_MSG_SEND
-	RESULT "msg_send to VM 9", HC_ENOVM, "msg_send to VM 9 did not return HC_ENOVM (-3)"
+	RESULT "msg_send to VM 9", HC_ENOVM, "msg_send: not HC_ENOVM (-3) for VM 9"
 
 	REAL_TO_PM32 pm
 

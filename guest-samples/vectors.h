@@ -20,7 +20,7 @@
 #define VECTORS_H
 
 	.equ VECTORS_COUNT, 0x30
-	.equ IDT_GATE_INT32, 0x8E00	/* bits 15:8 of the gate's second dword: P=1, DPL=0, 32-bit interrupt gate */
+	.equ IDT_GATE_INT32, 0x8E00	/* gate bits 47:40: P=1, DPL=0, 32-bit interrupt gate */
 
 .macro VECTOR_STUBS b
 	.balign 8
