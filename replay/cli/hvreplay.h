@@ -1,0 +1,28 @@
+/* hvreplay.h - the hvreplay tool's commands and shared option parsing. */
+#ifndef REPLAY_CLI_HVREPLAY_H
+#define REPLAY_CLI_HVREPLAY_H
+
+#include <stdint.h>
+
+#include "replay.h"
+
+#define EXIT_DIVERGED 1
+#define EXIT_BAD_TRACE 2
+#define EXIT_USAGE 64
+
+struct cli_opts {
+	const char *file;
+	unsigned vm;
+	int have_vm, quiet, help, have_from;
+	uint64_t budget, from, to, count, seed;
+	unsigned history;
+};
+
+int cli_usage(const char *text, int status);
+int cmd_verify(const struct cli_opts *o);
+int cmd_itrace(const struct cli_opts *o);
+int cmd_seek(const struct cli_opts *o);
+/* Print a divergence report to stderr. */
+void cli_print_divergence(const char *file, const char *vmname, unsigned vm, const struct rp_divergence *d);
+
+#endif

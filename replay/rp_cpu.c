@@ -1,0 +1,514 @@
+/*
+ * rp_cpu.c - the Unicorn CPU the guest re-executes on.
+ *
+ * Unicorn is opened in 64-bit mode whatever the guest's mode: only there does its register API
+ * reach R8-R15 and the upper halves, and the mode given to uc_open is only a starting point (the
+ * CPU follows the guest through CR0, EFER and far jumps by itself). The guest's RAM is our own
+ * buffer, mapped with uc_mem_map_ptr, so checkpoints and the page walk read it directly.
+ *
+ * Counting: one UC_HOOK_CODE callback runs before every instruction. It counts, keeps the
+ * history ring, checks the watches and stops the emulation before instruction budget + 1, so a
+ * counted run retires exactly `budget` instructions. A REP iteration and a LOOP iteration each
+ * pass through the hook once, which is how Bochs's TSC counts them.
+ *
+ * Unicorn does not vector interrupts (REPLAY-NOTES.md): faults, INT n and invalid opcodes come
+ * to hook_intr / hook_invalid, which deliver them through the guest's IVT or IDT (rp_deliver.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rp_priv.h"
+
+static const int gpr_ids[16] = {
+	UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX, UC_X86_REG_RSP, UC_X86_REG_RBP,
+	UC_X86_REG_RSI, UC_X86_REG_RDI, UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11,
+	UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15,
+};
+
+#define MSR_EFER 0xc0000080u
+
+static void stop(struct rp_cpu *c, enum rp_stop why)
+{
+	if (c->stop == RP_STOP_NONE)
+		c->stop = why;
+	uc_emu_stop(c->uc);
+}
+
+static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	struct rp_cpu *c = user;
+	(void)uc;
+	(void)size;
+	if (c->raw) {
+		if (c->executed >= c->budget)
+			stop(c, RP_STOP_BUDGET);
+		else
+			c->executed++;
+		return;
+	}
+	if (c->executed >= c->budget) {
+		stop(c, RP_STOP_BUDGET);
+		return;
+	}
+	if (c->watch_pc_on && addr == c->watch_pc && c->t_base + c->executed > c->watch_t0) {
+		if (!c->watch_record) {
+			stop(c, RP_STOP_WATCH);
+			return;
+		}
+		c->last_pc_t = c->t_base + c->executed;
+	}
+	c->executed++;
+	c->cur_pc = addr;
+	if (c->hist_on) {
+		c->hist_pc[c->hist_pos] = addr;
+		c->hist_t[c->hist_pos] = c->t_base + c->executed;
+		c->hist_pos = (c->hist_pos + 1) % RP_HISTORY_MAX;
+		if (c->hist_n < RP_HISTORY_MAX)
+			c->hist_n++;
+	}
+}
+
+/* A software interrupt instruction (INT n, INT3, INTO, INT1) at la: its exception is a trap
+ * whose return address Unicorn has already moved past the instruction. */
+static int is_soft_int(struct rp_cpu *c, uint64_t la)
+{
+	uint8_t b[2];
+	if (rp_mmu_read(c, la, b, 2))
+		return 0;
+	return b[0] == 0xcd || b[0] == 0xcc || b[0] == 0xce || b[0] == 0xf1;
+}
+
+static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
+{
+	struct rp_cpu *c = user;
+	struct hvt_err err;
+	(void)uc;
+	uint64_t rip = rp_cpu_reg(c, RP_RIP);
+	int soft = is_soft_int(c, c->cur_pc);
+	/* Exceptions with an error code in protected mode (SDM Vol. 3A, 6.13); Unicorn does not
+	 * tell which code QEMU computed, so 0 is pushed (right for the #GP(0) and #DF cases). */
+	int has_err = !soft && (intno == 8 || (intno >= 10 && intno <= 14) || intno == 17);
+	if (rp_deliver(c, intno, soft ? 4 : 3, has_err, 0, rip, &err) < 0) {
+		snprintf(c->stop_msg, sizeof(c->stop_msg), "%.200s", err.msg);
+		stop(c, RP_STOP_ERROR);
+		return;
+	}
+	if (c->stop != RP_STOP_NONE)
+		uc_emu_stop(c->uc);
+}
+
+/* An opcode Unicorn does not know (VMXON and friends): #UD, as the CPU raises it. */
+static bool hook_invalid(uc_engine *uc, void *user)
+{
+	struct rp_cpu *c = user;
+	struct hvt_err err;
+	(void)uc;
+	if (rp_deliver(c, 6, 3, 0, 0, rp_cpu_reg(c, RP_RIP), &err) < 0) {
+		snprintf(c->stop_msg, sizeof(c->stop_msg), "%.200s", err.msg);
+		stop(c, RP_STOP_ERROR);
+	}
+	return true;
+}
+
+/* CPUID, IN and OUT always exit under Retrovisor: meeting one between two recorded exits means
+ * the replay has left the recorded path. */
+static int hook_cpuid(uc_engine *uc, void *user)
+{
+	struct rp_cpu *c = user;
+	(void)uc;
+	snprintf(c->stop_msg, sizeof(c->stop_msg), "CPUID at %#llx, where the trace has no exit",
+		 (unsigned long long)c->cur_pc);
+	stop(c, RP_STOP_EXITING_INSN);
+	return 1;
+}
+
+static uint32_t hook_in(uc_engine *uc, uint32_t port, int size, void *user)
+{
+	struct rp_cpu *c = user;
+	(void)uc;
+	snprintf(c->stop_msg, sizeof(c->stop_msg), "IN from port %#x (%d bytes) at %#llx, where the trace has no exit",
+		 port, size, (unsigned long long)c->cur_pc);
+	stop(c, RP_STOP_EXITING_INSN);
+	return 0xffffffffu;
+}
+
+static void hook_out(uc_engine *uc, uint32_t port, int size, uint32_t value, void *user)
+{
+	struct rp_cpu *c = user;
+	(void)uc;
+	snprintf(c->stop_msg, sizeof(c->stop_msg), "OUT %#x to port %#x (%d bytes) at %#llx, where the trace has no exit",
+		 value, port, size, (unsigned long long)c->cur_pc);
+	stop(c, RP_STOP_EXITING_INSN);
+}
+
+static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *user)
+{
+	struct rp_cpu *c = user;
+	(void)uc;
+	(void)value;
+	c->fault_addr = addr;
+	snprintf(c->stop_msg, sizeof(c->stop_msg), "%s of %d bytes at guest-physical %#llx, outside the VM's memory",
+		 type == UC_MEM_WRITE_UNMAPPED ? "write" : type == UC_MEM_FETCH_UNMAPPED ? "instruction fetch" : "read",
+		 size, (unsigned long long)addr);
+	if (c->stop == RP_STOP_NONE)
+		c->stop = RP_STOP_UNMAPPED;
+	return false;
+}
+
+/* Writes to a watched guest-physical range (navigation only: this hook slows everything). */
+static void hook_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *user)
+{
+	struct rp_cpu *c = user;
+	uint64_t pa = addr;
+	(void)uc;
+	(void)type;
+	(void)value;
+	if (c->raw)
+		return;
+	if ((rp_cpu_reg(c, RP_CR0) >> 31) && rp_mmu_translate(c, addr, &pa))
+		return;
+	if (pa + (uint64_t)size <= c->watch_lo || pa >= c->watch_hi)
+		return;
+	c->last_write_n = c->t_base + c->executed;
+	c->last_write_pc = c->cur_pc;
+	c->last_write_hv = 0;
+	if (c->watch_write_stop)
+		stop(c, RP_STOP_WATCH);
+}
+
+int rp_cpu_watch_writes(struct rp_cpu *c, int on, uint64_t lo, uint64_t hi)
+{
+	c->watch_lo = lo;
+	c->watch_hi = hi;
+	c->last_write_n = UINT64_MAX;
+	if (on && !c->watch_write_on) {
+		if (uc_hook_add(c->uc, &c->h_write, UC_HOOK_MEM_WRITE, (void *)hook_write, c, 1, 0) != UC_ERR_OK)
+			return -1;
+	} else if (!on && c->watch_write_on) {
+		uc_hook_del(c->uc, c->h_write);
+	}
+	c->watch_write_on = on;
+	/* translated code and the TLB were made without (or with) the hook */
+	uc_ctl_flush_tlb(c->uc);
+	rp_cpu_set_reg(c, RP_CR3, rp_cpu_reg(c, RP_CR3));
+	return 0;
+}
+
+int rp_cpu_open(struct rp_cpu *c, uint64_t mem_size, struct hvt_err *err)
+{
+	uc_err e;
+
+	memset(c, 0, sizeof(*c));
+	c->mem_size = (mem_size + RP_PAGE - 1) & ~(uint64_t)(RP_PAGE - 1);
+	if (!c->mem_size || c->mem_size > (4ull << 30))
+		return hvt_err_set(err, HVT_EINVAL, HVT_NO_OFFSET, "VM memory size %llu is not replayable",
+				   (unsigned long long)mem_size);
+	c->mem = aligned_alloc(RP_PAGE, c->mem_size);
+	if (!c->mem)
+		return hvt_err_set(err, HVT_ENOMEM, HVT_NO_OFFSET, "no memory for %llu bytes of guest memory",
+				   (unsigned long long)c->mem_size);
+	memset(c->mem, 0, c->mem_size);
+	if ((e = uc_open(UC_ARCH_X86, UC_MODE_64, &c->uc)) != UC_ERR_OK) {
+		free(c->mem);
+		c->mem = NULL;
+		return hvt_err_set(err, RP_EUNICORN, HVT_NO_OFFSET, "uc_open: %s", uc_strerror(e));
+	}
+	if ((e = uc_mem_map_ptr(c->uc, 0, c->mem_size, UC_PROT_ALL, c->mem)) != UC_ERR_OK)
+		goto fail;
+	if ((e = uc_hook_add(c->uc, &c->h_code, UC_HOOK_CODE, (void *)hook_code, c, 1, 0)) != UC_ERR_OK ||
+	    (e = uc_hook_add(c->uc, &c->h_intr, UC_HOOK_INTR, (void *)hook_intr, c, 1, 0)) != UC_ERR_OK ||
+	    (e = uc_hook_add(c->uc, &c->h_invalid, UC_HOOK_INSN_INVALID, (void *)hook_invalid, c, 1, 0)) != UC_ERR_OK ||
+	    (e = uc_hook_add(c->uc, &c->h_unmapped, UC_HOOK_MEM_UNMAPPED, (void *)hook_unmapped, c, 1, 0)) != UC_ERR_OK ||
+	    (e = uc_hook_add(c->uc, &c->h_cpuid, UC_HOOK_INSN, (void *)hook_cpuid, c, 1, 0, UC_X86_INS_CPUID)) != UC_ERR_OK ||
+	    (e = uc_hook_add(c->uc, &c->h_in, UC_HOOK_INSN, (void *)hook_in, c, 1, 0, UC_X86_INS_IN)) != UC_ERR_OK ||
+	    (e = uc_hook_add(c->uc, &c->h_out, UC_HOOK_INSN, (void *)hook_out, c, 1, 0, UC_X86_INS_OUT)) != UC_ERR_OK)
+		goto fail;
+	return HVT_OK;
+fail:
+	rp_cpu_close(c);
+	return hvt_err_set(err, RP_EUNICORN, HVT_NO_OFFSET, "setting up Unicorn: %s", uc_strerror(e));
+}
+
+void rp_cpu_close(struct rp_cpu *c)
+{
+	if (c->uc)
+		uc_close(c->uc);
+	free(c->mem);
+	c->uc = NULL;
+	c->mem = NULL;
+}
+
+static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
+{
+	c->budget = n;
+	c->executed = 0;
+	c->stop = RP_STOP_NONE;
+	c->stop_msg[0] = 0;
+	if (n == 0) { /* uc_emu_start would take a zero count as "no limit" */
+		c->stop = RP_STOP_BUDGET;
+		return HVT_OK;
+	}
+	for (;;) {
+		uint64_t rip = rp_cpu_reg(c, RP_RIP);
+		c->in_emu = 1;
+		uc_err e = uc_emu_start(c->uc, rip, UINT64_MAX, 0, 0);
+		c->in_emu = 0;
+		if (c->jump_pending) {
+			/* an event handler in another code segment (rp_deliver) */
+			c->jump_pending = 0;
+			int r = rp_cpu_far_jump(c, c->jump_sel, c->jump_rip, err);
+			if (r < 0) {
+				snprintf(c->stop_msg, sizeof(c->stop_msg), "%.200s", err ? err->msg : "far jump failed");
+				c->stop = RP_STOP_ERROR;
+				return HVT_OK;
+			}
+			if (c->stop == RP_STOP_NONE)
+				continue;
+		}
+		if (c->stop != RP_STOP_NONE)
+			return HVT_OK;
+		if (e == UC_ERR_OK) {
+			/* Unicorn returns by itself on HLT. */
+			if (c->executed >= c->budget)
+				c->stop = RP_STOP_BUDGET;
+			else
+				c->stop = RP_STOP_HALT;
+			return HVT_OK;
+		}
+		if (e == UC_ERR_INSN_INVALID && c->stop == RP_STOP_NONE)
+			continue; /* #UD delivered by hook_invalid; go on */
+		snprintf(c->stop_msg, sizeof(c->stop_msg), "Unicorn stopped: %s", uc_strerror(e));
+		c->stop = RP_STOP_ERROR;
+		return HVT_OK;
+	}
+}
+
+int rp_cpu_run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
+{
+	c->raw = 0;
+	return run(c, n, err);
+}
+
+int rp_cpu_run_raw(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
+{
+	int hist = c->hist_on;
+	c->raw = 1;
+	c->hist_on = 0;
+	int st = run(c, n, err);
+	c->raw = 0;
+	c->hist_on = hist;
+	if (st == HVT_OK && c->stop != RP_STOP_BUDGET)
+		return hvt_err_set(err, RP_EUNICORN, HVT_NO_OFFSET, "engine stub stopped early: %s",
+				   c->stop_msg[0] ? c->stop_msg : "no reason given");
+	return st;
+}
+
+void rp_cpu_get_gprs(struct rp_cpu *c, uint64_t r[HVT_NREGS])
+{
+	static int ids[HVT_NREGS];
+	void *vals[HVT_NREGS];
+	if (!ids[1]) {
+		memcpy(ids, gpr_ids, sizeof(gpr_ids));
+		ids[16] = UC_X86_REG_RIP;
+		ids[17] = UC_X86_REG_RFLAGS;
+	}
+	for (int i = 0; i < HVT_NREGS; i++)
+		vals[i] = &r[i];
+	uc_reg_read_batch(c->uc, ids, vals, HVT_NREGS);
+}
+
+uint64_t rp_cpu_reg(struct rp_cpu *c, unsigned r)
+{
+	uint64_t v = 0;
+	int id;
+	if (r < 16)
+		id = gpr_ids[r];
+	else if (r == RP_RIP)
+		id = UC_X86_REG_RIP;
+	else if (r == RP_RFLAGS)
+		id = UC_X86_REG_RFLAGS;
+	else if (r == RP_CR0)
+		id = UC_X86_REG_CR0;
+	else if (r == RP_CR2)
+		id = UC_X86_REG_CR2;
+	else if (r == RP_CR3)
+		id = UC_X86_REG_CR3;
+	else if (r == RP_CR4)
+		id = UC_X86_REG_CR4;
+	else if (r == RP_EFER) {
+		uc_x86_msr m = {.rid = MSR_EFER};
+		uc_reg_read(c->uc, UC_X86_REG_MSR, &m);
+		return m.value;
+	} else
+		return 0;
+	uc_reg_read(c->uc, id, &v);
+	return v;
+}
+
+void rp_cpu_set_reg(struct rp_cpu *c, unsigned r, uint64_t v)
+{
+	int id;
+	if (r < 16)
+		id = gpr_ids[r];
+	else if (r == RP_RIP)
+		id = UC_X86_REG_RIP;
+	else if (r == RP_RFLAGS)
+		id = UC_X86_REG_RFLAGS;
+	else if (r == RP_CR0)
+		id = UC_X86_REG_CR0;
+	else if (r == RP_CR2)
+		id = UC_X86_REG_CR2;
+	else if (r == RP_CR3)
+		id = UC_X86_REG_CR3;
+	else if (r == RP_CR4)
+		id = UC_X86_REG_CR4;
+	else if (r == RP_EFER) {
+		uc_x86_msr m = {.rid = MSR_EFER, .value = v};
+		uc_reg_write(c->uc, UC_X86_REG_MSR, &m);
+		return;
+	} else
+		return;
+	uc_reg_write(c->uc, id, &v);
+}
+
+/* A descriptor from the GDT or LDT (SDM Vol. 3A, 3.4.5): base, limit (granularity applied) and
+ * flags as QEMU keeps them (descriptor bits 40-55 at bits 8-23). */
+static int read_descriptor(struct rp_cpu *c, uint16_t sel, struct rp_seg *s)
+{
+	uc_x86_mmr dt = {0};
+	uint32_t d[2];
+	uc_reg_read(c->uc, (sel & 4) ? UC_X86_REG_LDTR : UC_X86_REG_GDTR, &dt);
+	if ((sel & ~7u) + 7u > dt.limit || rp_mmu_read(c, dt.base + (sel & ~7u), d, 8))
+		return -1;
+	s->base = (d[0] >> 16) | ((uint64_t)(d[1] & 0xff) << 16) | (d[1] & 0xff000000u);
+	s->limit = (d[0] & 0xffff) | (d[1] & 0xf0000);
+	if (d[1] & (1u << 23))
+		s->limit = (s->limit << 12) | 0xfff;
+	s->flags = d[1] & 0x00f0ff00;
+	return 0;
+}
+
+void rp_cpu_get_seg(struct rp_cpu *c, unsigned i, struct rp_seg *s)
+{
+	static const int ids[HVT_NSEGS] = {UC_X86_REG_ES, UC_X86_REG_CS, UC_X86_REG_SS, UC_X86_REG_DS,
+					   UC_X86_REG_FS, UC_X86_REG_GS};
+	memset(s, 0, sizeof(*s));
+	if (i >= HVT_SEG_LDTR) {
+		uc_x86_mmr m = {0};
+		uc_reg_read(c->uc, i == HVT_SEG_LDTR ? UC_X86_REG_LDTR : UC_X86_REG_TR, &m);
+		s->sel = m.selector;
+		s->base = m.base;
+		s->limit = m.limit;
+		s->flags = m.flags;
+		return;
+	}
+	uint64_t sel = 0;
+	uc_reg_read(c->uc, ids[i], &sel);
+	s->sel = (uint16_t)sel;
+	if (!(rp_cpu_reg(c, RP_CR0) & 1)) { /* real mode: base = selector * 16 */
+		s->base = (uint64_t)s->sel << 4;
+		s->limit = 0xffff;
+		s->flags = 0x9300 | (i == HVT_SEG_CS ? 0x0800 : 0);
+		return;
+	}
+	if (read_descriptor(c, s->sel, s) == 0)
+		return;
+	/* No descriptor to read (a guest started in protected mode before it built a GDT):
+	 * flat 32-bit, the only protected-mode start Retrovisor makes. */
+	s->base = 0;
+	s->limit = 0xffffffff;
+	s->flags = i == HVT_SEG_CS ? 0xc09b00 : 0xc09300;
+}
+
+int rp_cpu_mode(struct rp_cpu *c)
+{
+	struct rp_seg cs;
+	if (!(rp_cpu_reg(c, RP_CR0) & 1))
+		return 16;
+	rp_cpu_get_seg(c, HVT_SEG_CS, &cs);
+	if ((rp_cpu_reg(c, RP_EFER) & (1u << 10)) && (cs.flags & (1u << 21)))
+		return 64;
+	return cs.flags & (1u << 22) ? 32 : 16;
+}
+
+uint64_t rp_cpu_pc(struct rp_cpu *c)
+{
+	struct rp_seg cs;
+	uint64_t rip = rp_cpu_reg(c, RP_RIP);
+	if (rp_cpu_mode(c) == 64)
+		return rip;
+	rp_cpu_get_seg(c, HVT_SEG_CS, &cs);
+	return (cs.base + rip) & 0xffffffffull;
+}
+
+void rp_cpu_code_changed(struct rp_cpu *c, uint64_t gpa, uint64_t len)
+{
+	if (!len)
+		return;
+	uint64_t lo = gpa & ~(uint64_t)(RP_PAGE - 1);
+	uint64_t hi = (gpa + len + RP_PAGE - 1) & ~(uint64_t)(RP_PAGE - 1);
+	uc_ctl_remove_cache(c->uc, lo, hi);
+}
+
+/* Execute engine instructions written over guest memory at the current PC (saved and put back):
+ * the only way to reach state that Unicorn 2.0.1's API writes only partially (CS loads, TLB). */
+int rp_cpu_exec_stub(struct rp_cpu *c, const uint8_t *code, unsigned n, unsigned ninsn, struct hvt_err *err)
+{
+	uint8_t saved[32];
+	uint64_t la = rp_cpu_pc(c), pa;
+	if (n > sizeof(saved) || rp_mmu_translate(c, la, &pa) || pa + n > c->mem_size ||
+	    (pa & (RP_PAGE - 1)) + n > RP_PAGE)
+		return hvt_err_set(err, RP_EUNSUPPORTED, HVT_NO_OFFSET,
+				   "no room at %#llx for the engine's %u-byte stub", (unsigned long long)la, n);
+	memcpy(saved, c->mem + pa, n);
+	memcpy(c->mem + pa, code, n);
+	rp_cpu_code_changed(c, pa, n);
+	uint64_t budget = c->budget, executed = c->executed;
+	enum rp_stop st = c->stop;
+	c->stop = RP_STOP_NONE;
+	int r = rp_cpu_run_raw(c, ninsn, err);
+	c->budget = budget;
+	c->executed = executed;
+	c->stop = st;
+	memcpy(c->mem + pa, saved, n);
+	rp_cpu_code_changed(c, pa, n);
+	return r;
+}
+
+int rp_cpu_far_jump(struct rp_cpu *c, uint16_t sel, uint64_t rip, struct hvt_err *err)
+{
+	int mode = rp_cpu_mode(c);
+	uint8_t stub[7];
+	unsigned n = 0;
+
+	if (mode == 64)
+		return hvt_err_set(err, RP_EUNSUPPORTED, HVT_NO_OFFSET,
+				   "loading CS %#x from 64-bit code is not supported yet", sel);
+	/* JMP ptr16:16 / ptr16:32 (EA) */
+	stub[n++] = 0xea;
+	stub[n++] = (uint8_t)rip;
+	stub[n++] = (uint8_t)(rip >> 8);
+	if (mode == 32) {
+		stub[n++] = (uint8_t)(rip >> 16);
+		stub[n++] = (uint8_t)(rip >> 24);
+	}
+	stub[n++] = (uint8_t)sel;
+	stub[n++] = (uint8_t)(sel >> 8);
+	return rp_cpu_exec_stub(c, stub, n, 1, err);
+}
+
+/* Unicorn keeps translations in a software TLB that only a CR3 load or INVLPG flushes (its
+ * API's CR3 write does not): execute MOV CR3, RAX in place. */
+int rp_cpu_flush_tlb(struct rp_cpu *c, struct hvt_err *err)
+{
+	static const uint8_t mov_cr3_rax[3] = {0x0f, 0x22, 0xd8};
+	if (!(rp_cpu_reg(c, RP_CR0) >> 31))
+		return HVT_OK;
+	uint64_t rax = rp_cpu_reg(c, 0), rip = rp_cpu_reg(c, RP_RIP);
+	rp_cpu_set_reg(c, 0, rp_cpu_reg(c, RP_CR3));
+	int r = rp_cpu_exec_stub(c, mov_cr3_rax, 3, 1, err);
+	rp_cpu_set_reg(c, 0, rax);
+	rp_cpu_set_reg(c, RP_RIP, rip);
+	return r;
+}

@@ -1,0 +1,206 @@
+/*
+ * rp_deliver.c - interrupts and exceptions, delivered as the CPU does (Unicorn does not).
+ *
+ * Used for events the hypervisor injected (INJECT records) and for the guest's own faults and
+ * INT n that Unicorn hands to its hooks. The frame follows SDM Vol. 3A (325462-080, June 2023):
+ *   real mode (20.1.4 "Interrupt and Exception Handling"): IVT entry at IDTR.base + 4 * vector,
+ *     push FLAGS, CS, IP; clear IF, TF, AC; no error code;
+ *   protected mode (6.12.1 "Exception- or Interrupt-Handler Procedures"): 8-byte gate, push
+ *     EFLAGS, CS, EIP and the error code; an interrupt gate clears IF, both clear TF, NT, RF, VM;
+ *   IA-32e mode (6.14.2 "64-Bit Mode Stack Frame"): 16-byte gate, RSP aligned to 16, push SS,
+ *     RSP, RFLAGS, CS, RIP and the error code; IST stacks from the 64-bit TSS.
+ * A delivery that fails (entry beyond the IDT limit, not present, stack outside memory) raises
+ * #GP; a contributory fault while delivering a contributory fault becomes #DF, and a fault while
+ * delivering #DF is a triple fault (6.15, Table 6-5 "Conditions for Generating a Double Fault").
+ * Privilege changes (an interrupt from ring 3 to a ring-0 handler) are not replayed yet.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "rp_priv.h"
+
+#define FL_TF (1u << 8)
+#define FL_IF (1u << 9)
+#define FL_NT (1u << 14)
+#define FL_RF (1u << 16)
+#define FL_VM (1u << 17)
+#define FL_AC (1u << 18)
+
+enum { DELIVERED = 0, FAULTED = 1 };
+
+static int contributory(unsigned v) { return v == 0 || (v >= 10 && v <= 13); }
+
+/* Load CS:RIP of the handler: only RIP when CS stays; a far jump otherwise (after the hook
+ * returns when we are inside Unicorn). */
+static int load_cs_ip(struct rp_cpu *c, uint16_t sel, uint64_t rip, struct hvt_err *err)
+{
+	struct rp_seg cs;
+	rp_cpu_get_seg(c, HVT_SEG_CS, &cs);
+	if (cs.sel == sel) {
+		rp_cpu_set_reg(c, RP_RIP, rip);
+		return 0;
+	}
+	if (c->in_emu) {
+		c->jump_pending = 1;
+		c->jump_sel = sel;
+		c->jump_rip = rip;
+		uc_emu_stop(c->uc);
+		return 0;
+	}
+	return rp_cpu_far_jump(c, sel, rip, err);
+}
+
+static int push(struct rp_cpu *c, const struct rp_seg *ss, uint64_t *sp, uint64_t mask, unsigned size, uint64_t v)
+{
+	*sp = (*sp - size) & mask;
+	return rp_mmu_write(c, ss->base + *sp, &v, size);
+}
+
+static int deliver_real(struct rp_cpu *c, unsigned v, uint64_t ret_ip, struct hvt_err *err)
+{
+	uc_x86_mmr idt = {0};
+	uint16_t ent[2];
+	struct rp_seg ss, cs;
+	uc_reg_read(c->uc, UC_X86_REG_IDTR, &idt);
+	if (v * 4 + 3 > idt.limit || rp_mmu_read(c, idt.base + v * 4, ent, 4))
+		return FAULTED;
+	rp_cpu_get_seg(c, HVT_SEG_SS, &ss);
+	rp_cpu_get_seg(c, HVT_SEG_CS, &cs);
+	uint64_t rsp = rp_cpu_reg(c, 4), sp = rsp & 0xffff, fl = rp_cpu_reg(c, RP_RFLAGS);
+	if (push(c, &ss, &sp, 0xffff, 2, fl) || push(c, &ss, &sp, 0xffff, 2, cs.sel) ||
+	    push(c, &ss, &sp, 0xffff, 2, ret_ip))
+		return FAULTED;
+	rp_cpu_set_reg(c, 4, (rsp & ~0xffffull) | sp);
+	rp_cpu_set_reg(c, RP_RFLAGS, fl & ~(uint64_t)(FL_IF | FL_TF | FL_AC));
+	return load_cs_ip(c, ent[1], ent[0], err) ? -1 : DELIVERED;
+}
+
+static int deliver_prot(struct rp_cpu *c, unsigned v, int has_err, uint32_t code, uint64_t ret_ip,
+			struct hvt_err *err)
+{
+	uc_x86_mmr idt = {0};
+	uint32_t g[2];
+	struct rp_seg ss, cs;
+	uc_reg_read(c->uc, UC_X86_REG_IDTR, &idt);
+	if (v * 8 + 7 > idt.limit || rp_mmu_read(c, idt.base + v * 8, g, 8))
+		return FAULTED;
+	unsigned type = (g[1] >> 8) & 0x1f;
+	if (!(g[1] & (1u << 15)))
+		return FAULTED;
+	if (type == 0x05) {
+		hvt_err_set(err, RP_EUNSUPPORTED, HVT_NO_OFFSET, "vector %u: task gates are not replayed", v);
+		return -1;
+	}
+	if (type != 0x0e && type != 0x0f && type != 0x06 && type != 0x07)
+		return FAULTED;
+	uint16_t sel = (uint16_t)(g[0] >> 16);
+	uint64_t off = (g[0] & 0xffff) | (g[1] & 0xffff0000u);
+	rp_cpu_get_seg(c, HVT_SEG_CS, &cs);
+	rp_cpu_get_seg(c, HVT_SEG_SS, &ss);
+	if (sel < 4)
+		return FAULTED;
+	unsigned cpl = cs.sel & 3;
+	/* the handler's code segment DPL: a lower one means a stack switch through the TSS */
+	{
+		uc_x86_mmr gdt = {0};
+		uint32_t d[2];
+		uc_reg_read(c->uc, UC_X86_REG_GDTR, &gdt);
+		if ((sel & ~7u) + 7u > gdt.limit || rp_mmu_read(c, gdt.base + (sel & ~7u), d, 8))
+			return FAULTED;
+		if (((d[1] >> 13) & 3) < cpl) {
+			hvt_err_set(err, RP_EUNSUPPORTED, HVT_NO_OFFSET,
+				    "vector %u: delivery from ring %u to ring %u (stack switch) is not replayed", v,
+				    cpl, (d[1] >> 13) & 3);
+			return -1;
+		}
+	}
+	unsigned size = (type & 8) ? 4 : 2;
+	uint64_t mask = (ss.flags & (1u << 22)) ? 0xffffffffull : 0xffff;
+	uint64_t rsp = rp_cpu_reg(c, 4), sp = rsp & mask, fl = rp_cpu_reg(c, RP_RFLAGS);
+	if (push(c, &ss, &sp, mask, size, fl) || push(c, &ss, &sp, mask, size, cs.sel) ||
+	    push(c, &ss, &sp, mask, size, ret_ip) || (has_err && push(c, &ss, &sp, mask, size, code)))
+		return FAULTED;
+	rp_cpu_set_reg(c, 4, (rsp & ~mask) | sp);
+	fl &= ~(uint64_t)(FL_TF | FL_NT | FL_RF | FL_VM);
+	if (!(type & 1))
+		fl &= ~(uint64_t)FL_IF;
+	rp_cpu_set_reg(c, RP_RFLAGS, fl);
+	return load_cs_ip(c, sel, size == 2 ? off & 0xffff : off, err) ? -1 : DELIVERED;
+}
+
+static int deliver_long(struct rp_cpu *c, unsigned v, int has_err, uint32_t code, uint64_t ret_ip,
+			struct hvt_err *err)
+{
+	uc_x86_mmr idt = {0}, tr = {0};
+	uint32_t g[4];
+	struct rp_seg ss, cs;
+	uc_reg_read(c->uc, UC_X86_REG_IDTR, &idt);
+	if (v * 16 + 15 > idt.limit || rp_mmu_read(c, idt.base + v * 16, g, 16))
+		return FAULTED;
+	unsigned type = (g[1] >> 8) & 0x1f, ist = g[1] & 7;
+	if (!(g[1] & (1u << 15)) || (type != 0x0e && type != 0x0f))
+		return FAULTED;
+	uint16_t sel = (uint16_t)(g[0] >> 16);
+	uint64_t off = (g[0] & 0xffff) | (g[1] & 0xffff0000u) | ((uint64_t)g[2] << 32);
+	rp_cpu_get_seg(c, HVT_SEG_CS, &cs);
+	rp_cpu_get_seg(c, HVT_SEG_SS, &ss);
+	if ((cs.sel & 3) != 0) {
+		hvt_err_set(err, RP_EUNSUPPORTED, HVT_NO_OFFSET, "vector %u: delivery from ring %u is not replayed",
+			    v, cs.sel & 3);
+		return -1;
+	}
+	uint64_t old_rsp = rp_cpu_reg(c, 4), rsp = old_rsp, fl = rp_cpu_reg(c, RP_RFLAGS);
+	if (ist) {
+		uc_reg_read(c->uc, UC_X86_REG_TR, &tr);
+		if (rp_mmu_read(c, tr.base + 36 + 8 * (ist - 1), &rsp, 8))
+			return FAULTED;
+	}
+	rsp &= ~0xfull;
+	struct rp_seg flat = {0};
+	uint64_t m = ~0ull;
+	if (push(c, &flat, &rsp, m, 8, ss.sel) || push(c, &flat, &rsp, m, 8, old_rsp) ||
+	    push(c, &flat, &rsp, m, 8, fl) || push(c, &flat, &rsp, m, 8, cs.sel) ||
+	    push(c, &flat, &rsp, m, 8, ret_ip) || (has_err && push(c, &flat, &rsp, m, 8, code)))
+		return FAULTED;
+	rp_cpu_set_reg(c, 4, rsp);
+	fl &= ~(uint64_t)(FL_TF | FL_NT | FL_RF | FL_VM);
+	if (!(type & 1))
+		fl &= ~(uint64_t)FL_IF;
+	rp_cpu_set_reg(c, RP_RFLAGS, fl);
+	return load_cs_ip(c, sel, off, err) ? -1 : DELIVERED;
+}
+
+int rp_deliver(struct rp_cpu *c, unsigned vector, unsigned type, int has_err, uint32_t errcode,
+	       uint64_t next_rip, struct hvt_err *err)
+{
+	unsigned v = vector & 0xff;
+	int first = 1;
+	for (;;) {
+		uint64_t ret = next_rip;
+		int r;
+		/* only software interrupts return past the instruction; faults return to it */
+		if (!first)
+			ret = rp_cpu_reg(c, RP_RIP);
+		if (!(rp_cpu_reg(c, RP_CR0) & 1))
+			r = deliver_real(c, v, ret, err);
+		else if (rp_cpu_reg(c, RP_EFER) & (1u << 10))
+			r = deliver_long(c, v, has_err, errcode, ret, err);
+		else
+			r = deliver_prot(c, v, has_err, errcode, ret, err);
+		if (r < 0)
+			return r;
+		if (r == DELIVERED)
+			return HVT_OK;
+		/* delivery faulted: #GP, escalated by Table 6-5 (a software interrupt is benign) */
+		if (v == 8) {
+			c->stop = RP_STOP_TRIPLE;
+			snprintf(c->stop_msg, sizeof(c->stop_msg), "triple fault: #DF could not be delivered");
+			return HVT_OK;
+		}
+		int soft = first && (type == 4 || type == 6);
+		v = !soft && (contributory(v) || v == 14) ? 8 : 13;
+		has_err = 1;
+		errcode = 0;
+		first = 0;
+	}
+}

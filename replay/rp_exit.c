@@ -1,0 +1,240 @@
+/*
+ * rp_exit.c - one recorded exit: check that replay reached it, then do what the hypervisor did.
+ *
+ * Check (at t = icount - 1, the exiting instruction next): RIP, the 16 GPRs and RFLAGS against
+ * the record, then that the instruction at RIP is one that causes this exit. RFLAGS.RF is not
+ * compared: the processor sets it in the VMCS copy on fault-like exits (SDM Vol. 3C, 28.3.3) and
+ * Unicorn does not model it.
+ *
+ * Apply (what the handlers in hv/exit_*.c and hv/hypercall.c did, as the trace recorded it):
+ * the post-state registers (EFER before CR0, so that CR0.PG with EFER.LME activates long mode
+ * as the hypervisor's emulation did), RIP += the instruction length, the MEMWRITE bytes, then
+ * the INJECT event delivered through the IVT/IDT. A triple fault and an access outside memory
+ * are not applied but reproduced: the exiting instruction is executed and must end that way.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "retrovisor/exit_reasons.h"
+#include "retrovisor/hypercall.h"
+#include "rp_priv.h"
+
+#define FL_RF (1ull << 16)
+
+static const char *const reg_names[RP_NREGS] = {
+	"RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI", "R8",  "R9",  "R10", "R11",
+	"R12", "R13", "R14", "R15", "RIP", "RFLAGS", "CR0", "CR2", "CR3", "CR4", "EFER",
+};
+
+const char *rp_reg_name(unsigned r) { return r < RP_NREGS ? reg_names[r] : "?"; }
+
+const char *rp_reason_name(unsigned r)
+{
+	static char buf[24];
+	const char *n = exit_reason_name(r);
+	if (n)
+		return n;
+	snprintf(buf, sizeof(buf), "exit %u", r);
+	return buf;
+}
+#define reason_name rp_reason_name
+
+int rp_diverge(struct rp_session *s, const struct rp_xrec *x, const char *field, uint64_t rec, uint64_t rep,
+	       const char *fmt, ...)
+{
+	va_list ap;
+	if (s->diverged)
+		return RP_DIVERGED;
+	s->diverged = 1;
+	memset(&s->div, 0, sizeof(s->div));
+	s->div.event = x ? x->num : 0;
+	s->div.icount = x ? x->icount : s->t;
+	s->div.reason = x ? x->reason : 0;
+	snprintf(s->div.field, sizeof(s->div.field), "%s", field);
+	s->div.recorded = rec;
+	s->div.replayed = rep;
+	va_start(ap, fmt);
+	vsnprintf(s->div.what, sizeof(s->div.what), fmt, ap);
+	va_end(ap);
+	return RP_DIVERGED;
+}
+
+/* Exits an instruction causes by itself, so the instruction at RIP can be checked. */
+static int synchronous(unsigned r)
+{
+	switch (r) {
+	case EXIT_REASON_CPUID: case EXIT_REASON_HLT: case EXIT_REASON_RDTSC: case EXIT_REASON_RDTSCP:
+	case EXIT_REASON_RDMSR: case EXIT_REASON_WRMSR: case EXIT_REASON_VMCALL: case EXIT_REASON_IO_INSTRUCTION:
+	case EXIT_REASON_CR_ACCESS: case EXIT_REASON_INVD: case EXIT_REASON_WBINVD: case EXIT_REASON_PAUSE:
+	case EXIT_REASON_XSETBV: case EXIT_REASON_MONITOR: case EXIT_REASON_MWAIT: case EXIT_REASON_VMCLEAR:
+	case EXIT_REASON_VMLAUNCH: case EXIT_REASON_VMPTRLD: case EXIT_REASON_VMPTRST: case EXIT_REASON_VMREAD:
+	case EXIT_REASON_VMRESUME: case EXIT_REASON_VMWRITE: case EXIT_REASON_VMXOFF: case EXIT_REASON_VMXON:
+		return 1;
+	}
+	return 0;
+}
+
+int rp_exit_check(struct rp_session *s, const struct rp_xrec *x, struct hvt_err *err)
+{
+	uint64_t r[HVT_NREGS];
+	(void)err;
+	rp_cpu_get_gprs(&s->cpu, r);
+	const char *rn = reason_name(x->reason);
+	if (r[RP_RIP] != x->regs[RP_RIP])
+		return rp_diverge(s, x, "RIP", x->regs[RP_RIP], r[RP_RIP],
+				  "%s exit: RIP %#llx recorded, %#llx replayed", rn,
+				  (unsigned long long)x->regs[RP_RIP], (unsigned long long)r[RP_RIP]);
+	for (unsigned i = 0; i < 16; i++)
+		if (r[i] != x->regs[i])
+			return rp_diverge(s, x, reg_names[i], x->regs[i], r[i], "%s exit at RIP %#llx: %s %#llx recorded, %#llx replayed",
+					  rn, (unsigned long long)r[RP_RIP], reg_names[i], (unsigned long long)x->regs[i],
+					  (unsigned long long)r[i]);
+	if ((r[RP_RFLAGS] ^ x->regs[RP_RFLAGS]) & ~FL_RF)
+		return rp_diverge(s, x, "RFLAGS", x->regs[RP_RFLAGS], r[RP_RFLAGS],
+				  "%s exit at RIP %#llx: RFLAGS %#llx recorded, %#llx replayed", rn,
+				  (unsigned long long)r[RP_RIP], (unsigned long long)x->regs[RP_RFLAGS],
+				  (unsigned long long)r[RP_RFLAGS]);
+	if (synchronous(x->reason)) {
+		int k = rp_insn_exit_reason(&s->cpu, rp_cpu_pc(&s->cpu), NULL);
+		if (k != (int)x->reason)
+			return rp_diverge(s, x, "exit reason", x->reason, (uint64_t)(int64_t)k,
+					  "the trace has a %s exit at RIP %#llx, but the instruction there %s%s", rn,
+					  (unsigned long long)r[RP_RIP], k < 0 ? "causes no exit" : "causes ",
+					  k < 0 ? "" : reason_name((unsigned)k));
+	}
+	return HVT_OK;
+}
+
+/* What the guest wrote to its console: UART THR (port 0x3F8 with LCR.DLAB = 0, see hv/uart.c)
+ * and console_write hypercalls that succeeded. */
+static void console(struct rp_session *s, const struct rp_xrec *x)
+{
+	if (x->reason == EXIT_REASON_IO_INSTRUCTION) {
+		unsigned size = (x->qual & 7) + 1, in = x->qual >> 3 & 1, str = x->qual >> 4 & 1;
+		unsigned port = (uint16_t)(x->qual >> 16);
+		if (in || size != 1)
+			return;
+		if (!str) {
+			uint8_t al = (uint8_t)x->regs[0];
+			if (port == 0x3fb)
+				s->lcr = al;
+			else if (port == 0x3f8 && !(s->lcr & 0x80))
+				rp_console_append(s, &al, 1);
+			return;
+		}
+		if (port != 0x3f8 || (s->lcr & 0x80) || !(x->post_mask & HVT_POST_GPR(6)))
+			return;
+		/* OUTSB: the bytes from DS:RSI the handler consumed (RSI moved by that many) */
+		struct rp_seg ds;
+		uint8_t buf[4096];
+		uint64_t n = (x->post[6] - x->regs[6]) & 0xffff;
+		if (x->regs[RP_RFLAGS] & (1u << 10) || n > sizeof(buf))
+			return;
+		rp_cpu_get_seg(&s->cpu, HVT_SEG_DS, &ds);
+		if (!rp_mmu_read(&s->cpu, ds.base + x->regs[6], buf, n))
+			rp_console_append(s, buf, n);
+		return;
+	}
+	if (x->reason == EXIT_REASON_VMCALL && (uint32_t)x->regs[0] == HC_CONSOLE_WRITE &&
+	    (x->post_mask & HVT_POST_GPR(0))) {
+		uint64_t gpa = (uint32_t)x->regs[3], len = (uint32_t)x->regs[1];
+		if ((uint32_t)x->post[0] == len && gpa + len <= s->cpu.mem_size)
+			rp_console_append(s, s->cpu.mem + gpa, len);
+	}
+}
+
+/* Execute the exiting instruction and expect it to end the way the recording did. */
+static int reproduce(struct rp_session *s, const struct rp_xrec *x, enum rp_stop want, struct hvt_err *err)
+{
+	int st = rp_cpu_run(&s->cpu, 1, err);
+	if (st < 0)
+		return st;
+	if (s->cpu.stop != want)
+		return rp_diverge(s, x, "exit reason", x->reason, 0,
+				  "the trace has a %s at RIP %#llx; replaying that instruction %s", reason_name(x->reason),
+				  (unsigned long long)x->regs[RP_RIP],
+				  s->cpu.stop_msg[0] ? s->cpu.stop_msg : "completed normally");
+	if (want == RP_STOP_UNMAPPED && x->has_gpa && (s->cpu.fault_addr >> 12) != (x->gpa >> 12))
+		return rp_diverge(s, x, "GPA", x->gpa, s->cpu.fault_addr,
+				  "EPT violation at guest-physical %#llx recorded, %#llx replayed",
+				  (unsigned long long)x->gpa, (unsigned long long)s->cpu.fault_addr);
+	return HVT_OK;
+}
+
+int rp_exit_apply(struct rp_session *s, const struct rp_xrec *x, struct hvt_err *err)
+{
+	struct rp_cpu *c = &s->cpu;
+	int st;
+
+	if (x->reason == EXIT_REASON_CR_ACCESS && x->insn_len) {
+		/* MOV to CR0 / LMSW the hypervisor emulated as the CPU does: let the CPU do it (the
+		 * only way into Unicorn's mode switch), then compare with what the hypervisor left */
+		st = rp_cpu_run(c, 1, err);
+		if (st < 0)
+			return st;
+		if (c->stop != RP_STOP_BUDGET)
+			return rp_diverge(s, x, "execution", x->regs[RP_RIP], rp_cpu_reg(c, RP_RIP),
+					  "replaying the CR_ACCESS instruction at %#llx failed: %s",
+					  (unsigned long long)x->regs[RP_RIP], c->stop_msg);
+		uint64_t rip = rp_cpu_reg(c, RP_RIP), want = x->regs[RP_RIP] + x->insn_len;
+		if (rip != want)
+			return rp_diverge(s, x, "RIP", want, rip, "after the CR_ACCESS exit RIP is %#llx, replay has %#llx",
+					  (unsigned long long)want, (unsigned long long)rip);
+		if ((x->post_mask & HVT_POST_CR0) && rp_cpu_reg(c, RP_CR0) != x->post[17])
+			return rp_diverge(s, x, "CR0", x->post[17], rp_cpu_reg(c, RP_CR0),
+					  "after the CR_ACCESS exit CR0 is %#llx, replay has %#llx",
+					  (unsigned long long)x->post[17], (unsigned long long)rp_cpu_reg(c, RP_CR0));
+		if ((x->post_mask & HVT_POST_EFER) && rp_cpu_reg(c, RP_EFER) != x->post[20])
+			return rp_diverge(s, x, "EFER", x->post[20], rp_cpu_reg(c, RP_EFER),
+					  "after the CR_ACCESS exit EFER is %#llx, replay has %#llx",
+					  (unsigned long long)x->post[20], (unsigned long long)rp_cpu_reg(c, RP_EFER));
+	} else if (x->reason == EXIT_REASON_TRIPLE_FAULT || x->reason == EXIT_REASON_EPT_VIOLATION) {
+		st = reproduce(s, x, x->reason == EXIT_REASON_TRIPLE_FAULT ? RP_STOP_TRIPLE : RP_STOP_UNMAPPED, err);
+		if (st)
+			return st;
+	} else {
+		console(s, x);
+		for (unsigned i = 0; i < 16; i++)
+			if (x->post_mask & HVT_POST_GPR(i))
+				rp_cpu_set_reg(c, i, x->post[i]);
+		if (x->post_mask & HVT_POST_RFLAGS)
+			rp_cpu_set_reg(c, RP_RFLAGS, x->post[16]);
+		if (x->post_mask & HVT_POST_CR4)
+			rp_cpu_set_reg(c, RP_CR4, x->post[19]);
+		if (x->post_mask & HVT_POST_CR3)
+			rp_cpu_set_reg(c, RP_CR3, x->post[18]);
+		if (x->post_mask & HVT_POST_EFER)
+			rp_cpu_set_reg(c, RP_EFER, x->post[20] & ~(1ull << 10)); /* LMA follows CR0 */
+		if (x->post_mask & HVT_POST_CR0)
+			return hvt_err_set(err, RP_EUNSUPPORTED, HVT_NO_OFFSET,
+					   "event %llu: a CR0 change outside a MOV to CR0 is not replayed",
+					   (unsigned long long)x->num);
+		if (x->insn_len)
+			rp_cpu_set_reg(c, RP_RIP, rp_cpu_reg(c, RP_RIP) + x->insn_len);
+	}
+	for (unsigned i = 0; i < x->nmw; i++) {
+		if (x->mw[i].gpa + x->mw[i].len > c->mem_size || x->mw[i].gpa + x->mw[i].len < x->mw[i].gpa)
+			return hvt_err_set(err, HVT_ECORRUPT, HVT_NO_OFFSET,
+					   "event %llu: memory write at %#llx outside the VM's memory",
+					   (unsigned long long)x->num, (unsigned long long)x->mw[i].gpa);
+		memcpy(c->mem + x->mw[i].gpa, x->mw[i].data, x->mw[i].len);
+		rp_cpu_code_changed(c, x->mw[i].gpa, x->mw[i].len);
+	}
+	if (x->has_inject) {
+		unsigned type = x->inject_info >> 8 & 7;
+		st = rp_deliver(c, x->inject_info & 0xff, type, !!(x->inject_info & (1u << 11)), x->inject_err,
+				rp_cpu_reg(c, RP_RIP), err);
+		if (st < 0)
+			return st;
+	}
+	s->t = x->icount;
+	s->exits_done++;
+	s->last_exit_num = x->num;
+	s->last_exit_icount = x->icount;
+	if (x->num > s->max_exit_checked)
+		s->max_exit_checked = x->num;
+	if (x->stopped)
+		s->stopped = 1;
+	return HVT_OK;
+}

@@ -1,0 +1,197 @@
+/*
+ * rp_mmu.c - the guest's own address translation, and what an instruction's bytes say.
+ *
+ * Unicorn's uc_mem_read reads guest-physical memory, but RIP, the IDT base and the stack are
+ * linear addresses; under paging the replayer walks the guest's tables itself, as the
+ * hypervisor does in hv/exit_ept.c (SDM Vol. 3A, 4.3 32-bit, 4.4 PAE, 4.5 4-level paging).
+ * Only presence is checked: the walk finds data for accesses the guest already made.
+ */
+#include <string.h>
+
+#include "retrovisor/exit_reasons.h"
+#include "rp_priv.h"
+
+#define CR0_PG (1ull << 31)
+#define CR4_PSE (1ull << 4)
+#define CR4_PAE (1ull << 5)
+#define EFER_LMA (1ull << 10)
+#define ADDR_MASK 0x000ffffffffff000ull
+
+static int entry(struct rp_cpu *c, uint64_t pa, int wide, uint64_t *e)
+{
+	if (pa + (wide ? 8 : 4) > c->mem_size)
+		return -1;
+	if (wide)
+		memcpy(e, c->mem + pa, 8);
+	else {
+		uint32_t v;
+		memcpy(&v, c->mem + pa, 4);
+		*e = v;
+	}
+	return 0;
+}
+
+int rp_mmu_translate(struct rp_cpu *c, uint64_t la, uint64_t *pa)
+{
+	uint64_t cr0 = rp_cpu_reg(c, RP_CR0), e;
+
+	if (!(cr0 & CR0_PG)) {
+		*pa = la & 0xffffffffull;
+		return 0;
+	}
+	uint64_t cr3 = rp_cpu_reg(c, RP_CR3), cr4 = rp_cpu_reg(c, RP_CR4);
+	if (!(cr4 & CR4_PAE)) {
+		if (entry(c, (cr3 & 0xfffff000) + (la >> 22 & 0x3ff) * 4, 0, &e) || !(e & 1))
+			return -1;
+		if ((e & 0x80) && (cr4 & CR4_PSE)) {
+			*pa = (e & 0xffc00000) | (la & 0x3fffff);
+			return 0;
+		}
+		if (entry(c, (e & 0xfffff000) + (la >> 12 & 0x3ff) * 4, 0, &e) || !(e & 1))
+			return -1;
+		*pa = (e & 0xfffff000) | (la & 0xfff);
+		return 0;
+	}
+	int levels = rp_cpu_reg(c, RP_EFER) & EFER_LMA ? 4 : 3;
+	uint64_t base;
+	if (levels == 3) {
+		if (entry(c, (cr3 & 0xffffffe0) + (la >> 30 & 3) * 8, 1, &e) || !(e & 1))
+			return -1;
+		base = e & ADDR_MASK;
+	} else {
+		base = cr3 & ADDR_MASK;
+	}
+	for (int shift = levels == 4 ? 39 : 21; shift >= 12; shift -= 9) {
+		if (entry(c, base + (la >> shift & 511) * 8, 1, &e) || !(e & 1))
+			return -1;
+		if (shift > 12 && shift < 39 && (e & 0x80)) { /* 1 GiB or 2 MiB page */
+			uint64_t span = 1ull << shift;
+			*pa = (e & ADDR_MASK & ~(span - 1)) | (la & (span - 1));
+			return 0;
+		}
+		base = e & ADDR_MASK;
+	}
+	*pa = base | (la & 0xfff);
+	return 0;
+}
+
+/* Byte by byte across pages: an access may straddle two differently mapped pages. */
+static int mem_access(struct rp_cpu *c, uint64_t la, void *buf, size_t len, int write)
+{
+	uint8_t *p = buf;
+	while (len) {
+		uint64_t pa;
+		size_t n = RP_PAGE - (la & (RP_PAGE - 1));
+		if (n > len)
+			n = len;
+		if (rp_mmu_translate(c, la, &pa) || pa + n > c->mem_size)
+			return -1;
+		if (write) {
+			memcpy(c->mem + pa, p, n);
+			rp_cpu_code_changed(c, pa, n);
+		} else {
+			memcpy(p, c->mem + pa, n);
+		}
+		p += n;
+		la += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int rp_mmu_read(struct rp_cpu *c, uint64_t la, void *buf, size_t len) { return mem_access(c, la, buf, len, 0); }
+
+int rp_mmu_write(struct rp_cpu *c, uint64_t la, const void *buf, size_t len)
+{
+	return mem_access(c, la, (void *)buf, len, 1);
+}
+
+/*
+ * Which exit the instruction at la causes whatever its operands (SDM Vol. 3C, 26.1.2
+ * "Instructions That Cause VM Exits Unconditionally", and the controls Retrovisor sets in
+ * hv/vm.c: every I/O, MSR, HLT, RDTSC and MONITOR/MWAIT exits). MOV to CR0/CR4 exit only when a
+ * host-owned bit changes: reported as CR_ACCESS, checked by the caller only at a recorded exit.
+ */
+int rp_insn_exit_reason(struct rp_cpu *c, uint64_t la, int *len)
+{
+	uint8_t b[16];
+	int i = 0, mode = rp_cpu_mode(c);
+	if (rp_mmu_read(c, la, b, sizeof(b)) && rp_mmu_read(c, la, b, 4))
+		return -1;
+	for (; i < 14; i++) { /* legacy prefixes, then REX in 64-bit mode */
+		uint8_t p = b[i];
+		if (p == 0x66 || p == 0x67 || p == 0xf2 || p == 0xf3 || p == 0xf0 || p == 0x2e || p == 0x36 ||
+		    p == 0x3e || p == 0x26 || p == 0x64 || p == 0x65)
+			continue;
+		if (mode == 64 && (p & 0xf0) == 0x40)
+			continue;
+		break;
+	}
+	uint8_t op = b[i];
+	if (len)
+		*len = i + 1;
+	if (op == 0xf4)
+		return EXIT_REASON_HLT;
+	if ((op >= 0xe4 && op <= 0xe7) || (op >= 0xec && op <= 0xef) || (op >= 0x6c && op <= 0x6f))
+		return EXIT_REASON_IO_INSTRUCTION;
+	if (op == 0x90 && i > 0 && b[i - 1] == 0xf3)
+		return EXIT_REASON_PAUSE;
+	if (op != 0x0f)
+		return -1;
+	uint8_t op2 = b[i + 1], modrm = b[i + 2];
+	if (len)
+		*len = i + 2;
+	switch (op2) {
+	case 0xa2:
+		return EXIT_REASON_CPUID;
+	case 0x31:
+		return EXIT_REASON_RDTSC;
+	case 0x32:
+		return EXIT_REASON_RDMSR;
+	case 0x30:
+		return EXIT_REASON_WRMSR;
+	case 0x08:
+		return EXIT_REASON_INVD;
+	case 0x09:
+		return EXIT_REASON_WBINVD;
+	case 0x22:
+		return EXIT_REASON_CR_ACCESS;
+	case 0x78:
+		return EXIT_REASON_VMREAD;
+	case 0x79:
+		return EXIT_REASON_VMWRITE;
+	case 0xc7:
+		if ((modrm >> 6) != 3 && ((modrm >> 3) & 7) == 6)
+			return i > 0 && b[i - 1] == 0x66 ? EXIT_REASON_VMCLEAR
+			       : i > 0 && b[i - 1] == 0xf3 ? EXIT_REASON_VMXON
+							   : EXIT_REASON_VMPTRLD;
+		if ((modrm >> 6) != 3 && ((modrm >> 3) & 7) == 7)
+			return EXIT_REASON_VMPTRST;
+		return -1;
+	case 0x01:
+		if (len)
+			*len = i + 3;
+		switch (modrm) {
+		case 0xc1:
+			return EXIT_REASON_VMCALL;
+		case 0xc2:
+			return EXIT_REASON_VMLAUNCH;
+		case 0xc3:
+			return EXIT_REASON_VMRESUME;
+		case 0xc4:
+			return EXIT_REASON_VMXOFF;
+		case 0xc8:
+			return EXIT_REASON_MONITOR;
+		case 0xc9:
+			return EXIT_REASON_MWAIT;
+		case 0xd1:
+			return EXIT_REASON_XSETBV;
+		case 0xf9:
+			return EXIT_REASON_RDTSCP;
+		}
+		if ((modrm >> 6) != 3 || ((modrm >> 3) & 7) == 6)
+			return ((modrm >> 3) & 7) == 6 ? EXIT_REASON_CR_ACCESS : -1; /* LMSW */
+		return -1;
+	}
+	return -1;
+}

@@ -1,0 +1,253 @@
+/*
+ * rp_priv.h - the replay engine's internals, shared by its files (not installed).
+ *
+ *   rp_cpu.c      the Unicorn CPU: hooks, counted runs, registers
+ *   rp_boot.c     a VM's initial state (hidden segment state through a scratch GDT)
+ *   rp_deliver.c  interrupts and exceptions through the IVT / IDT, escalation to triple fault
+ *   rp_mmu.c      the guest's page walk, linear reads, instruction classes
+ *   rp_cursor.c   the trace of one VM as a sequence of exits with their attached records
+ *   rp_exit.c     check one recorded exit and apply what the hypervisor did
+ *   rp_ckpt.c     checkpoints: CPU contexts plus shared, reference-counted page copies
+ *   rp_session.c  open, the position, play forward to a point
+ *   rp_nav.c      goto, step, run to, last write
+ *   rp_disasm.c   Capstone
+ */
+#ifndef REPLAY_RP_PRIV_H
+#define REPLAY_RP_PRIV_H
+
+#include <unicorn/unicorn.h>
+
+#include "hvt_reader.h"
+#include "replay.h"
+
+#define RP_PAGE 4096u
+
+/* Why a counted run stopped early. */
+#define RP_HIT 10 /* internal: a watch hit (rp_play_to) */
+
+enum rp_stop {
+	RP_STOP_NONE,
+	RP_STOP_BUDGET,       /* ran the instructions asked for */
+	RP_STOP_EXITING_INSN, /* the guest executed an instruction that always exits (CPUID, IN, OUT) */
+	RP_STOP_TRIPLE,       /* an event could not be delivered: triple fault */
+	RP_STOP_UNMAPPED,     /* an access outside the VM's memory (an EPT violation when recorded) */
+	RP_STOP_WATCH,        /* a watched address or write was hit */
+	RP_STOP_HALT,         /* Unicorn stopped on HLT */
+	RP_STOP_ERROR         /* Unicorn failed otherwise (invalid instruction it could not deliver, ...) */
+};
+
+struct rp_cpu {
+	uc_engine *uc;
+	uint8_t *mem;
+	uint64_t mem_size;
+	uc_hook h_code, h_intr, h_in, h_out, h_cpuid, h_invalid, h_unmapped, h_write;
+
+	uint64_t budget, executed; /* counted run: instructions asked for / retired so far */
+	int raw;                   /* executing engine stubs: no counting, no history */
+	enum rp_stop stop;
+	char stop_msg[300];
+	uint64_t fault_addr;       /* RP_STOP_UNMAPPED: the address */
+
+	/* watches (navigation); checked only when set */
+	int watch_pc_on;
+	uint64_t watch_pc;
+	int watch_write_on;
+	uint64_t watch_lo, watch_hi;  /* [lo, hi) guest-physical */
+	uint64_t write_pc;            /* the instruction that wrote (linear PC) */
+	int watch_write_stop;         /* 1: stop at the write; 0: remember the last one */
+	uint64_t last_write_n;        /* executed count at the last watched write (0: none) */
+	uint64_t last_write_pc;
+	int last_write_hv;            /* the last watched write was the hypervisor's (MEMWRITE) */
+
+	/* history ring of executed PCs, when on */
+	int hist_on;
+	uint64_t hist_pc[RP_HISTORY_MAX], hist_t[RP_HISTORY_MAX];
+	unsigned hist_n, hist_pos;
+	uint64_t t_base;           /* t of the first instruction of this run, minus 1 */
+
+	uint64_t cur_pc;           /* linear PC of the instruction the code hook last saw */
+	uint64_t watch_t0;         /* watches ignore the position the search started from */
+	int watch_record;          /* 1: remember the last hit instead of stopping */
+	uint64_t last_pc_t;        /* record mode: position of the last PC hit (UINT64_MAX: none) */
+	int in_emu;                /* inside uc_emu_start: a CS load must wait until it returns */
+	int jump_pending;
+	uint16_t jump_sel;
+	uint64_t jump_rip;
+};
+
+/* rp_cpu.c */
+int rp_cpu_open(struct rp_cpu *c, uint64_t mem_size, struct hvt_err *err);
+void rp_cpu_close(struct rp_cpu *c);
+/* Run exactly n instructions (n may be 0). RP_OK with c->stop = RP_STOP_BUDGET, or another stop
+ * reason with c->executed < n; negative only for engine errors. */
+int rp_cpu_run(struct rp_cpu *c, uint64_t n, struct hvt_err *err);
+/* Execute the engine's own stub instructions (not counted): n instructions from RIP. */
+int rp_cpu_run_raw(struct rp_cpu *c, uint64_t n, struct hvt_err *err);
+void rp_cpu_get_gprs(struct rp_cpu *c, uint64_t r[HVT_NREGS]); /* 16 GPRs, RIP, RFLAGS */
+/* RP_* register numbers. Unicorn 2.0.1 stores CR0/CR3/CR4 as given, without the mode, paging
+ * and TLB side effects of MOV to CR: mode changes must be executed (rp_boot.c, rp_exit.c). */
+void rp_cpu_set_reg(struct rp_cpu *c, unsigned r, uint64_t v);
+uint64_t rp_cpu_reg(struct rp_cpu *c, unsigned r);
+void rp_cpu_get_seg(struct rp_cpu *c, unsigned i, struct rp_seg *s);
+int rp_cpu_mode(struct rp_cpu *c); /* 16, 32, 64 */
+uint64_t rp_cpu_pc(struct rp_cpu *c); /* CS base + RIP */
+/* Guest memory changed behind Unicorn's back: drop translated code for [gpa, gpa + len). */
+void rp_cpu_code_changed(struct rp_cpu *c, uint64_t gpa, uint64_t len);
+/* Load CS:RIP as a far JMP does (Unicorn's API sets only the selector): a JMP far placed
+ * at the current PC for one instruction. */
+int rp_cpu_far_jump(struct rp_cpu *c, uint16_t sel, uint64_t rip, struct hvt_err *err);
+/* Run n bytes of engine code (ninsn instructions, not counted) over the current PC. */
+int rp_cpu_exec_stub(struct rp_cpu *c, const uint8_t *code, unsigned n, unsigned ninsn, struct hvt_err *err);
+/* Flush Unicorn's TLB (after memory or page tables changed behind its back). */
+int rp_cpu_flush_tlb(struct rp_cpu *c, struct hvt_err *err);
+
+/* Watch guest-physical writes to [lo, hi) (on = 0: stop watching). */
+int rp_cpu_watch_writes(struct rp_cpu *c, int on, uint64_t lo, uint64_t hi);
+
+/* rp_boot.c: Unicorn in the VM's initial state (registers, hidden segment state, CRs). */
+int rp_boot(struct rp_cpu *c, const struct hvt_vm_state *st, struct hvt_err *err);
+
+/* rp_mmu.c */
+int rp_mmu_translate(struct rp_cpu *c, uint64_t la, uint64_t *pa);
+int rp_mmu_read(struct rp_cpu *c, uint64_t la, void *buf, size_t len);
+int rp_mmu_write(struct rp_cpu *c, uint64_t la, const void *buf, size_t len);
+/* The exit reason the instruction at linear la always causes, or -1 (no exit, or conditional). */
+int rp_insn_exit_reason(struct rp_cpu *c, uint64_t la, int *len);
+
+/* rp_deliver.c: deliver vector (SDM Vol. 3A, 6.x) through the IVT or IDT. type: VM-entry
+ * interruption type (0 external, 3 hardware exception, 4 software interrupt, 6 software
+ * exception). next_rip: the return RIP for software interrupts (RIP otherwise). RP_OK, or
+ * RP_STOP_TRIPLE in c->stop when delivery escalated to a triple fault. */
+int rp_deliver(struct rp_cpu *c, unsigned vector, unsigned type, int has_err, uint32_t errcode,
+	       uint64_t next_rip, struct hvt_err *err);
+
+/* rp_cursor.c: one exit of the VM with what the hypervisor recorded after it. */
+#define RP_MAX_MEMW 4
+struct rp_xrec {
+	uint64_t num, icount;
+	int kind;            /* HVT_REC_EXIT, HVT_REC_VM_STOP (stop outside an exit), HVT_REC_END */
+	unsigned reason;
+	uint64_t regs[HVT_NREGS];
+	uint64_t qual, gpa;
+	int has_gpa;
+	uint32_t post_mask;
+	uint64_t post[HVT_POST_NVALS];
+	unsigned insn_len;
+	unsigned nmw;
+	struct {
+		uint64_t gpa;
+		uint32_t len;
+		uint8_t *data;
+	} mw[RP_MAX_MEMW];
+	int has_inject;
+	uint32_t inject_info, inject_err;
+	int stopped;
+	unsigned stop_why;
+	uint64_t stop_status, stop_detail;
+	uint64_t resume;     /* number of the first event after this step */
+};
+struct rp_cursor {
+	struct hvt_reader *r;
+	unsigned vm;
+	struct hvt_event la; /* lookahead (pointers copied out below) */
+	uint64_t la_regs[HVT_NREGS];
+	int have_la, at_end, trunc_seen;
+	uint8_t *mwbuf[RP_MAX_MEMW];
+	uint32_t mwcap[RP_MAX_MEMW];
+};
+int rp_cursor_seek(struct rp_cursor *cu, uint64_t num, struct hvt_err *err);
+/* The next step of this VM: RP_OK, RP_END (nothing more for it), or an error. */
+int rp_cursor_next(struct rp_cursor *cu, struct rp_xrec *x, struct hvt_err *err);
+void rp_cursor_free(struct rp_cursor *cu);
+
+/* rp_ckpt.c */
+struct rp_page {
+	uint32_t refs;
+	uint8_t data[RP_PAGE];
+};
+struct rp_ckpt {
+	uint64_t t, resume, exits;
+	uc_context *ctx;
+	struct rp_page **pages;
+	size_t console_len;
+	uint8_t lcr;
+	int stopped;
+};
+struct rp_ckpts {
+	struct rp_ckpt *v;
+	size_t n, cap;
+	uint64_t bytes, budget;
+	uint32_t every_exits;
+	uint64_t every_insns;
+	struct rp_page *zero;
+	size_t npages;
+};
+
+/* rp_session.c */
+struct rp_session {
+	struct rp_info info;
+	struct rp_opts opts;
+	struct hvt_reader *r;
+	struct hvt_vm_config cfg;
+	struct hvt_vm_state start;
+	uint8_t *image;       /* VM_MEMORY section */
+	size_t image_len;
+	uint64_t start_event; /* the VM_START record */
+	struct rp_cpu cpu;
+	struct rp_cursor cur;
+
+	uint64_t t;           /* instructions retired */
+	struct rp_xrec next;  /* the next step (valid when have_next) */
+	int have_next, ended, stopped;
+	uint64_t resume;      /* event number where the cursor continues after `next` */
+	uint64_t exits_done, max_exit_checked;
+
+	struct rp_ckpts ck;
+	uint64_t last_ck_t, last_ck_exits;
+
+	char *console;
+	size_t console_len, console_cap;
+	uint8_t lcr;          /* the UART line control register the guest wrote (DLAB) */
+
+	/* searches (rp_nav.c): exits of a reason, hypervisor writes */
+	int watch_exit_on, watch_exit_reason;
+	uint64_t last_exit_t, last_exit_ev;   /* record mode: the last matching exit (UINT64_MAX: none) */
+	uint64_t last_write_ev;
+	struct hvt_reader *r2;               /* a second reader for lookups by event number */
+	rp_progress_fn progress;
+	void *progress_ctx;
+
+	int diverged;
+	struct rp_divergence div;
+	uint64_t last_exit_num, last_exit_icount; /* the most recent exit applied */
+};
+
+int rp_session_reset(struct rp_session *s, struct hvt_err *err); /* back to t = 0 */
+/* Play forward from the current point to t (stopping early at a divergence, a watch, or the
+ * end). RP_OK at t, RP_END, RP_DIVERGED, RP_NOTFOUND never. */
+int rp_play_to(struct rp_session *s, uint64_t t, struct hvt_err *err);
+/* Fetch s->next if needed (RP_OK / RP_END). */
+int rp_peek(struct rp_session *s, struct hvt_err *err);
+uint64_t rp_resume_point(const struct rp_session *s);
+void rp_console_append(struct rp_session *s, const void *p, size_t n);
+
+/* rp_exit.c: an exit reason's name ("exit 99" when the list lacks it; static buffer) */
+const char *rp_reason_name(unsigned reason);
+/* rp_exit.c: at t = x->icount - 1: check, then apply. */
+int rp_exit_check(struct rp_session *s, const struct rp_xrec *x, struct hvt_err *err);
+int rp_exit_apply(struct rp_session *s, const struct rp_xrec *x, struct hvt_err *err);
+int rp_diverge(struct rp_session *s, const struct rp_xrec *x, const char *field, uint64_t rec,
+	       uint64_t rep, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* rp_ckpt.c */
+int rp_ckpt_init(struct rp_ckpts *k, const struct rp_opts *o, uint64_t mem_size, struct hvt_err *err);
+void rp_ckpt_free(struct rp_ckpts *k);
+int rp_ckpt_take(struct rp_session *s, struct hvt_err *err);
+/* The last checkpoint at or before t (index), or -1. */
+long rp_ckpt_find(const struct rp_ckpts *k, uint64_t t);
+int rp_ckpt_restore(struct rp_session *s, size_t i, struct hvt_err *err);
+
+/* rp_disasm.c */
+int rp_disasm_one(const uint8_t *code, size_t len, uint64_t addr, int mode, char *out, size_t size);
+
+#endif
