@@ -215,7 +215,6 @@ xmlDocPtr vmdef_xml_read(const char *path, const char *from_file, int from_line,
 	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, path, NULL, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
 	int well_formed = ctxt->wellFormed;
 	xmlSetStructuredErrorFunc(old_serror_ctx, old_serror);
-	xmlSetExternalEntityLoader(old_loader);
 	xmlFreeParserCtxt(ctxt);
 	free(buf);
 
@@ -223,14 +222,13 @@ xmlDocPtr vmdef_xml_read(const char *path, const char *from_file, int from_line,
 		xmlFreeDoc(doc);
 		doc = NULL;
 	}
-	if (!doc) {
-		if (d->nerrors == errors)
-			vmdef_error(d, path, 0, NULL, "not well-formed XML");
-		return NULL;
-	}
-	if (validate(doc, &rd)) {
+	if (!doc && d->nerrors == errors)
+		vmdef_error(d, path, 0, NULL, "not well-formed XML");
+	/* The loader still refuses: an xsi:schemaLocation hint must not fetch anything either. */
+	if (doc && validate(doc, &rd)) {
 		xmlFreeDoc(doc);
-		return NULL;
+		doc = NULL;
 	}
+	xmlSetExternalEntityLoader(old_loader);
 	return doc;
 }
