@@ -165,6 +165,7 @@ int rp_ckpt_restore(struct rp_session *s, size_t i, struct hvt_err *err)
 	struct rp_ckpts *k = &s->ck;
 	struct rp_ckpt *c = &k->v[i];
 	uc_context_restore(s->cpu.uc, c->ctx);
+	s->cpu.prev_addr = UINT64_MAX;
 	for (size_t p = 0; p < k->npages; p++) {
 		uint8_t *m = s->cpu.mem + p * RP_PAGE;
 		if (memcmp(m, c->pages[p]->data, RP_PAGE)) {

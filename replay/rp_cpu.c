@@ -35,11 +35,50 @@ static void stop(struct rp_cpu *c, enum rp_stop why)
 	uc_emu_stop(c->uc);
 }
 
+/* The count-register mask of a REP-prefixed string instruction at la (CX, ECX or RCX by the
+ * address size), 0 for any other instruction. */
+static uint64_t rep_string_mask(struct rp_cpu *c, uint64_t la)
+{
+	uint8_t b[15];
+	int rep = 0, asize = rp_cpu_mode(c), i;
+	if (rp_mmu_read(c, la, b, sizeof(b)) && rp_mmu_read(c, la, b, 4))
+		return 0;
+	for (i = 0; i < 14; i++) {
+		if (b[i] == 0xf3 || b[i] == 0xf2)
+			rep = 1;
+		else if (b[i] == 0x67)
+			asize = asize == 16 ? 32 : asize == 32 ? 16 : 32;
+		else if (!(b[i] == 0x66 || b[i] == 0x2e || b[i] == 0x36 || b[i] == 0x3e || b[i] == 0x26 ||
+			   b[i] == 0x64 || b[i] == 0x65 || (c->mode_cache == 64 && (b[i] & 0xf0) == 0x40)))
+			break;
+	}
+	if (!rep || !((b[i] >= 0x6c && b[i] <= 0x6f) || (b[i] >= 0xa4 && b[i] <= 0xa7) || (b[i] >= 0xaa && b[i] <= 0xaf)))
+		return 0;
+	return asize == 16 ? 0xffff : asize == 32 ? 0xffffffffull : ~0ull;
+}
+
 static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
 	struct rp_cpu *c = user;
 	(void)uc;
 	(void)size;
+	/*
+	 * QEMU runs a REP string instruction as a loop back to itself and checks the count at
+	 * the top: N iterations pass the hook N + 1 times, the last with the count at zero.
+	 * Bochs counts N. That last pass changes nothing but RIP: it is not an instruction.
+	 */
+	if (addr == c->prev_addr) {
+		if (c->rep_addr != addr) {
+			c->rep_addr = addr;
+			c->mode_cache = rp_cpu_mode(c);
+			c->rep_mask = rep_string_mask(c, addr);
+		}
+		if (c->rep_mask && (rp_cpu_reg(c, 1) & c->rep_mask) == 0)
+			return;
+	} else {
+		c->prev_addr = addr;
+		c->rep_addr = UINT64_MAX;
+	}
 	if (c->raw) {
 		if (c->executed >= c->budget)
 			stop(c, RP_STOP_BUDGET);
@@ -200,6 +239,7 @@ int rp_cpu_open(struct rp_cpu *c, uint64_t mem_size, struct hvt_err *err)
 	uc_err e;
 
 	memset(c, 0, sizeof(*c));
+	c->prev_addr = c->rep_addr = UINT64_MAX;
 	c->mem_size = (mem_size + RP_PAGE - 1) & ~(uint64_t)(RP_PAGE - 1);
 	if (!c->mem_size || c->mem_size > (4ull << 30))
 		return hvt_err_set(err, HVT_EINVAL, HVT_NO_OFFSET, "VM memory size %llu is not replayable",
