@@ -50,7 +50,8 @@ static const char usage[] =
 	"      --input TEXT     bytes the guest's UART receives, with the escapes \\n \\r \\t \\e\n"
 	"                       (Escape) \\\\ and \\xHH: --input 'help\\nquit\\n'\n"
 	"\n"
-	"Exit status: 0 every guest ended normally, 1 one reported failure (shutdown with a non-zero\n"
+	"Exit status: 0 every guest ended normally (halted, shut down with status 0, or stopped by\n"
+	"the system's instruction limit), 1 one reported failure (shutdown with a non-zero\n"
 	"status), 2 the hypervisor stopped one (fault, access outside its memory, ...), 3 timeout,\n"
 	"4 the hypervisor or Bochs failed, 64 bad usage or input (with FILE:LINE: <element>: for XML).\n";
 
@@ -133,6 +134,17 @@ static int run_check_tools(void)
 	return 0;
 }
 
+/*
+ * <system instructions=N> is how a run is planned to end (the scheduler fairness test runs
+ * CPU-bound guests until then): a VM it stopped ended normally. A VM's own limit (<limit>,
+ * --insn-limit) is a cap the guest should not have reached: that remains "stopped".
+ */
+static int ended_by_system_limit(const struct run *r, const struct run_vm *v)
+{
+	return v->why == HVT_STOP_INSN_LIMIT && r->insn_limit &&
+	       !(v->cfg.insn_limit && v->detail >= v->cfg.insn_limit);
+}
+
 /* One line per VM that did not end normally, even with --quiet: the reason the status says. */
 static void report_stops(const struct run *r)
 {
@@ -144,7 +156,8 @@ static void report_stops(const struct run *r)
 	for (int i = 0; i < r->nvms; i++) {
 		const struct run_vm *v = &r->vm[i];
 		if (!v->stopped || (v->why == HVT_STOP_HALTED && r->quiet) ||
-		    (v->why == HVT_STOP_SHUTDOWN && v->status == 0 && r->quiet))
+		    (v->why == HVT_STOP_SHUTDOWN && v->status == 0 && r->quiet) ||
+		    (ended_by_system_limit(r, v) && r->quiet))
 			continue;
 		fprintf(stderr, "hvrun: VM %d (%s) stopped: %s (status %llu, detail %#llx)\n", i, v->cfg.name,
 			v->why < sizeof(names) / sizeof(names[0]) && names[v->why] ? names[v->why] : "unknown reason",
@@ -165,7 +178,7 @@ static int run_exit_status(struct run *r)
 			return RUN_HV_FAILED;
 		if (v->why == HVT_STOP_SHUTDOWN && v->status != 0 && status == RUN_OK)
 			status = RUN_GUEST_FAILED;
-		if (v->why != HVT_STOP_SHUTDOWN && v->why != HVT_STOP_HALTED)
+		if (v->why != HVT_STOP_SHUTDOWN && v->why != HVT_STOP_HALTED && !ended_by_system_limit(r, v))
 			status = RUN_GUEST_STOPPED;
 	}
 	return status;
