@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#define BOOT_MAX_MODULES 32
+#define BOOT_MAX_MODULES 48 /* the manifest, 16 images, 16 inputs, and room */
 
 struct boot_module {
 	uint64_t start, end; /* physical, [start, end) */

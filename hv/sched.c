@@ -18,6 +18,7 @@
 #include "lib.h"
 #include "trace.h"
 #include "vmcs.h"
+#include "x86.h"
 
 #define STRIDE_ONE (1ull << 20)
 
@@ -104,13 +105,36 @@ static void wake_due(void)
 	}
 }
 
+/* A timer edge is due and the PIC would deliver it: the VM has an interrupt waiting. */
+static int interrupt_waiting(struct vm *vm)
+{
+	if (!vm->has_pit)
+		return 0;
+	if (pit_irq0_edges(&vm->pit, vtime_now))
+		pic_raise(&vm->pic, 0);
+	return pic_pending(&vm->pic) >= 0 && (vm->regs[HVT_REG_RFLAGS] & RFLAGS_IF);
+}
+
+/*
+ * The runnable VM with the smallest pass, except that a VM with an interrupt waiting goes first
+ * while its pass is at most one quantum ahead (like a wake-up boost): its timer is served on
+ * time, and it cannot take more than its share for long.
+ */
 static struct vm *pick(void)
 {
-	struct vm *best = 0;
+	struct vm *best = 0, *boost = 0;
 	for (int i = 0; i < nvms; i++)
 		if (vms[i].state == VM_RUNNABLE && (!best || vms[i].pass < best->pass))
 			best = &vms[i];
-	return best;
+	if (!best)
+		return 0;
+	for (int i = 0; i < nvms; i++) {
+		struct vm *vm = &vms[i];
+		if (vm->state == VM_RUNNABLE && vm->pass <= best->pass + SCHED_QUANTUM * vm->stride &&
+		    (!boost || vm->pass < boost->pass) && interrupt_waiting(vm))
+			boost = vm;
+	}
+	return boost ? boost : best;
 }
 
 /* Nobody can run: jump to the earliest event, or end the VMs that wait for nothing. */
@@ -137,14 +161,18 @@ static int idle(void)
 	return 0;
 }
 
-/* How long this VM may run now: a quantum, cut at the next event anywhere and at the limit. */
+/*
+ * How long this VM may run now: a quantum, cut at the next future event anywhere and at the
+ * limit. An event already due (another VM's interrupt waiting) is for pick() to serve, not a
+ * reason to cut this slice short.
+ */
 static uint32_t budget(void)
 {
 	uint64_t b = SCHED_QUANTUM;
 	for (int i = 0; i < nvms; i++) {
 		uint64_t t = next_event(&vms[i]);
-		if (t != VTIME_NEVER && t - vtime_now < b)
-			b = t > vtime_now ? t - vtime_now : 1;
+		if (t != VTIME_NEVER && t > vtime_now && t - vtime_now < b)
+			b = t - vtime_now;
 	}
 	if (system_limit && system_limit - executed_total < b)
 		b = system_limit - executed_total;

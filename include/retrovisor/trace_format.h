@@ -61,7 +61,7 @@
 #include <stdint.h>
 
 #define HVT_VERSION_MAJOR 1
-#define HVT_VERSION_MINOR 0
+#define HVT_VERSION_MINOR 1 /* 1: VM_CONFIG flags (HVT_VM_PIT), stop reason BLOCKED */
 
 #define HVT_NREGS 18 /* 16 GPRs, RIP, RFLAGS */
 #define HVT_REG_RIP 16
