@@ -49,3 +49,9 @@ replay-guests: $(REPLAY_GUESTS)
 .PHONY: bench-replay replay-guests
 bench-replay: all $(BIN)/hvreplay replay-guests
 	@replay/bench.sh
+
+# The trace corrupter of the system test (tests/system/replay.sh).
+$(BUILD)/tests/trace_corrupt: replay/tools/trace_corrupt.c $(TRACER_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(TRACER_LIB) $(TRACER_LDLIBS) $(HOST_LDFLAGS)
+host: $(BUILD)/tests/trace_corrupt
