@@ -155,12 +155,14 @@ struct rp_target {
 int rp_run_to(struct rp_session *s, const struct rp_target *tg, int dir, struct hvt_err *err);
 
 /* When was guest-physical byte `gpa` last written before the current point, and by what:
- * the instruction count of the writing instruction (t = its number) and its linear PC, or
- * by the hypervisor (MEMWRITE of exit `event`). RP_NOTFOUND: never written (initial memory). */
+ * t = the position right after the write (the writing instruction retired as number t) and its
+ * linear PC, or the hypervisor / an event frame (by_hv). RP_NOTFOUND: never written since the
+ * VM started (the byte is from the initial memory). The current point does not change. */
 struct rp_write_info {
 	uint64_t t;     /* the write happened at the instruction retiring as number t */
 	uint64_t pc;    /* linear address of that instruction (0 for a hypervisor write) */
-	int by_hv;      /* a MEMWRITE record of the exit numbered `event` */
+	int by_hv;      /* 1: a MEMWRITE record of the exit numbered `event`; 2: an interrupt or
+			   exception frame (pushed by event delivery, injected or the guest's own) */
 	uint64_t event;
 	char text[96];  /* its disassembly */
 };

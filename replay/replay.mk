@@ -16,7 +16,8 @@ HOST_LIBS_ALL += $(REPLAY_LIB)
 # Unit tests link $(HOST_LIBS_ALL) in order: libhvreplay needs libhvtrace after it, then the
 # emulator and disassembler. (Works whether this file is included before or after unit.mk.)
 UNIT_LIBS += $(REPLAY_LIB) $(TRACER_LIB) $(REPLAY_LDLIBS) -lzstd -lz
-$(BUILD)/tests/check_replay%: $(REPLAY_LIB) $(TRACER_LIB)
+$(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/check_replay*.c)): $(REPLAY_LIB) $(TRACER_LIB) \
+	$(wildcard replay/*.h)
 
 $(REPLAY_OBJDIR)/%.o: replay/%.c
 	@mkdir -p $(dir $@)

@@ -80,18 +80,22 @@ static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		c->rep_addr = UINT64_MAX;
 	}
 	if (c->raw) {
-		if (c->executed >= c->budget)
+		if (c->executed >= c->budget) {
+			c->stop_pc = addr;
 			stop(c, RP_STOP_BUDGET);
-		else
+		} else {
 			c->executed++;
+		}
 		return;
 	}
 	if (c->executed >= c->budget) {
+		c->stop_pc = addr;
 		stop(c, RP_STOP_BUDGET);
 		return;
 	}
 	if (c->watch_pc_on && addr == c->watch_pc && c->t_base + c->executed > c->watch_t0) {
 		if (!c->watch_record) {
+			c->stop_pc = addr;
 			stop(c, RP_STOP_WATCH);
 			return;
 		}
@@ -292,8 +296,17 @@ static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 	for (;;) {
 		uint64_t rip = rp_cpu_reg(c, RP_RIP);
 		c->in_emu = 1;
+		c->stop_pc = UINT64_MAX;
 		uc_err e = uc_emu_start(c->uc, rip, UINT64_MAX, 0, 0);
 		c->in_emu = 0;
+		if (c->stop_pc != UINT64_MAX) {
+			/* Unicorn 2.0.1 leaves the linear address in RIP when a code hook stops it
+			 * (visible when CS.base is not 0): put the offset back */
+			struct rp_seg cs;
+			rp_cpu_get_seg(c, HVT_SEG_CS, &cs);
+			uint64_t off = c->stop_pc - (rp_cpu_mode(c) == 64 ? 0 : cs.base);
+			rp_cpu_set_reg(c, RP_RIP, rp_cpu_mode(c) == 64 ? off : off & 0xffffffffull);
+		}
 		if (c->jump_pending) {
 			/* an event handler in another code segment (rp_deliver) */
 			c->jump_pending = 0;

@@ -52,7 +52,15 @@ static int load_cs_ip(struct rp_cpu *c, uint16_t sel, uint64_t rip, struct hvt_e
 
 static int push(struct rp_cpu *c, const struct rp_seg *ss, uint64_t *sp, uint64_t mask, unsigned size, uint64_t v)
 {
+	uint64_t pa;
 	*sp = (*sp - size) & mask;
+	/* the frame is a write of the CPU: a write watch (rp_nav.c) must see it */
+	if (c->watch_write_on && !rp_mmu_translate(c, ss->base + *sp, &pa) && pa < c->watch_hi &&
+	    pa + size > c->watch_lo) {
+		c->last_write_n = c->t_base + c->executed;
+		c->last_write_pc = 0;
+		c->last_write_hv = 2;
+	}
 	return rp_mmu_write(c, ss->base + *sp, &v, size);
 }
 

@@ -222,6 +222,8 @@ int rp_exit_apply(struct rp_session *s, const struct rp_xrec *x, struct hvt_err 
 		rp_cpu_code_changed(c, x->mw[i].gpa, x->mw[i].len);
 	}
 	if (x->has_inject) {
+		c->t_base = x->icount; /* the delivery's writes happen at the exit's position */
+		c->executed = 0;
 		unsigned type = x->inject_info >> 8 & 7;
 		st = rp_deliver(c, x->inject_info & 0xff, type, !!(x->inject_info & (1u << 11)), x->inject_err,
 				rp_cpu_reg(c, RP_RIP), err);

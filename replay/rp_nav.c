@@ -200,9 +200,11 @@ int rp_last_write(struct rp_session *s, uint64_t gpa, struct rp_write_info *wi, 
 		return r;
 	if (st != HVT_OK)
 		return st;
-	if (wi->by_hv) {
+	if (wi->by_hv == 1) {
 		snprintf(wi->text, sizeof(wi->text), "the hypervisor (memory write of exit event %llu)",
 			 (unsigned long long)wi->event);
+	} else if (wi->by_hv == 2) {
+		snprintf(wi->text, sizeof(wi->text), "an interrupt or exception frame pushed by the CPU");
 	} else {
 		uint8_t code[16];
 		if (rp_mmu_read(&s->cpu, wi->pc, code, sizeof(code)) ||

@@ -68,6 +68,7 @@ struct rp_cpu {
 	uint64_t cur_pc;           /* linear PC of the instruction the code hook last saw */
 	uint64_t prev_addr, rep_addr, rep_mask; /* REP accounting (hook_code) */
 	int mode_cache;
+	uint64_t stop_pc;          /* linear PC where the code hook stopped the run */
 	uint64_t watch_t0;         /* watches ignore the position the search started from */
 	int watch_record;          /* 1: remember the last hit instead of stopping */
 	uint64_t last_pc_t;        /* record mode: position of the last PC hit (UINT64_MAX: none) */
