@@ -391,6 +391,7 @@ START_TEST(test_refused_by_name)
 	b = slurp(tpath("v.hvt"), &n);
 
 	patch_header(b, 8, 2, 2); /* major 2 */
+	patch_header(b, 10, 0, 2); /* minor 0 */
 	spit(tpath("v2.hvt"), b, n);
 	ck_assert_int_eq(hvt_reader_open(&r, tpath("v2.hvt"), &err), HVT_EVERSION);
 	ck_assert_ptr_nonnull(strstr(err.msg, "version 2.0 is newer"));
