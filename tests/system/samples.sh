@@ -5,13 +5,12 @@
 
 for t in guest-samples/*.test; do
 	name=$(basename "$t" .test)
-	# shellcheck disable=SC2046
-	opts=$(cat "guest-samples/$name.opts" 2>/dev/null)
+	# the .opts line is shell words, quotes included (echo.opts: --input 'hello retrovisor\n')
+	eval "set -- $(cat "guest-samples/$name.opts" 2>/dev/null)"
 	log="$OUT/$name.log"
 	trace="$OUT/$name.hvt"
 	rm -f "$trace"
-	# shellcheck disable=SC2086
-	"$BIN/hvrun" --timeout 120 -o "$trace" $opts "$GUESTS/$name.bin" >"$log" 2>&1
+	"$BIN/hvrun" --timeout 120 -o "$trace" "$@" "$GUESTS/$name.bin" >"$log" 2>&1
 	rc=$?
 	want=$(sed -n 's/^exit: *//p' "$t")
 	[ "$rc" = "${want:-0}" ]
