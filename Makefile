@@ -27,13 +27,14 @@ endif
 .PHONY: all host guests hv run check check-unit check-san check-system check-fuzz bench deps clean
 all: hv guests host
 
--include mk/deps.mk
--include tracer/tracer.mk
--include hv/hv.mk
--include guest-samples/guests.mk
--include runner/runner.mk
--include tests/unit/unit.mk
--include tests/system/system.mk
+include mk/deps.mk
+include tracer/tracer.mk
+include hv/hv.mk
+include guest-samples/guests.mk
+include runner/runner.mk
+include replay/replay.mk
+include tests/unit/unit.mk
+include tests/system/system.mk
 
 GUEST ?= demo
 run: deps-quiet all
@@ -50,5 +51,5 @@ clean:
 	rm -rf build out
 
 # Performance figures (never pass/fail: the machine is shared and noisy).
-bench: all
+bench: all replay-guests
 	@scripts/bench.sh

@@ -38,15 +38,23 @@
  *             the 4-bit instruction length in the mask (0: RIP left alone, e.g. a fault injected).
  *             "Previous exit" means the previous EXIT or KEYFRAME of the same VM; its registers are
  *             those at the exit, before the hypervisor's post-state.
+ *             Counting (Bochs's TSC, read through the VMX preemption timer): icount includes every
+ *             instruction the guest executed, each REP iteration as one, plus one for the exit
+ *             itself: the exiting instruction for a synchronous exit (CPUID, I/O, ...), and one
+ *             for an asynchronous one (preemption timer, interrupt window), where RIP is the next
+ *             instruction to execute. So after `nop x5; cpuid` the first exit has icount 6.
  *   KEYFRAME  u8 vm, varint icount (absolute), 18 varints: gpr[0..15], rip, rflags (raw).
- *             Full state of one VM; resets that VM's reason caches; makes it current. Every chunk
- *             starts with one keyframe per VM that has started, the current VM last, so a chunk
- *             decodes on its own. Keyframes carry no event number.
+ *             Full state of one VM; resets that VM's reason caches. Every chunk starts with one
+ *             keyframe per VM that has started, the current VM last, so a chunk decodes on its
+ *             own; the VM current at the chunk's start is the chunk header's first_vm (a stopped
+ *             current VM has no keyframe). Keyframes carry no event number.
  *   VM_START  u8 vm, varint size, struct hvt_vm_state (size bytes; readers take the prefix they
  *             know). The VM is loaded and about to run; its registers become the reference; current.
  *   VM_STOP   u8 vm, u8 HVT_STOP_* reason, varint status, varint detail (e.g. faulting address).
- *   INJECT    varint info (VM-entry interruption-information format, SDM Vol. 3C, 24.8.3),
- *             varint error code. Delivered to the current VM at its next VM entry.
+ *   INJECT    varint info (VM-entry interruption-information format, SDM Vol. 3C, 25.8.3),
+ *             varint error code. Delivered to the current VM at its next VM entry. Only hardware
+ *             exceptions (type 3) and external interrupts (type 0) are injected today; software
+ *             interrupts would also need the VM-entry instruction length, which is not recorded.
  *   MEMWRITE  varint gpa, varint len, len bytes: the hypervisor wrote the current VM's memory.
  *   SWITCH    u8 vm: the scheduler hands the CPU to that VM (it becomes current).
  *   NOTE      varint len, len bytes of text: a hypervisor message about the current VM.

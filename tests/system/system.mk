@@ -3,5 +3,5 @@
 SYSTEM_TESTS := $(sort $(wildcard tests/system/*.sh))
 SYSTEM_TESTS := $(filter-out tests/system/lib.sh,$(SYSTEM_TESTS))
 
-check-system: all
+check-system: all replay-guests
 	@for t in $(SYSTEM_TESTS); do echo "# $$t"; BIN=$(BIN) GUESTS=$(BUILD)/guests bash $$t; done
