@@ -11,10 +11,9 @@ mkdir -p "$RDIR"
 for t in guest-samples/*.test; do
 	name=$(basename "$t" .test)
 	trace="$RDIR/$name.hvt"
-	opts=$(cat "guest-samples/$name.opts" 2>/dev/null)
+	eval "set -- $(cat "guest-samples/$name.opts" 2>/dev/null)" # shell words, as in samples.sh
 	rm -f "$trace"
-	# shellcheck disable=SC2086
-	"$BIN/hvrun" --timeout 120 -o "$trace" $opts "$GUESTS/$name.bin" >"$RDIR/$name.rec.log" 2>&1
+		"$BIN/hvrun" --timeout 120 -o "$trace" "$@" "$GUESTS/$name.bin" >"$RDIR/$name.rec.log" 2>&1
 	if [ ! -s "$trace" ]; then
 		not_ok "$name: recorded a trace to replay"
 		sed 's/^/    | /' "$RDIR/$name.rec.log" | tail -n 5
