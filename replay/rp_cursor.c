@@ -115,7 +115,12 @@ int rp_cursor_next(struct rp_cursor *cu, struct rp_xrec *x, struct hvt_err *err)
 		x->insn_len = ev->insn_len;
 		break;
 	}
-	/* the records the handler made: they follow the EXIT, for the same (current) VM */
+	/*
+	 * What happens to this VM before it runs again belongs to this step: the records its
+	 * handler made (MEMWRITE, INJECT, VM_STOP follow the EXIT), and, with several VMs, an
+	 * INJECT made when the scheduler hands it the CPU again (after other VMs' records and a
+	 * SWITCH: a VM woken from HLT by its timer). The step ends at this VM's next EXIT.
+	 */
 	for (;;) {
 		if ((st = fetch(cu, err)) < 0)
 			return st;
@@ -124,12 +129,13 @@ int rp_cursor_next(struct rp_cursor *cu, struct rp_xrec *x, struct hvt_err *err)
 			return HVT_OK;
 		}
 		struct hvt_event *ev = &cu->la;
-		if (ev->vm != cu->vm || ev->type == HVT_REC_EXIT || ev->type == HVT_REC_END ||
-		    ev->type == HVT_REC_VM_START || ev->type == HVT_REC_SWITCH) {
+		if (ev->type == HVT_REC_END || (ev->vm == cu->vm && (ev->type == HVT_REC_EXIT || ev->type == HVT_REC_VM_START))) {
 			x->resume = ev->num;
 			return HVT_OK;
 		}
 		cu->have_la = 0;
+		if (ev->vm != cu->vm)
+			continue; /* another VM's record, or a SWITCH away from this one */
 		if (ev->type == HVT_REC_MEMWRITE) {
 			if ((st = keep_memwrite(cu, x, ev, err)) < 0)
 				return st;

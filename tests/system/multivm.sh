@@ -67,3 +67,9 @@ check $? "four VMs: the trace is healthy" "$OUT/four.check"
 n=$(grep -c 'VM_STOP' "$OUT/four.dump")
 [ "$n" = 4 ] && grep -q 'INJECT' "$OUT/four.dump"
 check $? "four VMs: the trace holds all four stops ($n) and the timer's interrupts" "$OUT/four.dump"
+
+# --- replay re-executes every VM of these multi-VM traces, wake-ups and injections included ------
+for t in pingpong hogs four; do
+	"$BIN/hvreplay" verify -q "$OUT/$t.hvt" >"$OUT/$t.replay" 2>&1
+	check $? "replay: every VM of the $t trace verifies" "$OUT/$t.replay"
+done
