@@ -220,23 +220,26 @@ static uint8_t *put_exit_tail(struct hvt_ref *r, unsigned reason, const struct h
 	return p;
 }
 
-/* Copy in 8-byte words: both sides have slack past n (see HVT_REC_MAX_FIXED). */
-static void copy_words(uint8_t *dst, const uint8_t *src, uint32_t n)
+static inline uint8_t *put_small(uint8_t *p, uint64_t v)
 {
-	for (uint32_t i = 0; i < n; i += 8) {
-		uint64_t w;
-		__builtin_memcpy(&w, src + i, 8);
-		__builtin_memcpy(dst + i, &w, 8);
+	if (v < 0x80) {
+		*p = (uint8_t)v;
+		return p + 1;
 	}
+	return hvt_put_varint(p, v);
 }
 
+/*
+ * The hypervisor's path: the whole EXIT record in one pass over the output, no copies. First
+ * find what changed (one compare per register; most do not change), so the mask can go first,
+ * then write only the deltas. Same bytes as exit_begin + exit_end.
+ */
 void hvt_enc_exit(struct hvt_enc *e, unsigned reason, uint64_t icount, const uint64_t regs[HVT_NREGS],
 		  uint64_t qual, const struct hvt_post *post, unsigned insn_len, int has_gpa, uint64_t gpa)
 {
-	uint8_t body[HVT_REC_MAX_FIXED];
-	uint32_t mask;
 	struct hvt_ref *r;
-	uint8_t *p, *q;
+	uint32_t changed = 0, mask, post_mask = post->mask & HVT_POST_KNOWN_BITS;
+	uint8_t *p;
 
 	if (e->pending)
 		exit_complete_early(e);
@@ -245,17 +248,58 @@ void hvt_enc_exit(struct hvt_enc *e, unsigned reason, uint64_t icount, const uin
 	reserve(e, HVT_REC_MAX_FIXED);
 	r = &e->vm[e->current];
 	reason &= HVT_REASON_SLOTS - 1;
-	q = put_exit_regs(r, regs, reason, qual, body, &mask);
-	q = put_exit_tail(r, reason, post, has_gpa, gpa, q, &mask);
-	mask |= (insn_len & 0xf) << HVT_EXIT_LEN_SHIFT;
+
+	const uint64_t *ref = r->regs;
+#pragma GCC unroll 16
+	for (unsigned i = 0; i < 16; i++)
+		if (regs[i] != ref[i])
+			changed |= 1u << i;
+	mask = changed << HVT_EXIT_GPR_SHIFT | (insn_len & 0xf) << HVT_EXIT_LEN_SHIFT;
+	if (regs[HVT_REG_RIP] != r->regs[HVT_REG_RIP])
+		mask |= HVT_EXIT_RIP;
+	if (regs[HVT_REG_RFLAGS] != r->regs[HVT_REG_RFLAGS])
+		mask |= HVT_EXIT_RFLAGS;
+	if (qual != r->qual[reason])
+		mask |= HVT_EXIT_QUAL;
+	if (has_gpa)
+		mask |= HVT_EXIT_GPA;
+	if (post_mask)
+		mask |= post_same(r, reason, post, post_mask) ? HVT_EXIT_POST_AGAIN : HVT_EXIT_POST;
 
 	p = e->buf + e->len;
 	*p++ = (uint8_t)(HVT_REC_EXIT | reason);
-	p = hvt_put_varint(p, mask);
-	p = hvt_put_varint(p, icount - r->icount);
+	p = put_small(p, mask);
+	p = put_small(p, icount - r->icount);
 	r->icount = icount;
-	copy_words(p, body, (uint32_t)(q - body));
-	e->len = (uint32_t)(p + (q - body) - e->buf);
+	for (uint32_t m = changed; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m);
+		p = put_small(p, hvt_zigzag(regs[i] - r->regs[i]));
+		r->regs[i] = regs[i];
+	}
+	if (mask & HVT_EXIT_RIP) {
+		p = put_small(p, hvt_zigzag(regs[HVT_REG_RIP] - r->regs[HVT_REG_RIP]));
+		r->regs[HVT_REG_RIP] = regs[HVT_REG_RIP];
+	}
+	if (mask & HVT_EXIT_RFLAGS) {
+		p = put_small(p, regs[HVT_REG_RFLAGS] ^ r->regs[HVT_REG_RFLAGS]);
+		r->regs[HVT_REG_RFLAGS] = regs[HVT_REG_RFLAGS];
+	}
+	if (mask & HVT_EXIT_QUAL) {
+		p = put_small(p, qual ^ r->qual[reason]);
+		r->qual[reason] = qual;
+	}
+	if (has_gpa)
+		p = hvt_put_varint(p, gpa);
+	if (mask & HVT_EXIT_POST) {
+		p = put_small(p, post_mask);
+		for (uint32_t m = post_mask; m; m &= m - 1) {
+			unsigned b = (unsigned)__builtin_ctz(m);
+			p = hvt_put_varint(p, post->v[b]);
+			r->post_vals[reason][b] = post->v[b];
+		}
+		r->post_mask[reason] = post_mask;
+	}
+	e->len = (uint32_t)(p - e->buf);
 	e->next_event++;
 }
 
