@@ -17,6 +17,7 @@
  *   HYPERCALL nr          EAX = nr; VMCALL (arguments already in EBX, ECX, EDX, ESI)
  *   SHUTDOWN status       the HC_SHUTDOWN hypercall
  *   VM_COUNT              EAX = how many VMs run (CPUID leaf 0x40000001, ECX); clobbers EBX-EDX
+ *   REAL_MODE_INIT        (real mode) interrupts off, DS = ES = SS = 0, SP = 0x7C00
  *   REAL_TO_PM32 label    real mode -> 32-bit protected mode at label (CODE32 there)
  *   LOAD_DATA_SEGMENTS    DS, ES, FS, GS, SS = SEL_DATA
  *   CONSOLE_HYPERCALL     from now on send each console line with one console_write
@@ -117,6 +118,16 @@
  * mode with CS still holding its real-mode descriptor cache (16-bit code, base 0); the far
  * jump loads CS from the GDT (D = 1: 32-bit code) and serializes. Interrupts stay off: the
  * guest starts with IF = 0 and has no protected-mode IDT. Clobbers EAX. */
+/* A known real-mode state before taking over the interrupt vectors: no BIOS set one up. */
+.macro REAL_MODE_INIT
+	cli
+	xor %ax, %ax
+	mov %ax, %ds
+	mov %ax, %es
+	mov %ax, %ss
+	mov $0x7C00, %sp
+.endm
+
 .macro REAL_TO_PM32 target
 	lgdtl gdt_desc
 	mov %cr0, %eax

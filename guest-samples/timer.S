@@ -50,12 +50,7 @@
 	.globl _start
 	CODE16
 _start:
-	cli
-	xor %ax, %ax
-	mov %ax, %ds
-	mov %ax, %es
-	mov %ax, %ss
-	mov $0x7C00, %sp
+	REAL_MODE_INIT
 	IVT_FILL_UNEXPECTED
 	IVT_SET TIMER_VECTOR, tick16
 	PIC_INIT 0x20, 0x28, 0xFE, 0xFF

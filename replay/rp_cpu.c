@@ -371,58 +371,42 @@ void rp_cpu_get_gprs(struct rp_cpu *c, uint64_t r[HVT_NREGS])
 	uc_reg_read_batch(c->uc, ids, vals, HVT_NREGS);
 }
 
+/* Unicorn's id for one of our register numbers; 0 for EFER (an MSR) and for unknown ones. */
+static int reg_id(unsigned r)
+{
+	static const int ids[] = {
+		[RP_RIP] = UC_X86_REG_RIP, [RP_RFLAGS] = UC_X86_REG_RFLAGS, [RP_CR0] = UC_X86_REG_CR0,
+		[RP_CR2] = UC_X86_REG_CR2, [RP_CR3] = UC_X86_REG_CR3,       [RP_CR4] = UC_X86_REG_CR4,
+	};
+	if (r < 16)
+		return gpr_ids[r];
+	return r < sizeof(ids) / sizeof(ids[0]) ? ids[r] : 0;
+}
+
 uint64_t rp_cpu_reg(struct rp_cpu *c, unsigned r)
 {
 	uint64_t v = 0;
-	int id;
-	if (r < 16)
-		id = gpr_ids[r];
-	else if (r == RP_RIP)
-		id = UC_X86_REG_RIP;
-	else if (r == RP_RFLAGS)
-		id = UC_X86_REG_RFLAGS;
-	else if (r == RP_CR0)
-		id = UC_X86_REG_CR0;
-	else if (r == RP_CR2)
-		id = UC_X86_REG_CR2;
-	else if (r == RP_CR3)
-		id = UC_X86_REG_CR3;
-	else if (r == RP_CR4)
-		id = UC_X86_REG_CR4;
-	else if (r == RP_EFER) {
+	int id = reg_id(r);
+	if (r == RP_EFER) {
 		uc_x86_msr m = {.rid = MSR_EFER};
 		uc_reg_read(c->uc, UC_X86_REG_MSR, &m);
 		return m.value;
-	} else
-		return 0;
-	uc_reg_read(c->uc, id, &v);
+	}
+	if (id)
+		uc_reg_read(c->uc, id, &v);
 	return v;
 }
 
 void rp_cpu_set_reg(struct rp_cpu *c, unsigned r, uint64_t v)
 {
-	int id;
-	if (r < 16)
-		id = gpr_ids[r];
-	else if (r == RP_RIP)
-		id = UC_X86_REG_RIP;
-	else if (r == RP_RFLAGS)
-		id = UC_X86_REG_RFLAGS;
-	else if (r == RP_CR0)
-		id = UC_X86_REG_CR0;
-	else if (r == RP_CR2)
-		id = UC_X86_REG_CR2;
-	else if (r == RP_CR3)
-		id = UC_X86_REG_CR3;
-	else if (r == RP_CR4)
-		id = UC_X86_REG_CR4;
-	else if (r == RP_EFER) {
+	int id = reg_id(r);
+	if (r == RP_EFER) {
 		uc_x86_msr m = {.rid = MSR_EFER, .value = v};
 		uc_reg_write(c->uc, UC_X86_REG_MSR, &m);
 		return;
-	} else
-		return;
-	uc_reg_write(c->uc, id, &v);
+	}
+	if (id)
+		uc_reg_write(c->uc, id, &v);
 }
 
 /* A descriptor from the GDT or LDT (SDM Vol. 3A, 3.4.5): base, limit (granularity applied) and
