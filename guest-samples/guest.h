@@ -113,11 +113,6 @@
 
 /* ---- protected mode ------------------------------------------------------------------------ */
 
-/* Real mode -> 32-bit protected mode (SDM Vol. 3A, "Switching to Protected Mode"): load the
- * GDT, set CR0.PE, far jump. Between the MOV to CR0 and the far jump the CPU runs in protected
- * mode with CS still holding its real-mode descriptor cache (16-bit code, base 0); the far
- * jump loads CS from the GDT (D = 1: 32-bit code) and serializes. Interrupts stay off: the
- * guest starts with IF = 0 and has no protected-mode IDT. Clobbers EAX. */
 /* A known real-mode state before taking over the interrupt vectors: no BIOS set one up. */
 .macro REAL_MODE_INIT
 	cli
@@ -128,6 +123,11 @@
 	mov $0x7C00, %sp
 .endm
 
+/* Real mode -> 32-bit protected mode (SDM Vol. 3A, "Switching to Protected Mode"): load the
+ * GDT, set CR0.PE, far jump. Between the MOV to CR0 and the far jump the CPU runs in protected
+ * mode with CS still holding its real-mode descriptor cache (16-bit code, base 0); the far
+ * jump loads CS from the GDT (D = 1: 32-bit code) and serializes. Interrupts stay off: the
+ * guest starts with IF = 0 and has no protected-mode IDT. Clobbers EAX. */
 .macro REAL_TO_PM32 target
 	lgdtl gdt_desc
 	mov %cr0, %eax
