@@ -78,8 +78,13 @@ int cmd_diff(int argc, char **argv)
 			help(stdout);
 			return 0;
 		}
-		if (c == 'c' && (ctx = atoi(optarg)) >= 0 && ctx <= 16)
+		if (c == 'c') {
+			uint64_t v;
+			if (parse_u64("diff", "--context", optarg, 16, &v))
+				return EXIT_USAGE;
+			ctx = (int)v;
 			continue;
+		}
 		help(stderr);
 		return EXIT_USAGE;
 	}

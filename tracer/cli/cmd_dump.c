@@ -26,7 +26,7 @@ int cmd_dump(int argc, char **argv)
 		{ 0 },
 	};
 	int c, vm = -1, reason = -1, regs = 0, rc, st;
-	uint64_t from = 0, to = UINT64_MAX;
+	uint64_t from = 0, to = UINT64_MAX, v;
 	struct hvt_reader *r;
 	struct hvt_event ev;
 	struct hvt_err err = { 0 };
@@ -38,7 +38,9 @@ int cmd_dump(int argc, char **argv)
 			help(stdout);
 			return 0;
 		case 'v':
-			vm = atoi(optarg);
+			if (parse_u64("dump", "--vm", optarg, HVT_MAX_VMS - 1, &v))
+				return EXIT_USAGE;
+			vm = (int)v;
 			break;
 		case 'r':
 			if ((reason = reason_lookup(optarg)) < 0) {
@@ -47,10 +49,12 @@ int cmd_dump(int argc, char **argv)
 			}
 			break;
 		case 'f':
-			from = strtoull(optarg, NULL, 0);
+			if (parse_u64("dump", "--from", optarg, UINT64_MAX, &from))
+				return EXIT_USAGE;
 			break;
 		case 't':
-			to = strtoull(optarg, NULL, 0);
+			if (parse_u64("dump", "--to", optarg, UINT64_MAX, &to))
+				return EXIT_USAGE;
 			break;
 		case 'R':
 			regs = 1;

@@ -204,10 +204,12 @@ int cmd_export(int argc, char **argv)
 			regs = 1;
 			break;
 		case 'f':
-			from = strtoull(optarg, NULL, 0);
+			if (parse_u64("export", "--from", optarg, UINT64_MAX, &from))
+				return EXIT_USAGE;
 			break;
 		case 't':
-			to = strtoull(optarg, NULL, 0);
+			if (parse_u64("export", "--to", optarg, UINT64_MAX, &to))
+				return EXIT_USAGE;
 			break;
 		case 'o':
 			out = optarg;

@@ -180,8 +180,13 @@ int cmd_stat(int argc, char **argv)
 			help(stdout);
 			return 0;
 		}
-		if (c == 'v' && (vm = atoi(optarg)) >= 0 && vm < HVT_MAX_VMS)
+		if (c == 'v') {
+			uint64_t v;
+			if (parse_u64("stat", "--vm", optarg, HVT_MAX_VMS - 1, &v))
+				return EXIT_USAGE;
+			vm = (int)v;
 			continue;
+		}
 		help(stderr);
 		return EXIT_USAGE;
 	}

@@ -29,6 +29,7 @@ int cmd_synth(int argc, char **argv)
 	const char *out = NULL;
 	struct hvt_err err = { 0 };
 	int c, st;
+	uint64_t v;
 
 	while ((c = getopt_long(argc, argv, "n:k:s:z:c:o:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -36,19 +37,27 @@ int cmd_synth(int argc, char **argv)
 			help(stdout);
 			return 0;
 		case 'n':
-			o.exits = strtoull(optarg, NULL, 0);
+			if (parse_u64("synth", "--exits", optarg, UINT64_MAX, &o.exits))
+				return EXIT_USAGE;
 			break;
 		case 'k':
-			o.vms = (unsigned)atoi(optarg);
+			if (parse_u64("synth", "--vms", optarg, HVT_MAX_VMS, &v))
+				return EXIT_USAGE;
+			o.vms = (unsigned)v;
 			break;
 		case 's':
-			o.seed = strtoull(optarg, NULL, 0);
+			if (parse_u64("synth", "--seed", optarg, UINT64_MAX, &o.seed))
+				return EXIT_USAGE;
 			break;
 		case 'z':
-			o.zstd_level = atoi(optarg);
+			if (parse_u64("synth", "--zstd", optarg, 19, &v))
+				return EXIT_USAGE;
+			o.zstd_level = (int)v;
 			break;
 		case 'c':
-			o.chunk_size = (uint32_t)strtoul(optarg, NULL, 0);
+			if (parse_u64("synth", "--chunk", optarg, HVT_CHUNK_MAX, &v))
+				return EXIT_USAGE;
+			o.chunk_size = (uint32_t)v;
 			break;
 		case 'o':
 			out = optarg;

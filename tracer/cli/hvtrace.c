@@ -5,6 +5,8 @@
  * stderr. Exit codes: 0 fine, 1 truncated (check) or different (diff), 2 corrupt, 3 usage,
  * 4 I/O.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,6 +33,20 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-7s %s\n", cmds[i].name, cmds[i].what);
 	fprintf(f, "\n'hvtrace COMMAND --help' describes each one.\n");
+}
+
+int parse_u64(const char *cmd, const char *opt, const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || *s == '-' || v > max) {
+		fprintf(stderr, "hvtrace %s: %s: '%s' is not a number from 0 to %llu\n", cmd, opt, s,
+			(unsigned long long)max);
+		return EXIT_USAGE;
+	}
+	*out = v;
+	return 0;
 }
 
 int exit_code(int status)

@@ -24,6 +24,10 @@ int cmd_diff(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 
+/* An option's number: 0 and *out set, or a message naming the command and option and
+ * EXIT_USAGE when s is not a whole number from 0 to max. */
+int parse_u64(const char *cmd, const char *opt, const char *s, uint64_t max, uint64_t *out);
+
 /* Exit code for a library status. */
 int exit_code(int status);
 /* Open a trace, printing errors and (quietly=0) truncation/damage warnings to stderr. Returns 0
