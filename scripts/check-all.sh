@@ -52,6 +52,7 @@ suite unit count_check make check-unit
 suite unit-asan-ubsan count_check make SAN=1 check-unit
 suite fuzz none make check-fuzz
 suite system count_tap make check-system
+suite tools-asan-ubsan count_tap sh -c 'make SAN=1 host >/dev/null && scripts/check-san-tools.sh'
 echo "make check took $(($(date +%s) - start)) s"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -1,0 +1,31 @@
+#!/bin/bash
+# check-san-tools.sh - the host tools built with ASan+UBSan (build/san/bin) on real input:
+# the hvtrace command-line test, then every trace the system tests recorded (out/system/*.hvt)
+# through hvtrace check/stat/dump/export and hvreplay verify. Any sanitizer report fails it.
+cd "$(dirname "$0")/.."
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=98
+SAN=build/san/bin
+OUT=out/san
+mkdir -p "$OUT"
+BIN=$SAN GUESTS=build/guests OUT=$OUT bash tests/system/hvtrace-cli.sh
+. tests/system/lib.sh
+shopt -s nullglob
+traces=(out/system/*.hvt)
+[ ${#traces[@]} -gt 0 ]
+check $? "there are recorded traces to check (run the system tests first)"
+for t in "${traces[@]}"; do
+	n=$(basename "$t" .hvt)
+	{
+		"$SAN/hvtrace" check "$t" && "$SAN/hvtrace" stat "$t" >/dev/null && "$SAN/hvtrace" dump "$t" >/dev/null &&
+			"$SAN/hvtrace" export --xml "$t" -o "$OUT/$n.xml"
+	} >"$OUT/$n.log" 2>&1
+	st=$?
+	[ $st -lt 3 ] && ! grep -q "Sanitizer\|runtime error" "$OUT/$n.log"
+	check $? "sanitized hvtrace check/stat/dump/export on $n" "$OUT/$n.log"
+	"$SAN/hvreplay" verify -q "$t" >"$OUT/$n.replay" 2>&1
+	st=$?
+	{ [ $st = 0 ] || { [ $st = 1 ] && grep -q "diverged\|truncated" "$OUT/$n.replay"; }; } &&
+		! grep -q "Sanitizer\|runtime error" "$OUT/$n.replay"
+	check $? "sanitized hvreplay verify on $n" "$OUT/$n.replay"
+done
