@@ -89,7 +89,7 @@ static void exit_complete_early(struct hvt_enc *e)
  * HVT_REC_MAX_FIXED bytes) must still fit in front of whatever the handler records, and the
  * chunk must not close before it is written.
  */
-static void reserve(struct hvt_enc *e, uint32_t n)
+static void reserve_slow(struct hvt_enc *e, uint32_t n)
 {
 	if (e->pending) {
 		if (e->len + n + HVT_REC_MAX_FIXED <= e->cap)
@@ -100,6 +100,14 @@ static void reserve(struct hvt_enc *e, uint32_t n)
 		return;
 	chunk_close(e);
 	chunk_open(e);
+}
+
+/* The common case (room left, no exit pending) inline: this runs on every exit. */
+static inline void reserve(struct hvt_enc *e, uint32_t n)
+{
+	if (__builtin_expect(!e->pending && e->len + n <= e->cap, 1))
+		return;
+	reserve_slow(e, n);
 }
 
 void hvt_enc_init(struct hvt_enc *e, uint8_t *buf, uint32_t cap, hvt_sink_fn sink, void *ctx)
