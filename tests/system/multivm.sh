@@ -68,8 +68,20 @@ n=$(grep -c 'VM_STOP' "$OUT/four.dump")
 [ "$n" = 4 ] && grep -q 'INJECT' "$OUT/four.dump"
 check $? "four VMs: the trace holds all four stops ($n) and the timer's interrupts" "$OUT/four.dump"
 
+# --- the bus's queues are bounded: 16 messages to a VM that never receives, then HC_EAGAIN -------
+{
+	echo '<system instructions="3000000">'
+	domain flood flood
+	domain sink hog
+	echo '</system>'
+} >"$OUT/flood.xml"
+"$BIN/hvrun" -o "$OUT/flood.hvt" "$OUT/flood.xml" >"$OUT/flood.log" 2>&1
+check $? "flood: the run ends normally" "$OUT/flood.log"
+grep -q '^\[flood\] flood: 16 messages queued, then HC_EAGAIN' "$OUT/flood.log" && grep -q '^\[flood\] PASS flood' "$OUT/flood.log"
+check $? "flood: the 17th message to a full queue gets HC_EAGAIN" "$OUT/flood.log"
+
 # --- replay re-executes every VM of these multi-VM traces, wake-ups and injections included ------
-for t in pingpong hogs four; do
+for t in pingpong hogs four flood; do
 	"$BIN/hvreplay" verify -q "$OUT/$t.hvt" >"$OUT/$t.replay" 2>&1
 	check $? "replay: every VM of the $t trace verifies" "$OUT/$t.replay"
 done
