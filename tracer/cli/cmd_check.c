@@ -81,25 +81,14 @@ static int events_ok(struct hvt_reader *r, uint64_t *nev, struct hvt_err *err)
 
 int cmd_check(int argc, char **argv)
 {
-	static const struct option opts[] = { { "help", no_argument, 0, 'h' }, { 0 } };
 	struct hvt_reader *r;
 	const struct hvt_reader_info *in;
 	struct hvt_err err = { 0 };
 	uint64_t nev = 0;
 	int c, st;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			help(stdout);
-			return 0;
-		}
-		help(stderr);
-		return EXIT_USAGE;
-	}
-	if (optind + 1 != argc) {
-		help(stderr);
-		return EXIT_USAGE;
-	}
+	if ((c = parse_file_only(argc, argv, help)) >= 0)
+		return c;
 	st = hvt_reader_open(&r, argv[optind], &err);
 	if (st) {
 		if (st == HVT_ETRUNCATED)

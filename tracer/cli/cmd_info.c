@@ -106,7 +106,6 @@ static void show_vms(struct hvt_reader *r)
 
 int cmd_info(int argc, char **argv)
 {
-	static const struct option opts[] = { { "help", no_argument, 0, 'h' }, { 0 } };
 	const struct hvt_reader_info *in;
 	struct hvt_reader *r;
 	struct hvt_scan *s;
@@ -114,18 +113,8 @@ int cmd_info(int argc, char **argv)
 	uint64_t exits = 0, insns = 0;
 	int c, rc, st;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			help(stdout);
-			return 0;
-		}
-		help(stderr);
-		return EXIT_USAGE;
-	}
-	if (optind + 1 != argc) {
-		help(stderr);
-		return EXIT_USAGE;
-	}
+	if ((c = parse_file_only(argc, argv, help)) >= 0)
+		return c;
 	if ((rc = open_trace(argv[optind], &r, 1)))
 		return rc;
 	in = hvt_reader_info(r);

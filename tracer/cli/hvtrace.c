@@ -6,6 +6,7 @@
  * 4 I/O.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,6 +48,22 @@ int parse_u64(const char *cmd, const char *opt, const char *s, uint64_t max, uin
 	}
 	*out = v;
 	return 0;
+}
+
+int parse_file_only(int argc, char **argv, void (*help)(FILE *))
+{
+	static const struct option opts[] = { { "help", no_argument, 0, 'h' }, { 0 } };
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		help(c == 'h' ? stdout : stderr);
+		return c == 'h' ? 0 : EXIT_USAGE;
+	}
+	if (optind + 1 != argc) {
+		help(stderr);
+		return EXIT_USAGE;
+	}
+	return -1;
 }
 
 int exit_code(int status)

@@ -6,6 +6,7 @@
 #define TRACER_CLI_HVTRACE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "hvt_reader.h"
@@ -27,6 +28,10 @@ int cmd_synth(int argc, char **argv);
 /* An option's number: 0 and *out set, or a message naming the command and option and
  * EXIT_USAGE when s is not a whole number from 0 to max. */
 int parse_u64(const char *cmd, const char *opt, const char *s, uint64_t max, uint64_t *out);
+
+/* Arguments of a subcommand that takes only --help and one FILE: -1 to go on with
+ * argv[optind], else the exit code (0 after --help). */
+int parse_file_only(int argc, char **argv, void (*help)(FILE *));
 
 /* Exit code for a library status. */
 int exit_code(int status);
