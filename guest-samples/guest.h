@@ -92,23 +92,20 @@
 .endm
 
 /* Call or jump to the copy of a library routine assembled for the current mode. */
-.macro LIBCALL fn
+.macro LIBOP op, fn
 .if BITS == 16
-	call lib_\fn\()16
+	\op lib_\fn\()16
 .elseif BITS == 32
-	call lib_\fn\()32
+	\op lib_\fn\()32
 .else
-	call lib_\fn\()64
+	\op lib_\fn\()64
 .endif
 .endm
+.macro LIBCALL fn
+	LIBOP call, \fn
+.endm
 .macro LIBJMP fn
-.if BITS == 16
-	jmp lib_\fn\()16
-.elseif BITS == 32
-	jmp lib_\fn\()32
-.else
-	jmp lib_\fn\()64
-.endif
+	LIBOP jmp, \fn
 .endm
 
 /* ---- protected mode ------------------------------------------------------------------------ */
