@@ -122,7 +122,3 @@ void exit_entry_fail(struct vm *vm)
 	vmcs_dump();
 	vm_stop(vm, HVT_STOP_ENTRY_FAILED, vm->exit_reason & EXIT_REASON_BASIC_MASK, vm->exit_qual);
 }
-
-/* The physical PIC is masked and no exception is intercepted: these mean a broken assumption. */
-void exit_extint(struct vm *vm) { exit_unexpected(vm); }
-void exit_exception(struct vm *vm) { exit_unexpected(vm); }

@@ -4,7 +4,9 @@
  * SDM Vol. 3D, Appendix C "VMX Basic Exit Reasons" (Intel SDM, order no. 325462-080, June 2023).
  * Every component includes this list and derives what it needs from it: the hypervisor its
  * handler table (the third column names the handler family, see hv/exit.c), hvtrace/hvreplay/hvview
- * the printable names. Add a reason here and all of them learn it.
+ * the printable names. Add a reason here and all of them learn it. "unexpected" marks the exits
+ * the hypervisor never provokes (no exception is intercepted, the physical PIC is masked, ...):
+ * they dump the VMCS and stop the VM.
  *
  * X(number, NAME, handler family, "printable name")
  */
@@ -12,8 +14,8 @@
 #define RETROVISOR_EXIT_REASONS_H
 
 #define EXIT_REASON_LIST(X)                                                     \
-	X(0, EXCEPTION_NMI, exception, "EXCEPTION_NMI")                         \
-	X(1, EXTERNAL_INTERRUPT, extint, "EXTERNAL_INTERRUPT")                  \
+	X(0, EXCEPTION_NMI, unexpected, "EXCEPTION_NMI")                        \
+	X(1, EXTERNAL_INTERRUPT, unexpected, "EXTERNAL_INTERRUPT")              \
 	X(2, TRIPLE_FAULT, triple_fault, "TRIPLE_FAULT")                        \
 	X(3, INIT_SIGNAL, unexpected, "INIT_SIGNAL")                            \
 	X(4, SIPI, unexpected, "SIPI")                                          \
