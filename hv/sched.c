@@ -94,9 +94,7 @@ static void wake_due(void)
 	for (int i = 0; i < nvms; i++) {
 		struct vm *vm = &vms[i];
 		if (vm->state == VM_HALTED) {
-			if (vm->has_pit && pit_irq0_edges(&vm->pit, vtime_now))
-				pic_raise(&vm->pic, 0);
-			if (pic_pending(&vm->pic) >= 0)
+			if (vm_irq_pending(vm) >= 0)
 				wake(vm);
 		} else if (vm->state == VM_RECV) {
 			if (bus_peek(&vm->inbox) || vtime_now >= vm->recv_deadline)
@@ -108,11 +106,7 @@ static void wake_due(void)
 /* A timer edge is due and the PIC would deliver it: the VM has an interrupt waiting. */
 static int interrupt_waiting(struct vm *vm)
 {
-	if (!vm->has_pit)
-		return 0;
-	if (pit_irq0_edges(&vm->pit, vtime_now))
-		pic_raise(&vm->pic, 0);
-	return pic_pending(&vm->pic) >= 0 && (vm->regs[HVT_REG_RFLAGS] & RFLAGS_IF);
+	return vm_irq_pending(vm) >= 0 && (vm->regs[HVT_REG_RFLAGS] & RFLAGS_IF);
 }
 
 /*

@@ -308,13 +308,22 @@ static void set_intr_window(struct vm *vm, int on)
  * MOV SS, SDM Vol. 3C, 26.3.1.4 and 27.6), otherwise interrupt-window exiting brings the VM back
  * the moment it can (SDM Vol. 3C, 26.7.5).
  */
+int vm_irq_pending(struct vm *vm)
+{
+	if (!vm->has_pit)
+		return -1;
+	if (pit_irq0_edges(&vm->pit, vtime_now))
+		pic_raise(&vm->pic, 0);
+	return pic_pending(&vm->pic);
+}
+
 static void deliver_interrupts(struct vm *vm)
 {
 	if (!vm->has_pit)
 		return;
-	if (pit_irq0_edges(&vm->pit, vtime_now))
-		pic_raise(&vm->pic, 0);
-	int vec = vm->inject_info ? -1 : pic_pending(&vm->pic);
+	int vec = vm_irq_pending(vm);
+	if (vm->inject_info)
+		vec = -1; /* an exception from the handler goes first */
 	if (vec < 0) {
 		set_intr_window(vm, 0);
 		return;

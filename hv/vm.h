@@ -79,6 +79,9 @@ struct vm {
  * 0 on success, -1 with a message printed. */
 int vm_create(struct vm *vm, int id, const struct hvt_vm_config *cfg, const void *image, uint64_t image_size,
 	      const void *input, uint64_t input_len);
+/* Timer edges due by now go to the PIC; the vector it would deliver now, or -1 (also with no
+ * timer). */
+int vm_irq_pending(struct vm *vm);
 /* Arm the preemption timer: the VM may run this many instructions before the scheduler. */
 void vm_set_budget(struct vm *vm, uint32_t instructions);
 /* Run the VM until its next VM exit and handle that exit. */
