@@ -84,8 +84,8 @@ int ata_write(uint32_t lba, const void *buf, uint32_t count)
 			if (wait_ready(1))
 				return -1;
 			const void *src = p;
-			uint64_t words = 256;
-			__asm__ volatile("rep outsw" : "+S"(src), "+c"(words) : "d"(ATA_DATA) : "memory");
+			uint64_t dwords = 128;
+			__asm__ volatile("rep outsl" : "+S"(src), "+c"(dwords) : "d"(ATA_DATA) : "memory");
 			p += 512;
 		}
 		lba += n;

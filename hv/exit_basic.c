@@ -104,6 +104,7 @@ void exit_xsetbv(struct vm *vm)
 		return;
 	}
 	vm->xcr0 = v;
+	vm_load_xcr0(vm);
 	vm_skip_insn(vm);
 }
 

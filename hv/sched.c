@@ -42,9 +42,9 @@ void sched_init(struct vm *v, int n, uint64_t limit)
 
 struct vm *sched_vm(uint32_t id) { return id < (uint32_t)nvms ? &vms[id] : 0; }
 
-void sched_account(struct vm *vm, uint64_t executed)
+/* A slice is over: the VM pays for what it executed (virtual time advanced exit by exit). */
+static void account(struct vm *vm, uint64_t executed)
 {
-	vtime_now += executed;
 	executed_total += executed;
 	vm->pass += executed * vm->stride;
 }
@@ -200,10 +200,6 @@ void sched_run(void)
 			traced_vm = vm->id;
 		}
 		vm_set_budget(vm, budget());
-		vm->slice_over = 0;
-		do
-			vm_run_once(vm);
-		while (vm->state == VM_RUNNABLE && !vm->slice_over &&
-		       !(system_limit && executed_total >= system_limit));
+		account(vm, vm_run_slice(vm));
 	}
 }

@@ -15,7 +15,5 @@ void sched_init(struct vm *vms, int n, uint64_t system_limit);
 void sched_run(void);
 /* The VM with that id, or 0. */
 struct vm *sched_vm(uint32_t id);
-/* Called at every exit with what the VM just executed. */
-void sched_account(struct vm *vm, uint64_t executed);
 
 #endif

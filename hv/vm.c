@@ -19,7 +19,6 @@
 #include "x86.h"
 
 extern char vmx_exit_entry[];
-int vmx_run(uint64_t *regs, int launched);
 
 /*
  * The preemption timer counts guest instructions on Bochs (the TSC, and so the timer at rate 0,
@@ -171,7 +170,7 @@ int vm_create(struct vm *vm, int id, const struct hvt_vm_config *cfg, const void
 	vm->id = id;
 	vm->cfg = *cfg;
 	vm->mem_size = ALIGN_UP(cfg->mem_size, PAGE_SIZE);
-	vm->insn_limit = cfg->insn_limit;
+	vm->insn_limit = cfg->insn_limit ? cfg->insn_limit : UINT64_MAX;
 	vm->xcr0 = 1;
 	if (image_size > vm->mem_size || cfg->load_addr > vm->mem_size - image_size) {
 		hv_printf("hv: VM %d (%s): image of %lu bytes at %lx does not fit its %lu bytes of memory", id,
@@ -350,17 +349,24 @@ static void prepare_entry(struct vm *vm)
 			vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, vm->inject_error);
 		vm->inject_info = 0;
 	}
-	if (vmx.has_xsave) {
-		static uint64_t current_xcr0 = 1;
-		if (vm->xcr0 != current_xcr0) {
-			xsetbv(0, vm->xcr0);
-			current_xcr0 = vm->xcr0;
-		}
+}
+
+/*
+ * The guest runs with its own XCR0 (XSETBV exits; the handler checks the value). The real
+ * register changes only when the VM on the CPU changes, or its XCR0 does.
+ */
+void vm_load_xcr0(struct vm *vm)
+{
+	static uint64_t current_xcr0 = 1;
+
+	if (vmx.has_xsave && vm->xcr0 != current_xcr0) {
+		xsetbv(0, vm->xcr0);
+		current_xcr0 = vm->xcr0;
 	}
 }
 
 /* After the handler: its post-state becomes the guest's state, in vm->regs and the VMCS. */
-static void finish_exit(struct vm *vm)
+static inline void finish_exit(struct vm *vm)
 {
 	for (uint32_t m = vm->post.mask & 0xffff; m; m &= m - 1) {
 		unsigned r = (unsigned)__builtin_ctz(m);
@@ -376,48 +382,132 @@ static void finish_exit(struct vm *vm)
 		if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
 			vmcs_write32(GUEST_INTERRUPTIBILITY, intr & ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
 	}
-	if (vm->post.mask & HVT_POST_GPR(R_RSP))
-		vmcs_writenat(GUEST_RSP, vm->regs[R_RSP]);
-	if (vm->post.mask & HVT_POST_RFLAGS)
-		vmcs_writenat(GUEST_RFLAGS, vm->regs[HVT_REG_RFLAGS]);
+	if (vm->post.mask & (HVT_POST_GPR(R_RSP) | HVT_POST_RFLAGS)) {
+		if (vm->post.mask & HVT_POST_GPR(R_RSP))
+			vmcs_writenat(GUEST_RSP, vm->regs[R_RSP]);
+		if (vm->post.mask & HVT_POST_RFLAGS)
+			vmcs_writenat(GUEST_RFLAGS, vm->regs[HVT_REG_RFLAGS]);
+	}
 }
 
-void vm_run_once(struct vm *vm)
+/*
+ * The world switch: load the guest's general registers from regs (x86 order; RSP comes from the
+ * VMCS), enter with VMLAUNCH (first time) or VMRESUME, and at the next VM exit store them back.
+ * Returns 0 after an exit, 1 for VMfailInvalid (CF=1) and 2 for VMfailValid (ZF=1, the reason
+ * in VM_INSTRUCTION_ERROR) when the entry itself fails.
+ *
+ * A VM exit loads RSP and RIP from the VMCS host-state area (SDM Vol. 3C, 28.5.1): HOST_RSP is
+ * written just before entry with the stack pointer whose top holds the regs pointer, and
+ * HOST_RIP is vmx_exit_entry, inside this statement. Everything else the host needs (CR3,
+ * segments, GDTR/IDTR/TR, EFER, PAT) the processor reloads from the host-state area. Every
+ * general register but RSP belongs to the guest in between, so all are clobbered; RBP is saved
+ * by hand because the compiler may use it as the frame pointer.
+ *
+ * It is inline assembly, not a called routine, so that the exit loop around it keeps its own
+ * registers in its frame for the whole slice instead of saving and restoring the callee-saved
+ * registers on every exit. The function holding it must exist once (vmx_exit_entry is a label).
+ */
+static inline __attribute__((always_inline)) int world_switch(uint64_t *regs, int launched)
 {
-	if (loaded != vm)
-		vmcs_load(vm);
-	prepare_entry(vm);
-	int r = vmx_run(vm->regs, vm->launched);
-	if (r) {
-		entry_failed(vm, r);
-		return;
-	}
-	vm->launched = 1;
-	vm->exits++;
+	unsigned long r = (unsigned long)launched;
 
+	__asm__ volatile(
+		"push %%rbp\n\t"
+		"push %%rdi\n\t"
+		"mov %[host_rsp], %%ecx\n\t"
+		"vmwrite %%rsp, %%rcx\n\t"
+		"test %%eax, %%eax\n\t" /* the MOVs below leave the flags alone */
+		"mov 0*8(%%rdi), %%rax\n\t"
+		"mov 1*8(%%rdi), %%rcx\n\t"
+		"mov 2*8(%%rdi), %%rdx\n\t"
+		"mov 3*8(%%rdi), %%rbx\n\t"
+		"mov 5*8(%%rdi), %%rbp\n\t"
+		"mov 6*8(%%rdi), %%rsi\n\t"
+		"mov 8*8(%%rdi), %%r8\n\t"
+		"mov 9*8(%%rdi), %%r9\n\t"
+		"mov 10*8(%%rdi), %%r10\n\t"
+		"mov 11*8(%%rdi), %%r11\n\t"
+		"mov 12*8(%%rdi), %%r12\n\t"
+		"mov 13*8(%%rdi), %%r13\n\t"
+		"mov 14*8(%%rdi), %%r14\n\t"
+		"mov 15*8(%%rdi), %%r15\n\t"
+		"mov 7*8(%%rdi), %%rdi\n\t"
+		"jnz 1f\n\t"
+		"vmlaunch\n\t"
+		"jmp 2f\n"
+		"1:\tvmresume\n"
+		"2:\t" /* still here: the entry failed before loading guest state */
+		"pop %%rdi\n\t"
+		"pop %%rbp\n\t"
+		"mov $1, %%eax\n\t"
+		"jc 3f\n\t"
+		"mov $2, %%eax\n\t"
+		"jmp 3f\n"
+		".global vmx_exit_entry\n"
+		"vmx_exit_entry:\n\t"
+		"push %%rdi\n\t"
+		"mov 8(%%rsp), %%rdi\n\t"
+		"mov %%rax, 0*8(%%rdi)\n\t"
+		"mov %%rcx, 1*8(%%rdi)\n\t"
+		"mov %%rdx, 2*8(%%rdi)\n\t"
+		"mov %%rbx, 3*8(%%rdi)\n\t"
+		"mov %%rbp, 5*8(%%rdi)\n\t"
+		"mov %%rsi, 6*8(%%rdi)\n\t"
+		"mov %%r8, 8*8(%%rdi)\n\t"
+		"mov %%r9, 9*8(%%rdi)\n\t"
+		"mov %%r10, 10*8(%%rdi)\n\t"
+		"mov %%r11, 11*8(%%rdi)\n\t"
+		"mov %%r12, 12*8(%%rdi)\n\t"
+		"mov %%r13, 13*8(%%rdi)\n\t"
+		"mov %%r14, 14*8(%%rdi)\n\t"
+		"mov %%r15, 15*8(%%rdi)\n\t"
+		"popq 7*8(%%rdi)\n\t"
+		"pop %%rdi\n\t"
+		"pop %%rbp\n\t"
+		"xor %%eax, %%eax\n"
+		"3:"
+		: "+a"(r), "+D"(regs)
+		: [host_rsp] "i"(HOST_RSP)
+		: "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc", "memory");
+	return (int)r;
+}
+
+/* What every exit starts with: the exit's facts from the VMCS, and the guest's instructions. */
+static inline void begin_exit(struct vm *vm)
+{
 	uint32_t reason = vmcs_read32(VM_EXIT_REASON);
+
+	vm->exits++;
 	vm->regs[R_RSP] = vmcs_readnat(GUEST_RSP);
 	vm->regs[HVT_REG_RIP] = vmcs_readnat(GUEST_RIP);
 	vm->regs[HVT_REG_RFLAGS] = vmcs_readnat(GUEST_RFLAGS);
 	uint32_t timer = vmcs_read32(GUEST_PREEMPTION_TIMER);
 	uint64_t executed = (uint64_t)(vm->timer_armed - timer) << vmx.timer_rate;
-	vm->icount += executed;
-	sched_account(vm, executed);
 	vm->timer_armed = timer;
+	vm->icount += executed;
+	vtime_now += executed;
 	vm->exit_reason = reason;
 	vm->exit_qual = vmcs_readnat(EXIT_QUALIFICATION);
 	vm->skip_len = 0;
 	vm->post.mask = 0;
 	vm->has_gpa = 0;
 	vm->memwrite_len = 0;
+}
 
+/*
+ * One exit: handle it, record it (the EXIT record, then what the handler did: MEMWRITE,
+ * INJECT, VM_STOP), then make the handler's post-state the guest's.
+ */
+static inline void handle_exit(struct vm *vm)
+{
+	begin_exit(vm);
 	vm->in_exit = 1;
-	exit_dispatch(vm, reason);
-	if (vm->running && vm->insn_limit && vm->icount >= vm->insn_limit)
+	exit_dispatch(vm, vm->exit_reason);
+	if (vm->icount >= vm->insn_limit && vm->running)
 		vm_stop(vm, HVT_STOP_INSN_LIMIT, 0, vm->icount);
 	vm->in_exit = 0;
 	if (trace_on) {
-		hvt_enc_exit(&trace_enc, reason & EXIT_REASON_BASIC_MASK, vm->icount, vm->regs, vm->exit_qual,
+		hvt_enc_exit(&trace_enc, vm->exit_reason & EXIT_REASON_BASIC_MASK, vm->icount, vm->regs, vm->exit_qual,
 			     &vm->post, vm->skip_len, vm->has_gpa, vm->gpa);
 		if (vm->memwrite_len)
 			hvt_enc_memwrite(&trace_enc, vm->memwrite_gpa, vm->mem + vm->memwrite_gpa, vm->memwrite_len);
@@ -427,4 +517,31 @@ void vm_run_once(struct vm *vm)
 			hvt_enc_vm_stop(&trace_enc, (unsigned)vm->id, vm->stop_why, vm->stop_status, vm->stop_detail);
 	}
 	finish_exit(vm);
+}
+
+/*
+ * Run the VM until its slice ends: the preemption timer fires, it yields, waits or stops. This
+ * loop is the hypervisor's hot path (docs/performance.md counts its instructions); everything
+ * that is not needed on every exit stays out of it.
+ */
+__attribute__((noinline, noclone)) uint64_t vm_run_slice(struct vm *vm)
+{
+	uint64_t start = vm->icount;
+
+	if (loaded != vm)
+		vmcs_load(vm);
+	vm_load_xcr0(vm);
+	vm->slice_over = 0;
+	do {
+		if (vm->has_pit | vm->inject_info)
+			prepare_entry(vm);
+		int r = world_switch(vm->regs, vm->launched);
+		if (__builtin_expect(r, 0)) {
+			entry_failed(vm, r);
+			break;
+		}
+		vm->launched = 1;
+		handle_exit(vm);
+	} while (vm->state == VM_RUNNABLE && !vm->slice_over);
+	return vm->icount - start;
 }

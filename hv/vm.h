@@ -42,7 +42,7 @@ struct vm {
 	uint64_t icount;       /* guest instructions retired so far */
 	uint64_t exits;        /* VM exits handled */
 	uint32_t timer_armed;  /* preemption-timer value at the last VM entry */
-	uint64_t insn_limit;   /* stop the VM past this many instructions (0: none) */
+	uint64_t insn_limit;   /* stop the VM past this many instructions (UINT64_MAX: none) */
 	uint64_t xcr0;
 
 	/* The exit being handled. */
@@ -84,8 +84,13 @@ int vm_create(struct vm *vm, int id, const struct hvt_vm_config *cfg, const void
 int vm_irq_pending(struct vm *vm);
 /* Arm the preemption timer: the VM may run this many instructions before the scheduler. */
 void vm_set_budget(struct vm *vm, uint32_t instructions);
-/* Run the VM until its next VM exit and handle that exit. */
-void vm_run_once(struct vm *vm);
+/*
+ * Run the VM, exit after exit, until its slice ends (preemption timer, yield, wait or stop);
+ * returns the instructions it executed. vtime_now advances at every exit.
+ */
+uint64_t vm_run_slice(struct vm *vm);
+/* Make the VM's XCR0 the processor's (at a slice's start, and when the guest sets it). */
+void vm_load_xcr0(struct vm *vm);
 /* Stop the VM: print why, trace it, and never enter it again. */
 void vm_stop(struct vm *vm, unsigned why, uint64_t status, uint64_t detail);
 /* Its full state for the trace's VM_START record. */
