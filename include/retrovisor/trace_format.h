@@ -7,13 +7,15 @@
  * bumps HVT_VERSION_MAJOR (incompatible) or HVT_VERSION_MINOR (a reader of the same major can
  * still read it, ignoring what it does not know).
  *
- * Two containers carry the same chunks:
+ * Two containers:
  *
  *   the trace disk   what the hypervisor writes on its ATA disk while it runs:
- *                    LBA 0-7: struct hvt_disk_header; from LBA 8: chunks, each padded to 512 bytes.
- *                    A chunk's header sector is written after its payload, so a chunk whose header
- *                    is present is complete (the commit point). Zeroed space ends the stream.
- *   the .hvt file    what hvrun assembles from the disk after the run:
+ *                    LBA 0-7: struct hvt_disk_header; from LBA 8: capture chunks (the capture
+ *                    stream below, not yet delta-encoded), each padded to 512 bytes. A chunk's
+ *                    header sector is written after its payload, so a chunk whose header is
+ *                    present is complete (the commit point). Zeroed space ends the stream.
+ *   the .hvt file    what hvrun assembles from the disk after the run (the host library turns
+ *                    the capture stream into the records below, tracer/hvt_capture.c):
  *                    struct hvt_file_header, sections (recorder, VMX capabilities, each VM's
  *                    configuration, initial memory and initial registers), chunks (CRC32-checked,
  *                    optionally zstd-compressed), then an index and struct hvt_footer at the end.
@@ -129,17 +131,71 @@ enum hvt_stop {
 	HVT_STOP_COUNT
 };
 
+/* ---- the capture stream (trace disk chunk payloads) ------------------------------------ */
+/*
+ * The hypervisor does the least work per exit: it writes what changed, raw, and the host turns
+ * that into the delta-encoded records above after the run (docs/trace-format.md, "Capture").
+ * Every record is a sequence of little-endian u64 words; word 0's low 4 bits are its kind.
+ * A record never spans two capture chunks. Byte payloads are zero-padded to a whole word.
+ *
+ *   EXIT      w0: bits 0-3 kind, 4-10 basic exit reason, 11-14 instruction length skipped,
+ *                 15 a guest-physical address follows, 16-31 GPR i follows (bit 16 + i),
+ *                 32 RIP follows, 33 RFLAGS follows, 34 the qualification follows (absent: 0),
+ *                 35-55 post-state mask (HVT_POST_* bits), 56-63 zero
+ *             w1: icount, absolute (the VM's instructions retired, counted as for EXIT above)
+ *             then one word per "follows" bit in this order: GPRs ascending, RIP, RFLAGS,
+ *             qualification, guest-physical address; then one word per post-state bit, ascending.
+ *             A register "follows" when it differs from the VM's register at its last VM entry,
+ *             which is the previous EXIT's state with that exit's post-state applied (GPRs and
+ *             RFLAGS) and RIP advanced by its instruction length; for the first exit, VM_START's.
+ *             It may also follow when it did not change.
+ *   VM_START  w0: kind, bits 8-15 vm; then struct hvt_vm_state (51 words).
+ *   INJECT    w0: kind, bits 32-63 interruption information; w1: error code.
+ *   MEMWRITE  w0: kind, bits 32-63 length (at most HVT_CAP_BLOB_MAX); w1: gpa; the bytes.
+ *   SWITCH    w0: kind, bits 8-15 vm.
+ *   VM_STOP   w0: kind, bits 8-15 vm, bits 16-23 HVT_STOP_* reason; w1: status; w2: detail.
+ *   NOTE      w0: kind, bits 32-63 length (at most HVT_CAP_BLOB_MAX); the bytes.
+ *   END       w0: kind; w1: run status.
+ * Each record is one event of the capture (the disk header counts them). Capture chunks use
+ * struct hvt_chunk_header with magic HVT_CAP_MAGIC, stored_size = raw_size = payload bytes (a
+ * multiple of 8), index consecutive from 0, nevents = records in the chunk, other fields zero.
+ */
+#define HVT_CAP_MAGIC 0x50435652u /* "RVCP" */
+#define HVT_CAP_BLOB_MAX 8192u
+enum hvt_cap_kind {
+	HVT_CAP_EXIT = 1,
+	HVT_CAP_VM_START = 2,
+	HVT_CAP_INJECT = 3,
+	HVT_CAP_MEMWRITE = 4,
+	HVT_CAP_SWITCH = 5,
+	HVT_CAP_VM_STOP = 6,
+	HVT_CAP_NOTE = 7,
+	HVT_CAP_END = 8,
+};
+#define HVT_CAP_KIND_MASK 0xfull
+#define HVT_CAP_REASON_SHIFT 4
+#define HVT_CAP_LEN_SHIFT 11
+#define HVT_CAP_GPA (1ull << 15)
+#define HVT_CAP_GPR_SHIFT 16
+#define HVT_CAP_GPR(i) (1ull << (HVT_CAP_GPR_SHIFT + (i)))
+#define HVT_CAP_RIP (1ull << 32)
+#define HVT_CAP_RFLAGS (1ull << 33)
+#define HVT_CAP_QUAL (1ull << 34)
+#define HVT_CAP_POST_SHIFT 35
+#define HVT_CAP_EXIT_KNOWN_BITS ((1ull << 56) - 1)
+#define HVT_CAP_VM_STATE_WORDS (408 / 8)
+
 /* ---- the trace disk header (LBA 0) ------------------------------------------------------ */
 /*
  * OFFSET SIZE  FIELD
- *      0    8  magic "RVDISK1\0"
+ *      0    8  magic "RVDISK2\0" (2: the chunks hold the capture stream)
  *      8    2  version major (HVT_VERSION_MAJOR)
  *     10    2  version minor
  *     12    4  size of this header (4096)
  *     16    4  flags (HVT_DISK_CLEAN_END once the hypervisor finished)
  *     20    4  number of VMs
- *     24    8  chunks written (valid with HVT_DISK_CLEAN_END)
- *     32    8  events written (valid with HVT_DISK_CLEAN_END)
+ *     24    8  capture chunks written (valid with HVT_DISK_CLEAN_END)
+ *     32    8  capture records written (valid with HVT_DISK_CLEAN_END)
  *     40   12  CPUID vendor string
  *     52   48  CPUID brand string
  *    100   32  hypervisor version string
@@ -148,7 +204,7 @@ enum hvt_stop {
  *              VMFUNC), 0 where the MSR does not exist
  *    296 3800  reserved (zero)
  */
-#define HVT_DISK_MAGIC "RVDISK1"
+#define HVT_DISK_MAGIC "RVDISK2"
 #define HVT_DISK_HEADER_SIZE 4096
 #define HVT_DISK_FIRST_LBA 8
 #define HVT_DISK_CLEAN_END 1u
