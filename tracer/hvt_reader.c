@@ -62,7 +62,7 @@ static int check_header(struct hvt_reader *r, struct hvt_err *err)
 
 	if (got < 0)
 		return hvt_err_set(err, HVT_EIO, 0, "%s: %s", r->name, strerror(errno));
-	if (got >= 8 && !memcmp(h->magic, HVT_DISK_MAGIC, 8))
+	if (got >= 8 && !memcmp(h->magic, HVT_DISK_MAGIC, 6)) /* "RVDISK", any layout */
 		return hvt_err_set(err, HVT_ECORRUPT, 0,
 				   "%s: this is a trace disk image, not a .hvt file (hvrun imports it)", r->name);
 	if (memcmp(h->magic, HVT_FILE_MAGIC, (size_t)got < 8 ? (size_t)got : 8) || got == 0)

@@ -93,11 +93,13 @@ void hvt_writer_discard(struct hvt_writer *w);
 
 /*
  * Import a trace disk image: check its header (magic, version; copied to *out, which may be
- * NULL), then feed every chunk from LBA 8 to the writer, each 512-byte aligned, until a sector
- * without the chunk magic (or, when the header says HVT_DISK_CLEAN_END, exactly its chunk count).
- * Returns HVT_OK when the stream ended cleanly; HVT_TRUNCATED when it stopped at a half-written
- * or unreadable chunk (everything before it was imported; err says which chunk and where);
- * a negative status when nothing could be imported (bad header, I/O error, writer refused).
+ * NULL), then read every capture chunk from LBA 8, each 512-byte aligned, until a sector without
+ * the capture chunk magic (or, when the header says HVT_DISK_CLEAN_END, exactly its chunk
+ * count), and turn its records into v1 chunks for the writer (tracer/hvt_capture.h).
+ * Returns HVT_OK when the stream ended cleanly with END; HVT_TRUNCATED when it stopped at a
+ * half-written chunk or a malformed record (everything before it was imported; err says which
+ * chunk and the byte offset in the image); a negative status when nothing could be imported
+ * (bad header, I/O error, writer failure).
  */
 int hvt_disk_import(const char *disk_image_path, struct hvt_writer *w,
 		    struct hvt_disk_header *out, struct hvt_err *err);
