@@ -2,7 +2,9 @@
 # synthetic traces) and the hvtrace tool. Included from the top-level Makefile.
 #
 #   make build/bin/hvtrace      the tool
-#   make check-fuzz             the reader fuzzer for ~60 s on seeds made by `hvtrace synth`
+#   make check-fuzz             the fuzzers for FUZZ_TIME (60) s in all: the reader (2/3) on seeds
+#                               made by `hvtrace synth`, the capture converter (1/3) on seeds made
+#                               by tracer/fuzz/capture_seeds.c
 
 TRACER_LIB := $(BUILD)/lib/libhvtrace.a
 TRACER_OBJDIR := $(BUILD)/obj/tracer
@@ -32,22 +34,33 @@ $(BIN)/hvtrace: $(TRACER_CLI_OBJS) $(TRACER_LIB)
 
 host: $(BIN)/hvtrace
 
-# The fuzzer builds the library sources itself with clang's libFuzzer instrumentation.
+# The fuzzers build the library sources themselves with clang's libFuzzer instrumentation.
 FUZZ_CC ?= clang
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_TIME ?= 60
-$(FUZZ_DIR)/fuzz_reader: tracer/fuzz/fuzz_reader.c $(TRACER_LIB_SRCS) $(wildcard tracer/*.h)
+FUZZ_CAPTURE_TIME := $(shell expr $(FUZZ_TIME) / 3)
+FUZZ_READER_TIME := $(shell expr $(FUZZ_TIME) - $(FUZZ_CAPTURE_TIME))
+FUZZ_FLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -Iinclude -Itracer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+$(FUZZ_DIR)/fuzz_%: tracer/fuzz/fuzz_%.c $(wildcard tracer/fuzz/*.h) $(TRACER_LIB_SRCS) $(wildcard tracer/*.h)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=c11 -g -O1 -D_GNU_SOURCE -Iinclude -Itracer \
-		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-o $@ tracer/fuzz/fuzz_reader.c $(TRACER_LIB_SRCS) -lzstd -lz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(TRACER_LIB_SRCS) -lzstd -lz
 
-# Seeds: small valid traces (plain and zstd, one and several VMs); crashes land in $(FUZZ_DIR).
-check-fuzz: $(FUZZ_DIR)/fuzz_reader $(BIN)/hvtrace
-	@rm -rf $(FUZZ_DIR)/seeds && mkdir -p $(FUZZ_DIR)/seeds $(FUZZ_DIR)/corpus
+$(FUZZ_DIR)/capture_seeds: tracer/fuzz/capture_seeds.c tracer/fuzz/fuzz_capture.h include/retrovisor/trace_format.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $<
+
+# Seeds: small valid traces (plain and zstd, one and several VMs) and capture streams; crashes
+# land in $(FUZZ_DIR) (reader-*/capture-* prefixes).
+check-fuzz: $(FUZZ_DIR)/fuzz_reader $(FUZZ_DIR)/fuzz_capture $(FUZZ_DIR)/capture_seeds $(BIN)/hvtrace
+	@rm -rf $(FUZZ_DIR)/seeds $(FUZZ_DIR)/capture-seeds
+	@mkdir -p $(FUZZ_DIR)/seeds $(FUZZ_DIR)/corpus $(FUZZ_DIR)/capture-seeds $(FUZZ_DIR)/capture-corpus
 	$(BIN)/hvtrace synth --exits 40 --vms 1 -o $(FUZZ_DIR)/seeds/one.hvt
 	$(BIN)/hvtrace synth --exits 300 --vms 3 --seed 7 -o $(FUZZ_DIR)/seeds/three.hvt
 	$(BIN)/hvtrace synth --exits 300 --vms 2 --zstd 3 --seed 9 -o $(FUZZ_DIR)/seeds/zstd.hvt
 	$(BIN)/hvtrace synth --exits 3000 --vms 2 --chunk 65536 -o $(FUZZ_DIR)/seeds/chunks.hvt
-	$(FUZZ_DIR)/fuzz_reader -max_total_time=$(FUZZ_TIME) -max_len=65536 -rss_limit_mb=2048 \
-		-artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
+	$(FUZZ_DIR)/capture_seeds $(FUZZ_DIR)/capture-seeds
+	$(FUZZ_DIR)/fuzz_reader -max_total_time=$(FUZZ_READER_TIME) -max_len=65536 -rss_limit_mb=2048 \
+		-artifact_prefix=$(FUZZ_DIR)/reader- $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
+	$(FUZZ_DIR)/fuzz_capture -max_total_time=$(FUZZ_CAPTURE_TIME) -max_len=131072 -rss_limit_mb=2048 \
+		-artifact_prefix=$(FUZZ_DIR)/capture- $(FUZZ_DIR)/capture-corpus $(FUZZ_DIR)/capture-seeds
