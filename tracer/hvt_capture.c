@@ -38,6 +38,7 @@ struct hvt_capture {
 	_Alignas(8) uint8_t buf[HVT_CHUNK_MIN]; /* the v1 chunk being built */
 };
 
+#define REG_RSP 4 /* x86 order: RAX RCX RDX RBX RSP RBP RSI RDI R8-R15 */
 #define EXIT_FOLLOW_BITS (0xfffffull << 15) /* bits 15-34: gpa, GPRs, RIP, RFLAGS, qual */
 #define POST_BITS ((uint64_t)HVT_POST_KNOWN_BITS << HVT_CAP_POST_SHIFT)
 #define BYTE_FIELD(w, shift) ((unsigned)((w) >> (shift) & 0xff))
@@ -131,10 +132,10 @@ static long rec_exit(struct hvt_capture *c, const uint8_t *rec, uint64_t w0, siz
 			   (unsigned long long)icount, (unsigned long long)v->icount);
 
 	memcpy(regs, v->regs, sizeof(regs));
-	for (uint32_t m = (uint32_t)(w0 >> HVT_CAP_GPR_SHIFT) & 0xffef; m; m &= m - 1, p += 8)
+	for (uint32_t m = (uint32_t)(w0 >> HVT_CAP_GPR_SHIFT) & 0xffff & ~(1u << REG_RSP); m; m &= m - 1, p += 8)
 		regs[__builtin_ctz(m)] = word(p);
-	if (w0 & HVT_CAP_GPR(4)) { /* RSP */
-		regs[4] = word(p);
+	if (w0 & HVT_CAP_GPR(REG_RSP)) {
+		regs[REG_RSP] = word(p);
 		p += 8;
 	}
 	if (w0 & HVT_CAP_RIP) {

@@ -1,5 +1,6 @@
-# tracer/ - libhvtrace (record encoder/decoder, .hvt writer and reader, trace disk import,
-# synthetic traces) and the hvtrace tool. Included from the top-level Makefile.
+# tracer/ - libhvtrace (record encoder/decoder, .hvt writer and reader, trace disk import and
+# its capture converter, synthetic traces) and the hvtrace tool. Included from the top-level
+# Makefile.
 #
 #   make build/bin/hvtrace      the tool
 #   make check-fuzz             the fuzzers for FUZZ_TIME (60) s in all: the reader (2/3) on seeds
