@@ -10,7 +10,7 @@
 #include "lib.h"
 #include "vmcs.h"
 
-static const exit_handler_fn handlers[EXIT_REASON_MAX] = {
+const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 #define EXIT_TABLE_ENTRY(num, name, family, str) [num] = exit_##family,
 	EXIT_REASON_LIST(EXIT_TABLE_ENTRY)
 #undef EXIT_TABLE_ENTRY
@@ -24,17 +24,4 @@ void exit_unexpected(struct vm *vm)
 		  name ? name : "unknown", vm->exit_qual, vm->regs[16]);
 	vmcs_dump();
 	vm_stop(vm, HVT_STOP_UNHANDLED_EXIT, basic, vm->regs[16]);
-}
-
-void exit_dispatch(struct vm *vm, uint32_t reason)
-{
-	unsigned basic = reason & EXIT_REASON_BASIC_MASK;
-	if (reason & EXIT_REASON_ENTRY_FAIL) {
-		exit_entry_fail(vm);
-		return;
-	}
-	if (basic < EXIT_REASON_MAX && handlers[basic])
-		handlers[basic](vm);
-	else
-		exit_unexpected(vm);
 }

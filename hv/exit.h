@@ -12,6 +12,19 @@ typedef void (*exit_handler_fn)(struct vm *vm);
 EXIT_REASON_LIST(EXIT_FAMILY_PROTO)
 #undef EXIT_FAMILY_PROTO
 
-void exit_dispatch(struct vm *vm, uint32_t reason);
+extern const exit_handler_fn exit_handlers[EXIT_REASON_MAX];
+
+/* The handler for this exit reason (inline: it runs on every exit). A failed VM entry, a reason
+ * not in the list and the "unexpected" family take one path: dump the VMCS, stop that VM. */
+static inline void exit_dispatch(struct vm *vm, uint32_t reason)
+{
+	unsigned basic = reason & EXIT_REASON_BASIC_MASK;
+	if (__builtin_expect(reason & EXIT_REASON_ENTRY_FAIL, 0))
+		exit_entry_fail(vm);
+	else if (basic < EXIT_REASON_MAX && exit_handlers[basic])
+		exit_handlers[basic](vm);
+	else
+		exit_unexpected(vm);
+}
 
 #endif

@@ -62,6 +62,7 @@ static void guest_write_cr0(struct vm *vm, uint64_t v)
 	}
 	vmcs_write64(GUEST_IA32_EFER, efer);
 	vmcs_write32(VM_ENTRY_CONTROLS, entry);
+	vm->long_mode = !!(efer & EFER_LMA);
 	vmcs_writenat(GUEST_CR0, v | CR0_NE);
 	vmcs_writenat(CR0_READ_SHADOW, v);
 	if ((v & CR0_PG) && (cr4 & CR4_PAE) && !(efer & EFER_LMA) && load_pdptes(vm)) {

@@ -4,8 +4,8 @@
 HV_BUILD := build/hv
 HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-asynchronous-unwind-tables -fno-builtin \
-	-Iinclude -Itracer -Ihv
-HV_C := $(wildcard hv/*.c) tracer/trace_encode.c
+	-Iinclude -Ihv
+HV_C := $(wildcard hv/*.c)
 HV_S := $(wildcard hv/*.S)
 HV_OBJS := $(patsubst %.c,$(HV_BUILD)/%.o,$(notdir $(HV_C))) $(patsubst %.S,$(HV_BUILD)/%.o,$(notdir $(HV_S)))
 HV_ELF := $(HV_BUILD)/hv.elf
@@ -13,9 +13,7 @@ HV_ELF32 := $(HV_BUILD)/hv.elf32
 
 hv: $(HV_ELF32)
 
-$(HV_BUILD)/%.o: hv/%.c $(wildcard hv/*.h include/retrovisor/*.h tracer/trace_encode.h) | $(HV_BUILD)
-	$(CC) $(HV_CFLAGS) -c -o $@ $<
-$(HV_BUILD)/trace_encode.o: tracer/trace_encode.c tracer/trace_encode.h include/retrovisor/trace_format.h | $(HV_BUILD)
+$(HV_BUILD)/%.o: hv/%.c $(wildcard hv/*.h include/retrovisor/*.h) | $(HV_BUILD)
 	$(CC) $(HV_CFLAGS) -c -o $@ $<
 $(HV_BUILD)/%.o: hv/%.S | $(HV_BUILD)
 	$(CC) $(HV_CFLAGS) -c -o $@ $<

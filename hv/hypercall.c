@@ -79,6 +79,7 @@ static int hc_msg_recv(struct vm *vm, uint64_t gpa, uint64_t size, uint64_t time
 			return 1;
 		}
 		vm->state = VM_RECV;
+		vm->slice_over = 1;
 		return 0;
 	}
 	vm->recv_waiting = 0;

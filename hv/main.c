@@ -79,7 +79,7 @@ static int vms_create(const struct rv_manifest *mf)
 		if (trace_on) {
 			struct hvt_vm_state st;
 			vm_snapshot(&vms[i], &st);
-			hvt_enc_vm_start(&trace_enc, i, &st);
+			trace_vm_start(i, &st);
 		}
 	}
 	hv_nvms = (int)mf->nvms;

@@ -148,9 +148,9 @@ static int idle(void)
 	for (int i = 0; i < nvms; i++) {
 		struct vm *vm = &vms[i];
 		if (vm->state == VM_HALTED)
-			vm_stop(vm, HVT_STOP_HALTED, 0, vm->regs[16]);
+			vm_stop_outside_exit(vm, HVT_STOP_HALTED, 0, vm->regs[16]);
 		else if (vm->state == VM_RECV)
-			vm_stop(vm, HVT_STOP_BLOCKED, 0, vm->regs[16]);
+			vm_stop_outside_exit(vm, HVT_STOP_BLOCKED, 0, vm->regs[16]);
 	}
 	return 0;
 }
@@ -177,7 +177,7 @@ static void stop_all_at_limit(void)
 {
 	for (int i = 0; i < nvms; i++)
 		if (vms[i].running)
-			vm_stop(&vms[i], HVT_STOP_INSN_LIMIT, 0, vms[i].icount);
+			vm_stop_outside_exit(&vms[i], HVT_STOP_INSN_LIMIT, 0, vms[i].icount);
 }
 
 void sched_run(void)
@@ -196,7 +196,7 @@ void sched_run(void)
 		}
 		if (traced_vm != vm->id) {
 			if (trace_on)
-				hvt_enc_switch(&trace_enc, (unsigned)vm->id);
+				trace_switch((unsigned)vm->id);
 			traced_vm = vm->id;
 		}
 		vm_set_budget(vm, budget());

@@ -1,16 +1,52 @@
-/* trace.h - the hypervisor's side of the trace: encoder state and the ATA sink. */
+/*
+ * trace.h - the hypervisor's side of the trace: the capture stream on the trace disk.
+ *
+ * The hypervisor records as little as it can per exit: the registers that changed since the VM
+ * entry, raw, in 64-bit words (include/retrovisor/trace_format.h, "the capture stream"). The
+ * host turns the capture into the delta-encoded .hvt records after the run (hvrun, through
+ * tracer/hvt_capture.c), where instructions cost nothing to the guests.
+ */
 #ifndef HV_TRACE_H
 #define HV_TRACE_H
 
-#include "trace_encode.h"
+#include <stdint.h>
 
-struct vmx_caps;
+#include "retrovisor/trace_format.h"
+
+/* Words of the largest EXIT record: w0, icount, 18 registers, qualification, gpa, post-state. */
+#define TRACE_EXIT_MAX_WORDS (2 + 18 + 2 + HVT_POST_NVALS)
 
 extern int trace_on;
-extern struct hvt_enc trace_enc;
+extern uint64_t *trace_p;     /* where the next record goes */
+extern uint64_t *trace_limit; /* past this, a full EXIT record may not fit: flush first */
+extern uint64_t trace_records;
 
 /* Find the trace disk and write its header; 0 on success (tracing on), -1 (tracing off). */
 int trace_init(unsigned nvms);
+/* The chunk under construction goes to the disk; a new one starts. */
+void trace_flush(void);
+/* Room for a record of n words (n <= TRACE_EXIT_MAX_WORDS + blob words); returns where it goes. */
+static inline uint64_t *trace_reserve(unsigned n)
+{
+	if (trace_p + n > trace_limit + TRACE_EXIT_MAX_WORDS)
+		trace_flush();
+	return trace_p;
+}
+/* A record of words ending at p is complete. */
+static inline void trace_commit(uint64_t *p)
+{
+	trace_p = p;
+	trace_records++;
+	if (p > trace_limit)
+		trace_flush();
+}
+
+struct hvt_vm_state;
+void trace_vm_start(unsigned vm, const struct hvt_vm_state *st);
+void trace_switch(unsigned vm);
+void trace_inject(uint32_t info, uint32_t error_code);
+void trace_memwrite(uint64_t gpa, const void *data, uint32_t len);
+void trace_vm_stop(unsigned vm, unsigned why, uint64_t status, uint64_t detail);
 /* END record, last chunk, final disk header. */
 void trace_finish(uint64_t status);
 

@@ -3,6 +3,8 @@
  */
 #include "vm.h"
 
+#include <stddef.h>
+
 #include "console.h"
 #include "cpu.h"
 #include "ept.h"
@@ -18,7 +20,7 @@
 #include "vmx_controls.h"
 #include "x86.h"
 
-extern char vmx_exit_entry[];
+extern char vmx_exit_entry[], vmx_exit_entry_traced[];
 
 /*
  * The preemption timer counts guest instructions on Bochs (the TSC, and so the timer at rate 0,
@@ -74,7 +76,7 @@ static void vmcs_init_host(void)
 	vmcs_writenat(HOST_IA32_SYSENTER_EIP, 0);
 	vmcs_write64(HOST_IA32_EFER, rdmsr(MSR_IA32_EFER));
 	vmcs_write64(HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
-	vmcs_writenat(HOST_RIP, (uint64_t)vmx_exit_entry);
+	vmcs_writenat(HOST_RIP, (uint64_t)(trace_on ? vmx_exit_entry_traced : vmx_exit_entry));
 }
 
 /*
@@ -160,6 +162,7 @@ static void vmcs_init_guest(struct vm *vm)
 	vmcs_write64(GUEST_IA32_EFER, 0);
 	vm->regs[R_RSP] = c->mode == HVT_MODE_PROT32 ? c->load_addr : 0x7c00;
 	vm->regs[HVT_REG_RIP] = c->entry;
+	vm->exit_rip = c->entry;
 	vm->regs[HVT_REG_RFLAGS] = RFLAGS_FIXED;
 }
 
@@ -250,9 +253,18 @@ void vm_stop(struct vm *vm, unsigned why, uint64_t status, uint64_t detail)
 		  vm->cfg.name, why < ARRAY_SIZE(names) ? names[why] : "?", status, detail, vm->icount);
 	int n = snprintf(line, sizeof(line), "%u %lu %lx", why, status, detail);
 	console_frame(CONPROTO_STOP, vm->id, line, (size_t)n);
-	/* Inside an exit the record follows the EXIT record (vm_run_once); otherwise write it now. */
-	if (trace_on && !vm->in_exit)
-		hvt_enc_vm_stop(&trace_enc, (unsigned)vm->id, why, status, detail);
+	vm->slice_over = 1;
+	/* The trace's VM_STOP record: the exit path writes it after the EXIT record; outside an
+	 * exit the caller does (vm_stop_outside_exit). */
+}
+
+void vm_stop_outside_exit(struct vm *vm, unsigned why, uint64_t status, uint64_t detail)
+{
+	int was_running = vm->running;
+
+	vm_stop(vm, why, status, detail);
+	if (trace_on && was_running)
+		trace_vm_stop((unsigned)vm->id, why, status, detail);
 }
 
 void vm_skip_insn(struct vm *vm)
@@ -281,7 +293,7 @@ static void entry_failed(struct vm *vm, int how)
 	hv_printf("hv: VM %d: %s failed: %s (VM-instruction error %u)", vm->id, vm->launched ? "VMRESUME" : "VMLAUNCH",
 		  how == 1 ? "no current VMCS (VMfailInvalid)" : vmcs_insn_error_name(err), err);
 	vmcs_dump();
-	vm_stop(vm, HVT_STOP_ENTRY_FAILED, 0, err);
+	vm_stop_outside_exit(vm, HVT_STOP_ENTRY_FAILED, 0, err);
 }
 
 void vm_set_budget(struct vm *vm, uint32_t instructions)
@@ -332,7 +344,7 @@ static void deliver_interrupts(struct vm *vm)
 		pic_ack(&vm->pic);
 		vm->inject_info = INTR_INFO_VALID | INTR_TYPE_EXTERNAL | (uint32_t)vec;
 		if (trace_on)
-			hvt_enc_inject(&trace_enc, vm->inject_info, 0);
+			trace_inject(vm->inject_info, 0);
 		set_intr_window(vm, 0);
 	} else {
 		set_intr_window(vm, 1);
@@ -365,15 +377,12 @@ void vm_load_xcr0(struct vm *vm)
 	}
 }
 
-/* After the handler: its post-state becomes the guest's state, in vm->regs and the VMCS. */
+/*
+ * After the handler: RIP past the emulated instruction, and the registers the VMCS holds (RSP,
+ * RFLAGS) from the post-state. The general registers changed already (vm_set_gpr).
+ */
 static inline void finish_exit(struct vm *vm)
 {
-	for (uint32_t m = vm->post.mask & 0xffff; m; m &= m - 1) {
-		unsigned r = (unsigned)__builtin_ctz(m);
-		vm->regs[r] = vm->post.v[r];
-	}
-	if (vm->post.mask & HVT_POST_RFLAGS)
-		vm->regs[HVT_REG_RFLAGS] = vm->post.v[16];
 	if (vm->skip_len) {
 		vm->regs[HVT_REG_RIP] += vm->skip_len;
 		vmcs_writenat(GUEST_RIP, vm->regs[HVT_REG_RIP]);
@@ -385,102 +394,206 @@ static inline void finish_exit(struct vm *vm)
 	if (vm->post.mask & (HVT_POST_GPR(R_RSP) | HVT_POST_RFLAGS)) {
 		if (vm->post.mask & HVT_POST_GPR(R_RSP))
 			vmcs_writenat(GUEST_RSP, vm->regs[R_RSP]);
-		if (vm->post.mask & HVT_POST_RFLAGS)
+		if (vm->post.mask & HVT_POST_RFLAGS) {
+			vm->regs[HVT_REG_RFLAGS] = vm->post.v[16];
 			vmcs_writenat(GUEST_RFLAGS, vm->regs[HVT_REG_RFLAGS]);
+		}
 	}
 }
 
+/* Registers that changed since the VM entry: bit i for regs[i] (GPRs, RIP = 16, RFLAGS = 17). */
+static uint32_t exit_changed;
+/* Traced: where the world switch and begin_exit append the values of changed registers. */
+static uint64_t *capture_p;
+
 /*
- * The world switch: load the guest's general registers from regs (x86 order; RSP comes from the
- * VMCS), enter with VMLAUNCH (first time) or VMRESUME, and at the next VM exit store them back.
- * Returns 0 after an exit, 1 for VMfailInvalid (CF=1) and 2 for VMfailValid (ZF=1, the reason
- * in VM_INSTRUCTION_ERROR) when the entry itself fails.
+ * The world switch: load the guest's general registers from vm->regs (x86 order; RSP comes from
+ * the VMCS), enter with VMLAUNCH (first time) or VMRESUME, and at the next VM exit store them
+ * back. It returns 0 after an exit, 1 for VMfailInvalid (CF=1) and 2 for VMfailValid (ZF=1, the
+ * reason in VM_INSTRUCTION_ERROR) when the entry itself fails.
  *
  * A VM exit loads RSP and RIP from the VMCS host-state area (SDM Vol. 3C, 28.5.1): HOST_RSP is
  * written just before entry with the stack pointer whose top holds the regs pointer, and
- * HOST_RIP is vmx_exit_entry, inside this statement. Everything else the host needs (CR3,
- * segments, GDTR/IDTR/TR, EFER, PAT) the processor reloads from the host-state area. Every
- * general register but RSP belongs to the guest in between, so all are clobbered; RBP is saved
- * by hand because the compiler may use it as the frame pointer.
+ * HOST_RIP is the exit label of one of the two variants below, chosen when the VMCS is built.
+ * Everything else the host needs (CR3, segments, GDTR/IDTR/TR, EFER, PAT) the processor reloads
+ * from the host-state area. Every general register but RSP belongs to the guest in between, so
+ * all are clobbered; RBP is saved by hand because the compiler may use it as the frame pointer.
+ *
+ * Outside long mode R8-R15 cannot be read or written (they need a REX prefix, SDM Vol. 1,
+ * 3.4.1.1), so for a VM not in long mode they are neither loaded nor stored: what the guest
+ * cannot see stays as it is in vm->regs, and is loaded at its first entry in long mode.
+ *
+ * Two exit paths. Untraced, every register is stored. Traced, each is compared with vm->regs
+ * (its value at the entry) and only one that changed is stored, noted in exit_changed and
+ * appended at capture_p: that is the capture's EXIT record (trace_format.h) being written while
+ * the values are still in registers, for two instructions per register.
  *
  * It is inline assembly, not a called routine, so that the exit loop around it keeps its own
  * registers in its frame for the whole slice instead of saving and restoring the callee-saved
- * registers on every exit. The function holding it must exist once (vmx_exit_entry is a label).
+ * registers on every exit. Each variant exists once (its exit label is a global symbol).
  */
+#define WS_ENTER                                                                                  \
+	"push %%rbp\n\t"                                                                          \
+	"push %%rdi\n\t"                                                                          \
+	"mov %[host_rsp], %%ecx\n\t"                                                              \
+	"vmwrite %%rsp, %%rcx\n\t"                                                                \
+	"cmpb $0, %c[lm](%%rdi)\n\t"                                                              \
+	"je 4f\n\t"                                                                               \
+	"mov 8*8(%%rdi), %%r8\n\t"                                                                \
+	"mov 9*8(%%rdi), %%r9\n\t"                                                                \
+	"mov 10*8(%%rdi), %%r10\n\t"                                                              \
+	"mov 11*8(%%rdi), %%r11\n\t"                                                              \
+	"mov 12*8(%%rdi), %%r12\n\t"                                                              \
+	"mov 13*8(%%rdi), %%r13\n\t"                                                              \
+	"mov 14*8(%%rdi), %%r14\n\t"                                                              \
+	"mov 15*8(%%rdi), %%r15\n"                                                                \
+	"4:\t"                                                                                    \
+	"test %%eax, %%eax\n\t" /* the MOVs below leave the flags alone */                       \
+	"mov 0*8(%%rdi), %%rax\n\t"                                                               \
+	"mov 1*8(%%rdi), %%rcx\n\t"                                                               \
+	"mov 2*8(%%rdi), %%rdx\n\t"                                                               \
+	"mov 3*8(%%rdi), %%rbx\n\t"                                                               \
+	"mov 5*8(%%rdi), %%rbp\n\t"                                                               \
+	"mov 6*8(%%rdi), %%rsi\n\t"                                                               \
+	"mov 7*8(%%rdi), %%rdi\n\t"                                                               \
+	"jnz 1f\n\t"                                                                              \
+	"vmlaunch\n\t"                                                                            \
+	"jmp 2f\n"                                                                                \
+	"1:\tvmresume\n"                                                                          \
+	"2:\t" /* still here: the entry failed before loading guest state */                      \
+	"pop %%rdi\n\t"                                                                           \
+	"pop %%rbp\n\t"                                                                           \
+	"mov $1, %%eax\n\t"                                                                       \
+	"jc 3f\n\t"                                                                               \
+	"mov $2, %%eax\n\t"                                                                       \
+	"jmp 3f\n"
+
+#define WS_OPERANDS                                                                               \
+	: [host_rsp] "i"(HOST_RSP), [lm] "i"(offsetof(struct vm, long_mode) - offsetof(struct vm, regs)) \
+	: "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc", "memory"
+
 static inline __attribute__((always_inline)) int world_switch(uint64_t *regs, int launched)
 {
 	unsigned long r = (unsigned long)launched;
 
-	__asm__ volatile(
-		"push %%rbp\n\t"
-		"push %%rdi\n\t"
-		"mov %[host_rsp], %%ecx\n\t"
-		"vmwrite %%rsp, %%rcx\n\t"
-		"test %%eax, %%eax\n\t" /* the MOVs below leave the flags alone */
-		"mov 0*8(%%rdi), %%rax\n\t"
-		"mov 1*8(%%rdi), %%rcx\n\t"
-		"mov 2*8(%%rdi), %%rdx\n\t"
-		"mov 3*8(%%rdi), %%rbx\n\t"
-		"mov 5*8(%%rdi), %%rbp\n\t"
-		"mov 6*8(%%rdi), %%rsi\n\t"
-		"mov 8*8(%%rdi), %%r8\n\t"
-		"mov 9*8(%%rdi), %%r9\n\t"
-		"mov 10*8(%%rdi), %%r10\n\t"
-		"mov 11*8(%%rdi), %%r11\n\t"
-		"mov 12*8(%%rdi), %%r12\n\t"
-		"mov 13*8(%%rdi), %%r13\n\t"
-		"mov 14*8(%%rdi), %%r14\n\t"
-		"mov 15*8(%%rdi), %%r15\n\t"
-		"mov 7*8(%%rdi), %%rdi\n\t"
-		"jnz 1f\n\t"
-		"vmlaunch\n\t"
-		"jmp 2f\n"
-		"1:\tvmresume\n"
-		"2:\t" /* still here: the entry failed before loading guest state */
-		"pop %%rdi\n\t"
-		"pop %%rbp\n\t"
-		"mov $1, %%eax\n\t"
-		"jc 3f\n\t"
-		"mov $2, %%eax\n\t"
-		"jmp 3f\n"
-		".global vmx_exit_entry\n"
-		"vmx_exit_entry:\n\t"
-		"push %%rdi\n\t"
-		"mov 8(%%rsp), %%rdi\n\t"
-		"mov %%rax, 0*8(%%rdi)\n\t"
-		"mov %%rcx, 1*8(%%rdi)\n\t"
-		"mov %%rdx, 2*8(%%rdi)\n\t"
-		"mov %%rbx, 3*8(%%rdi)\n\t"
-		"mov %%rbp, 5*8(%%rdi)\n\t"
-		"mov %%rsi, 6*8(%%rdi)\n\t"
-		"mov %%r8, 8*8(%%rdi)\n\t"
-		"mov %%r9, 9*8(%%rdi)\n\t"
-		"mov %%r10, 10*8(%%rdi)\n\t"
-		"mov %%r11, 11*8(%%rdi)\n\t"
-		"mov %%r12, 12*8(%%rdi)\n\t"
-		"mov %%r13, 13*8(%%rdi)\n\t"
-		"mov %%r14, 14*8(%%rdi)\n\t"
-		"mov %%r15, 15*8(%%rdi)\n\t"
-		"popq 7*8(%%rdi)\n\t"
-		"pop %%rdi\n\t"
-		"pop %%rbp\n\t"
-		"xor %%eax, %%eax\n"
-		"3:"
-		: "+a"(r), "+D"(regs)
-		: [host_rsp] "i"(HOST_RSP)
-		: "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc", "memory");
+	__asm__ volatile(WS_ENTER
+			 ".global vmx_exit_entry\n"
+			 "vmx_exit_entry:\n\t"
+			 "push %%rdi\n\t"
+			 "mov 8(%%rsp), %%rdi\n\t"
+			 "mov %%rax, 0*8(%%rdi)\n\t"
+			 "mov %%rcx, 1*8(%%rdi)\n\t"
+			 "mov %%rdx, 2*8(%%rdi)\n\t"
+			 "mov %%rbx, 3*8(%%rdi)\n\t"
+			 "mov %%rbp, 5*8(%%rdi)\n\t"
+			 "mov %%rsi, 6*8(%%rdi)\n\t"
+			 "popq 7*8(%%rdi)\n\t"
+			 "cmpb $0, %c[lm](%%rdi)\n\t"
+			 "je 5f\n\t"
+			 "mov %%r8, 8*8(%%rdi)\n\t"
+			 "mov %%r9, 9*8(%%rdi)\n\t"
+			 "mov %%r10, 10*8(%%rdi)\n\t"
+			 "mov %%r11, 11*8(%%rdi)\n\t"
+			 "mov %%r12, 12*8(%%rdi)\n\t"
+			 "mov %%r13, 13*8(%%rdi)\n\t"
+			 "mov %%r14, 14*8(%%rdi)\n\t"
+			 "mov %%r15, 15*8(%%rdi)\n"
+			 "5:\t"
+			 "pop %%rdi\n\t"
+			 "pop %%rbp\n\t"
+			 "xor %%eax, %%eax\n"
+			 "3:"
+			 : "+a"(r), "+D"(regs)
+			 WS_OPERANDS);
 	return (int)r;
 }
 
+/* Traced: one register, compared; if it changed, stored, noted and appended at %P (the pointer). */
+#define WS_CHECK(reg, i, ptr, l)                                                                  \
+	"cmp %%" reg ", " #i "*8(%%rdi)\n\t"                                                      \
+	"jne " #l "0f\n"                                                                          \
+	#l "1:\t"                                                                                 \
+	".pushsection .text.ws_changed, \"ax\"\n"                                                 \
+	#l "0:\tmov %%" reg ", " #i "*8(%%rdi)\n\t"                                               \
+	"mov %%" reg ", (%%" ptr ")\n\t"                                                          \
+	"add $8, %%" ptr "\n\t"                                                                   \
+	"orl $1<<" #i ", %[chg]\n\t"                                                              \
+	"jmp " #l "1b\n"                                                                          \
+	".popsection\n\t"
+
+static inline __attribute__((always_inline)) int world_switch_traced(uint64_t *regs, int launched)
+{
+	unsigned long r = (unsigned long)launched;
+
+	/* The guest's RSI and RDI wait on the stack while RSI holds the append pointer; once RAX is
+	 * checked the pointer moves there. The order is the capture's: RAX RCX RDX RBX RBP RSI RDI
+	 * R8-R15. */
+	__asm__ volatile(WS_ENTER
+			 ".global vmx_exit_entry_traced\n"
+			 "vmx_exit_entry_traced:\n\t"
+			 "push %%rdi\n\t"
+			 "push %%rsi\n\t"
+			 "mov 16(%%rsp), %%rdi\n\t"
+			 "mov %[cap], %%rsi\n\t"
+			 WS_CHECK("rax", 0, "rsi", 10)
+			 WS_CHECK("rcx", 1, "rsi", 11)
+			 WS_CHECK("rdx", 2, "rsi", 12)
+			 WS_CHECK("rbx", 3, "rsi", 13)
+			 WS_CHECK("rbp", 5, "rsi", 15)
+			 "mov %%rsi, %%rax\n\t"
+			 "pop %%rsi\n\t"
+			 WS_CHECK("rsi", 6, "rax", 16)
+			 "pop %%rcx\n\t"
+			 WS_CHECK("rcx", 7, "rax", 17)
+			 "cmpb $0, %c[lm](%%rdi)\n\t"
+			 "je 5f\n\t"
+			 WS_CHECK("r8", 8, "rax", 18)
+			 WS_CHECK("r9", 9, "rax", 19)
+			 WS_CHECK("r10", 10, "rax", 20)
+			 WS_CHECK("r11", 11, "rax", 21)
+			 WS_CHECK("r12", 12, "rax", 22)
+			 WS_CHECK("r13", 13, "rax", 23)
+			 WS_CHECK("r14", 14, "rax", 24)
+			 WS_CHECK("r15", 15, "rax", 25)
+			 "5:\t"
+			 "mov %%rax, %[cap]\n\t"
+			 "pop %%rdi\n\t"
+			 "pop %%rbp\n\t"
+			 "xor %%eax, %%eax\n"
+			 "3:"
+			 : "+a"(r), "+D"(regs), [chg] "+m"(exit_changed), [cap] "+m"(capture_p)
+			 WS_OPERANDS);
+	return (int)r;
+}
+
+/* A register from the VMCS: stored, and noted (and captured, traced) only if it changed. */
+static inline __attribute__((always_inline)) void exit_reg(struct vm *vm, unsigned r, uint64_t v, int traced)
+{
+	if (v != vm->regs[r]) {
+		vm->regs[r] = v;
+		exit_changed |= 1u << r;
+		if (traced)
+			*capture_p++ = v;
+	}
+}
+
 /* What every exit starts with: the exit's facts from the VMCS, and the guest's instructions. */
-static inline void begin_exit(struct vm *vm)
+static inline __attribute__((always_inline)) void begin_exit(struct vm *vm, int traced)
 {
 	uint32_t reason = vmcs_read32(VM_EXIT_REASON);
 
 	vm->exits++;
-	vm->regs[R_RSP] = vmcs_readnat(GUEST_RSP);
-	vm->regs[HVT_REG_RIP] = vmcs_readnat(GUEST_RIP);
-	vm->regs[HVT_REG_RFLAGS] = vmcs_readnat(GUEST_RFLAGS);
+	exit_reg(vm, R_RSP, vmcs_readnat(GUEST_RSP), traced);
+	/* RIP is compared with the previous exit's, not the entry's: a loop exits at the same RIP. */
+	uint64_t rip = vmcs_readnat(GUEST_RIP);
+	vm->regs[HVT_REG_RIP] = rip;
+	if (rip != vm->exit_rip) {
+		vm->exit_rip = rip;
+		exit_changed |= 1u << HVT_REG_RIP;
+		if (traced)
+			*capture_p++ = rip;
+	}
+	exit_reg(vm, HVT_REG_RFLAGS, vmcs_readnat(GUEST_RFLAGS), traced);
 	uint32_t timer = vmcs_read32(GUEST_PREEMPTION_TIMER);
 	uint64_t executed = (uint64_t)(vm->timer_armed - timer) << vmx.timer_rate;
 	vm->timer_armed = timer;
@@ -495,28 +608,90 @@ static inline void begin_exit(struct vm *vm)
 }
 
 /*
- * One exit: handle it, record it (the EXIT record, then what the handler did: MEMWRITE,
- * INJECT, VM_STOP), then make the handler's post-state the guest's.
+ * The EXIT record of the capture stream, written around the handler: the world switch and
+ * begin_exit appended what changed since the entry (RIP: since the previous exit) while vm->regs
+ * still held the state at the exit; then come the qualification, the header word, the
+ * guest-physical address and the handler's post-state.
  */
-static inline void handle_exit(struct vm *vm)
+static inline void capture_end(struct vm *vm)
 {
-	begin_exit(vm);
-	vm->in_exit = 1;
+	uint64_t *p = capture_p;
+	uint64_t w0 = HVT_CAP_EXIT | (uint64_t)(vm->exit_reason & 0x7f) << HVT_CAP_REASON_SHIFT |
+		      (uint64_t)vm->skip_len << HVT_CAP_LEN_SHIFT | (uint64_t)exit_changed << HVT_CAP_GPR_SHIFT |
+		      (uint64_t)vm->post.mask << HVT_CAP_POST_SHIFT;
+
+	if (vm->has_gpa) {
+		w0 |= HVT_CAP_GPA;
+		*p++ = vm->gpa;
+	}
+	/* The registers handlers usually set (RAX, RCX, RDX, RBX) without a loop, then any others. */
+	uint32_t m = vm->post.mask;
+	if (m) {
+		if (m & 1)
+			*p++ = vm->post.v[0];
+		if (m & 2)
+			*p++ = vm->post.v[1];
+		if (m & 4)
+			*p++ = vm->post.v[2];
+		if (m & 8)
+			*p++ = vm->post.v[3];
+		for (m &= ~0xfu; m; m &= m - 1)
+			*p++ = vm->post.v[(unsigned)__builtin_ctz(m)];
+	}
+	trace_p[0] = w0;
+	trace_commit(p);
+}
+
+/*
+ * One exit: capture the state at the exit, handle it, then record what the handler did (the
+ * rest of the EXIT record, then MEMWRITE, INJECT, VM_STOP) and resume past the instruction.
+ */
+static inline __attribute__((always_inline)) void handle_exit(struct vm *vm, int traced)
+{
+	begin_exit(vm, traced);
+	if (traced) {
+		trace_p[1] = vm->icount;
+		if (vm->exit_qual) {
+			exit_changed |= 1u << 18; /* HVT_CAP_QUAL, once shifted into place */
+			*capture_p++ = vm->exit_qual;
+		}
+	}
 	exit_dispatch(vm, vm->exit_reason);
 	if (vm->icount >= vm->insn_limit && vm->running)
 		vm_stop(vm, HVT_STOP_INSN_LIMIT, 0, vm->icount);
-	vm->in_exit = 0;
-	if (trace_on) {
-		hvt_enc_exit(&trace_enc, vm->exit_reason & EXIT_REASON_BASIC_MASK, vm->icount, vm->regs, vm->exit_qual,
-			     &vm->post, vm->skip_len, vm->has_gpa, vm->gpa);
+	if (traced) {
+		capture_end(vm);
 		if (vm->memwrite_len)
-			hvt_enc_memwrite(&trace_enc, vm->memwrite_gpa, vm->mem + vm->memwrite_gpa, vm->memwrite_len);
+			trace_memwrite(vm->memwrite_gpa, vm->mem + vm->memwrite_gpa, vm->memwrite_len);
 		if (vm->inject_info)
-			hvt_enc_inject(&trace_enc, vm->inject_info, vm->inject_error);
+			trace_inject(vm->inject_info, vm->inject_error);
 		if (!vm->running)
-			hvt_enc_vm_stop(&trace_enc, (unsigned)vm->id, vm->stop_why, vm->stop_status, vm->stop_detail);
+			trace_vm_stop((unsigned)vm->id, vm->stop_why, vm->stop_status, vm->stop_detail);
 	}
+	exit_changed = 0;
 	finish_exit(vm);
+}
+
+/* The exit loop, once per variant of the world switch (traced is a constant). */
+static inline __attribute__((always_inline)) void run_loop(struct vm *vm, int traced)
+{
+	do {
+		if (vm->has_pit | vm->inject_info)
+			prepare_entry(vm);
+		int r;
+		if (traced) {
+			capture_p = trace_p + 2;
+			r = world_switch_traced(vm->regs, vm->launched);
+		} else {
+			r = world_switch(vm->regs, vm->launched);
+		}
+		if (__builtin_expect(r, 0)) {
+			entry_failed(vm, r);
+			break;
+		}
+		vm->launched = 1;
+		handle_exit(vm, traced);
+	} while (!vm->slice_over);
 }
 
 /*
@@ -532,16 +707,9 @@ __attribute__((noinline, noclone)) uint64_t vm_run_slice(struct vm *vm)
 		vmcs_load(vm);
 	vm_load_xcr0(vm);
 	vm->slice_over = 0;
-	do {
-		if (vm->has_pit | vm->inject_info)
-			prepare_entry(vm);
-		int r = world_switch(vm->regs, vm->launched);
-		if (__builtin_expect(r, 0)) {
-			entry_failed(vm, r);
-			break;
-		}
-		vm->launched = 1;
-		handle_exit(vm);
-	} while (vm->state == VM_RUNNABLE && !vm->slice_over);
+	if (trace_on)
+		run_loop(vm, 1);
+	else
+		run_loop(vm, 0);
 	return vm->icount - start;
 }

@@ -11,7 +11,6 @@
 #include "pic.h"
 #include "pit.h"
 #include "retrovisor/trace_format.h"
-#include "trace_encode.h"
 #include "uart.h"
 
 enum { R_RAX, R_RCX, R_RDX, R_RBX, R_RSP, R_RBP, R_RSI, R_RDI };
@@ -24,6 +23,12 @@ enum vm_state {
 	VM_STOPPED,
 };
 
+/* Values a handler left behind, indexed by HVT_POST_* bit number; only set bits are read. */
+struct vm_post {
+	uint32_t mask;
+	uint64_t v[HVT_POST_NVALS];
+};
+
 struct vm {
 	int id;
 	struct hvt_vm_config cfg;
@@ -34,11 +39,12 @@ struct vm {
 	int launched;
 	int running;            /* not stopped (runnable or waiting) */
 	enum vm_state state;
-	int in_exit; /* between the exit's trace halves */
 
 	/* Guest registers while the hypervisor handles an exit: GPRs (x86 order), RIP, RFLAGS.
-	 * vmentry.S loads and stores regs[0..15]; RSP, RIP and RFLAGS live in the VMCS. */
+	 * The world switch (vm.c) loads and stores regs[0..15]; RSP, RIP and RFLAGS live in the VMCS. */
 	uint64_t regs[HVT_NREGS];
+	uint8_t long_mode;     /* EFER.LMA: R8-R15 are live (vm.c, the world switch) */
+	uint64_t exit_rip;     /* RIP at the previous exit (the capture records RIP when it differs) */
 	uint64_t icount;       /* guest instructions retired so far */
 	uint64_t exits;        /* VM exits handled */
 	uint32_t timer_armed;  /* preemption-timer value at the last VM entry */
@@ -49,7 +55,7 @@ struct vm {
 	uint32_t exit_reason;
 	uint64_t exit_qual;
 	uint32_t skip_len;     /* instruction length to skip on resume (0: RIP stays) */
-	struct hvt_post post;  /* registers the handler changed (for the trace) */
+	struct vm_post post;   /* registers the handler changed (for the trace) */
 	int has_gpa;
 	uint64_t gpa;
 	uint32_t inject_info, inject_error; /* event to inject at the next entry (0: none) */
@@ -68,7 +74,7 @@ struct vm {
 	/* Scheduling (sched.c). */
 	uint64_t pass;          /* stride scheduling: weighted instructions run so far */
 	uint64_t stride;
-	int slice_over;         /* the preemption timer fired or the VM yielded */
+	int slice_over;         /* back to the scheduler: the timer fired, it yielded, waits or stopped */
 
 	/* Why it stopped. */
 	unsigned stop_why;
@@ -91,18 +97,21 @@ void vm_set_budget(struct vm *vm, uint32_t instructions);
 uint64_t vm_run_slice(struct vm *vm);
 /* Make the VM's XCR0 the processor's (at a slice's start, and when the guest sets it). */
 void vm_load_xcr0(struct vm *vm);
-/* Stop the VM: print why, trace it, and never enter it again. */
+/* Stop the VM: print why and never enter it again. Inside an exit handler the exit path records
+ * it in the trace; elsewhere use vm_stop_outside_exit, which records it at once. */
 void vm_stop(struct vm *vm, unsigned why, uint64_t status, uint64_t detail);
+void vm_stop_outside_exit(struct vm *vm, unsigned why, uint64_t status, uint64_t detail);
 /* Its full state for the trace's VM_START record. */
 void vm_snapshot(struct vm *vm, struct hvt_vm_state *st);
 
 /*
  * Handler helpers: set a register as the post-state of this exit, skip the instruction, inject.
- * vm->regs keeps the state at the exit until the exit is recorded; the post-state is applied
- * after that (vm.c), so handlers read the guest's registers as they were at the exit.
+ * The register changes at once (a handler reading it afterwards sees the new value) and is noted
+ * for the trace; the state at the exit was captured before the handler ran (vm.c).
  */
 static inline void vm_set_gpr(struct vm *vm, unsigned r, uint64_t v)
 {
+	vm->regs[r] = v;
 	vm->post.mask |= HVT_POST_GPR(r);
 	vm->post.v[r] = v;
 }

@@ -143,12 +143,15 @@ enum hvt_stop {
  *                 32 RIP follows, 33 RFLAGS follows, 34 the qualification follows (absent: 0),
  *                 35-55 post-state mask (HVT_POST_* bits), 56-63 zero
  *             w1: icount, absolute (the VM's instructions retired, counted as for EXIT above)
- *             then one word per "follows" bit in this order: GPRs ascending, RIP, RFLAGS,
- *             qualification, guest-physical address; then one word per post-state bit, ascending.
- *             A register "follows" when it differs from the VM's register at its last VM entry,
- *             which is the previous EXIT's state with that exit's post-state applied (GPRs and
- *             RFLAGS) and RIP advanced by its instruction length; for the first exit, VM_START's.
- *             It may also follow when it did not change.
+ *             then one word per "follows" bit in this order (the order the world switch checks
+ *             the registers in): RAX RCX RDX RBX RBP RSI RDI R8-R15, then RSP, RIP, RFLAGS, the
+ *             qualification, the guest-physical address; then one word per post-state bit,
+ *             ascending.
+ *             A GPR or RFLAGS "follows" when it differs from the VM's register at its last VM
+ *             entry, which is the previous EXIT's state with that exit's post-state applied (GPRs
+ *             and RFLAGS); RIP follows when it differs from the previous EXIT's RIP (a loop exits
+ *             at the same RIP again and again). For the first exit of a VM the reference is its
+ *             VM_START state. A register may also follow when it did not change.
  *   VM_START  w0: kind, bits 8-15 vm; then struct hvt_vm_state (51 words).
  *   INJECT    w0: kind, bits 32-63 interruption information; w1: error code.
  *   MEMWRITE  w0: kind, bits 32-63 length (at most HVT_CAP_BLOB_MAX); w1: gpa; the bytes.
