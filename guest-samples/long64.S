@@ -7,7 +7,8 @@
  * IA-32e Mode"): protected mode with paging off, CR4.PAE = 1, CR3 = the PML4, EFER.LME = 1,
  * then CR0.PG = 1, which turns on long mode (the CPU sets EFER.LMA), still in 32-bit
  * "compatibility" code until a far jump loads a code segment with L = 1.
- * Exits: MOV to CR0/CR3/CR4 (as the hypervisor chooses), RDMSR/WRMSR of EFER, UART I/O,
+ * Then R8-R15, which only 64-bit code can use, across VM exits.
+ * Exits: MOV to CR0/CR3/CR4 (as the hypervisor chooses), RDMSR/WRMSR of EFER, CPUID, UART I/O,
  * the shutdown hypercall.
  */
 #include "guest.h"
@@ -81,6 +82,34 @@ lm:
 	movabs $0xCAFEF00DDEADBEEF, %rcx
 	cmp %rcx, %rbx
 	EXPECT je, "a 64-bit rotate gave the wrong value"
+
+	/* R8-R15 exist only in 64-bit mode: the hypervisor loads and saves them only now. They must
+	 * cross exits unchanged, and a change between two exits must reach the trace (replay checks
+	 * every register at every exit). */
+	movabs $0x0808080808080808, %r8
+	movabs $0x0909090909090909, %r9
+	movabs $0x0A0A0A0A0A0A0A0A, %r10
+	movabs $0x0B0B0B0B0B0B0B0B, %r11
+	movabs $0x0C0C0C0C0C0C0C0C, %r12
+	movabs $0x0D0D0D0D0D0D0D0D, %r13
+	movabs $0x0E0E0E0E0E0E0E0E, %r14
+	movabs $0x0F0F0F0F0F0F0F0F, %r15
+	xor %eax, %eax
+	cpuid				/* an exit with R8-R15 live */
+	inc %r9
+	xor %eax, %eax
+	cpuid
+	mov %r8, %rax
+	xor %r9, %rax
+	xor %r10, %rax
+	xor %r11, %rax
+	xor %r12, %rax
+	xor %r13, %rax
+	xor %r14, %rax
+	xor %r15, %rax
+	cmp $3, %rax			/* the bytes cancel out but for R9's increment */
+	EXPECT je, "R8-R15 were not carried across VM exits"
+	PRINT "long64: R8-R15 carried across exits\n"
 	PASS
 
 	GUEST_END
