@@ -30,7 +30,7 @@ static const char usage[] =
 	"      --timeout SEC    stop Bochs after SEC seconds of wall time (default 120)\n"
 	"      --zstd LEVEL     compress the trace with zstd at LEVEL 1-19, 0 for none (default 3)\n"
 	"      --cpu MODEL      Bochs CPU model (default corei7_skylake_x)\n"
-	"      --trace-size MB  size of the trace disk (default 1024)\n"
+	"      --trace-size MB  size of the (sparse) trace disk (default and most: 8192)\n"
 	"      --hv FILE        hypervisor image (default: hv.elf32 next to this program's build)\n"
 	"      --keep           keep the run directory (bochsrc, ISO, logs)\n"
 	"  -q, --quiet          print only the guests' consoles and errors\n"
@@ -307,7 +307,7 @@ int main(int argc, char **argv)
 	r.timeout = 120;
 	r.zstd_level = 3; /* chunks and sections shrink 2-4x; hvtrace stat still decodes > 30 M exits/s */
 	r.cpu_model = "corei7_skylake_x";
-	r.trace_mib = 1024;
+	r.trace_mib = 8192; /* sparse: costs what the run writes; at most ~8 GiB of CHS geometry */
 	int c, idx;
 	while ((c = getopt_long(argc, argv, "o:qh", longopts, &idx)) != -1) {
 		if (c >= O_MODE && c <= O_TIMER && !io.given)

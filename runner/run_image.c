@@ -2,7 +2,7 @@
  * run_image.c - everything Bochs needs, in a fresh run directory:
  *   iso/boot/grub/grub.cfg, iso/boot/hv.elf32, iso/boot/manifest.bin, iso/boot/vmN.bin and,
  *   for a VM with scripted UART input, iso/boot/vmN.input -> hv.iso
- *   trace.img  a sparse flat disk for the trace (the hypervisor writes it through ATA PIO)
+ *   trace.img  a sparse flat disk for the trace (the hypervisor writes it by ATA DMA or PIO)
  *   bochsrc    the machine (see ../shared/BOCHS-NOTES.md for why each line is there)
  *   rc         the debugger script: "c" (Debian's Bochs stops at its debugger prompt otherwise)
  */
