@@ -148,7 +148,7 @@ void kmain(uint32_t magic, uint32_t info)
 	if (!(mf = manifest_load()))
 		machine_exit(1);
 	if (mf->flags & RV_MANIFEST_TRACE)
-		trace_init(mf->nvms);
+		trace_init(mf->nvms, !(mf->flags & RV_MANIFEST_TRACE_PIO));
 	if (vms_create(mf)) {
 		trace_finish(1);
 		machine_exit(1);

@@ -117,7 +117,7 @@ void trace_flush(void)
 	chunk_open();
 }
 
-int trace_init(unsigned nvms)
+int trace_init(unsigned nvms, int dma)
 {
 	disk_sectors = ata_probe();
 	if (disk_sectors < HVT_DISK_FIRST_LBA + 256) {
@@ -135,9 +135,9 @@ int trace_init(unsigned nvms)
 	for (unsigned i = 0; i < HVT_VMX_MSR_COUNT; i++)
 		disk_header.vmx_msr[i] = vmx.msr[i];
 	write_disk_header();
-	use_dma = !ata_dma_init();
+	use_dma = dma && !ata_dma_init();
 	hv_printf("hv: trace disk: %lu sectors, %s", disk_sectors,
-		  use_dma ? "bus-master DMA" : "programmed I/O (no PCI IDE bus master)");
+		  use_dma ? "bus-master DMA" : dma ? "programmed I/O (no PCI IDE bus master)" : "programmed I/O");
 	chunk_open();
 	trace_on = 1;
 	return 0;

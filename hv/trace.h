@@ -21,8 +21,9 @@ extern uint64_t *trace_p;     /* where the next record goes */
 extern uint64_t *trace_limit; /* past this, a full EXIT record may not fit: flush first */
 extern uint64_t trace_records;
 
-/* Find the trace disk and write its header; 0 on success (tracing on), -1 (tracing off). */
-int trace_init(unsigned nvms);
+/* Find the trace disk and write its header; 0 on success (tracing on), -1 (tracing off). With
+ * dma, chunks go by bus-master DMA if the machine has it, else by programmed I/O. */
+int trace_init(unsigned nvms, int dma);
 /* The chunk under construction goes to the disk; a new one starts. */
 void trace_flush(void);
 /* Room for a record of n words (n <= TRACE_EXIT_MAX_WORDS + blob words); returns where it goes. */

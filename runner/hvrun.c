@@ -31,6 +31,8 @@ static const char usage[] =
 	"      --zstd LEVEL     compress the trace with zstd at LEVEL 1-19, 0 for none (default 3)\n"
 	"      --cpu MODEL      Bochs CPU model (default corei7_skylake_x)\n"
 	"      --trace-size MB  size of the (sparse) trace disk (default and most: 8192)\n"
+	"      --trace-pio      the hypervisor writes the trace disk by programmed I/O instead of\n"
+	"                       bus-master DMA (slower; the trace is the same)\n"
 	"      --hv FILE        hypervisor image (default: hv.elf32 next to this program's build)\n"
 	"      --keep           keep the run directory (bochsrc, ISO, logs)\n"
 	"  -q, --quiet          print only the guests' consoles and errors\n"
@@ -289,7 +291,7 @@ int main(int argc, char **argv)
 	uint64_t v;
 	int no_trace = 0, check_only = 0;
 	enum { O_NOTRACE = 256, O_MODE, O_MEM, O_LOAD, O_ENTRY, O_NAME, O_LIMIT, O_INPUT, O_TIMER, O_TIMEOUT, O_ZSTD, O_CPU,
-	       O_TSIZE, O_HV, O_KEEP, O_CHECK, O_SCHEMA };
+	       O_TSIZE, O_TPIO, O_HV, O_KEEP, O_CHECK, O_SCHEMA };
 	static const struct option longopts[] = {
 		{"output", required_argument, 0, 'o'},   {"no-trace", no_argument, 0, O_NOTRACE},
 		{"mode", required_argument, 0, O_MODE},  {"mem", required_argument, 0, O_MEM},
@@ -298,6 +300,7 @@ int main(int argc, char **argv)
 		{"input", required_argument, 0, O_INPUT}, {"timer", no_argument, 0, O_TIMER},
 		{"timeout", required_argument, 0, O_TIMEOUT}, {"zstd", required_argument, 0, O_ZSTD},
 		{"cpu", required_argument, 0, O_CPU},    {"trace-size", required_argument, 0, O_TSIZE},
+		{"trace-pio", no_argument, 0, O_TPIO},
 		{"hv", required_argument, 0, O_HV},      {"keep", no_argument, 0, O_KEEP},
 		{"check", no_argument, 0, O_CHECK},      {"schema", no_argument, 0, O_SCHEMA},
 		{"quiet", no_argument, 0, 'q'},          {"help", no_argument, 0, 'h'},
@@ -315,6 +318,9 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'o':
 			r.output = optarg;
+			break;
+		case O_TPIO:
+			r.trace_pio = 1;
 			break;
 		case O_NOTRACE:
 			no_trace = 1;

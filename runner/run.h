@@ -46,6 +46,7 @@ struct run {
 	int quiet;
 	int zstd_level;
 	uint64_t trace_mib;    /* trace disk size */
+	int trace_pio;         /* the hypervisor writes the trace disk by PIO, not DMA */
 	uint64_t insn_limit;   /* all VMs together (<system instructions=...>), 0: none */
 	/* VMs */
 	int nvms;

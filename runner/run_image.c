@@ -30,7 +30,7 @@ static int write_manifest(struct run *r, const char *path)
 	memcpy(m->magic, RV_MANIFEST_MAGIC, sizeof(RV_MANIFEST_MAGIC));
 	m->version = RV_MANIFEST_VERSION;
 	m->nvms = (uint32_t)r->nvms;
-	m->flags = r->output ? RV_MANIFEST_TRACE : 0;
+	m->flags = r->output ? RV_MANIFEST_TRACE | (r->trace_pio ? RV_MANIFEST_TRACE_PIO : 0) : 0;
 	m->insn_limit = r->insn_limit;
 	for (int i = 0; i < r->nvms; i++)
 		m->vm[i] = r->vm[i].cfg;

@@ -6,7 +6,8 @@
  *      0    8  magic "RVMANIF"
  *      8    4  version (RV_MANIFEST_VERSION)
  *     12    4  number of VMs (1..HVT_MAX_VMS)
- *     16    4  flags (RV_MANIFEST_TRACE: record the trace on the ATA disk)
+ *     16    4  flags (RV_MANIFEST_TRACE: record the trace on the ATA disk; RV_MANIFEST_TRACE_PIO:
+ *              write it by programmed I/O even where bus-master DMA is available)
  *     20    4  reserved
  *     24    8  system instruction limit: stop every VM once they have executed this many guest
  *              instructions together (0: none)
@@ -24,6 +25,7 @@
 #define RV_MANIFEST_MAGIC "RVMANIF"
 #define RV_MANIFEST_VERSION 1
 #define RV_MANIFEST_TRACE 1u
+#define RV_MANIFEST_TRACE_PIO 2u
 
 struct rv_manifest {
 	char magic[8];
