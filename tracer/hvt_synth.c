@@ -116,12 +116,11 @@ static void guest_step(struct hvt_enc *e, struct gvm *g, int *switch_now)
 		x[HVT_REG_RIP] = 0x7c00 + rnd32() % 0x400;
 		*switch_now = 1;
 	}
-	hvt_enc_exit_begin(e, reason, g->icount, x, qual);
+	hvt_enc_exit(e, reason, g->icount, x, qual, &post, len, has_gpa, gpa);
 	if (reason == EXIT_REASON_HLT)
 		hvt_enc_inject(e, 0x80000020, 0);
 	if (reason == EXIT_REASON_VMCALL && rnd32() % 64 == 0)
 		hvt_enc_memwrite(e, 0xa000, msg, sizeof(msg) - 1);
-	hvt_enc_exit_end(e, &post, len, has_gpa, gpa);
 	for (unsigned b = 0; b < 16; b++)
 		if (post.mask >> b & 1)
 			x[b] = post.v[b];

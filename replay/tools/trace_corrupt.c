@@ -64,8 +64,8 @@ int main(int argc, char **argv)
 				post.v[reg] ^= mask;
 				changed = 1;
 			}
-			hvt_enc_exit_begin(&enc, ev.reason, ev.icount, ev.regs, ev.qual);
-			hvt_enc_exit_end(&enc, &post, ev.insn_len, ev.has_gpa, ev.gpa);
+			hvt_enc_exit(&enc, ev.reason, ev.icount, ev.regs, ev.qual, &post, ev.insn_len,
+				     ev.has_gpa, ev.gpa);
 			break;
 		}
 		case HVT_REC_VM_STOP:

@@ -1,9 +1,9 @@
 /*
  * check_trace_codec.c - encoder -> decoder round trips (tracer/trace_encode.c, trace_decode.c).
  *
- * A random model drives the encoder the way the hypervisor does (VM starts, exits in two halves
- * with records made by the handler in between, switches, stops, restarts) and writes down what
- * every event must decode to. The chunks the sink receives are then decoded in order and each
+ * A random model drives the encoder the way the capture converter does (VM starts, exits followed
+ * by the records their handler made, switches, stops, restarts) and writes down what every event
+ * must decode to. The chunks the sink receives are then decoded in order and each
  * on its own, and every field is compared: registers at every exit, qualification, gpa, post-state,
  * instruction length, payloads, event numbers.
  */
@@ -113,7 +113,7 @@ static void model_start(struct hvt_enc *e, unsigned vm)
 	w->icount = st.icount;
 }
 
-/* Handler records made between exit_begin and exit_end. */
+/* Records an exit's handler made: they come after the EXIT, in the order made. */
 static void model_handler_records(struct hvt_enc *e)
 {
 	unsigned n = pick(4) ? 0 : 1 + pick(3);
@@ -187,13 +187,7 @@ static void model_exit(struct hvt_enc *e)
 	w->post_mask = post.mask;
 	memcpy(w->post, post.v, sizeof(post.v));
 
-	/* The hypervisor's one-call path (records of the handler come after it), or the two halves
-	 * with the handler's records in between: both must give the same stream. */
-	int one_call = pick(2);
-	if (one_call)
-		hvt_enc_exit(e, reason, m->icount, m->regs, qual, &post, len, has_gpa, gpa);
-	else
-		hvt_enc_exit_begin(e, reason, m->icount, m->regs, qual);
+	hvt_enc_exit(e, reason, m->icount, m->regs, qual, &post, len, has_gpa, gpa);
 	model_handler_records(e);
 	if (!pick(200)) {
 		/* The handler stops its own VM (a shutdown hypercall, a triple fault). */
@@ -206,8 +200,6 @@ static void model_exit(struct hvt_enc *e)
 		hvt_enc_vm_stop(e, (unsigned)cur, s->why, s->status, s->detail);
 		m->started = 0;
 	}
-	if (!one_call)
-		hvt_enc_exit_end(e, &post, len, has_gpa, gpa);
 }
 
 static void model_switch(struct hvt_enc *e)
@@ -324,14 +316,18 @@ static void check_event(const struct hvt_event *ev, const struct want *w, uint64
 	}
 }
 
-/* Decode chunks [from, n) with one decoder; compare against wants. Returns events seen. */
+/*
+ * Decode chunks [from, n) with one decoder; compare against wants. Event numbers run on from
+ * chunk to chunk without a gap, so the records after an exit have the numbers of the order they
+ * were made in. Returns events seen.
+ */
 static uint64_t decode_all(const struct chunks *cs, size_t from, int fresh_each)
 {
 	static struct hvt_dec d;
 	struct hvt_err err = { 0 };
 	struct hvt_event ev;
 	struct hvt_chunk_header h;
-	uint64_t seen = 0;
+	uint64_t seen = 0, next = 0;
 	int st;
 
 	hvt_dec_init(&d);
@@ -339,6 +335,9 @@ static uint64_t decode_all(const struct chunks *cs, size_t from, int fresh_each)
 		memcpy(&h, cs->c[i], sizeof(h));
 		ck_assert_uint_eq(h.magic, HVT_CHUNK_MAGIC);
 		ck_assert_uint_eq(h.index, i);
+		if (i > from)
+			ck_assert_uint_eq(h.first_event, next);
+		next = h.first_event + h.nevents;
 		ck_assert_uint_eq(h.stored_size, cs->len[i] - sizeof(h));
 		ck_assert_uint_le(h.raw_size, HVT_CHUNK_MAX);
 		if (fresh_each)
@@ -358,12 +357,26 @@ static uint64_t decode_all(const struct chunks *cs, size_t from, int fresh_each)
 	return seen;
 }
 
+/* The model made each kind of record an exit's handler makes, right after an EXIT. */
+static void check_after_exit_kinds(void)
+{
+	static const uint8_t kinds[] = { HVT_REC_INJECT, HVT_REC_MEMWRITE, HVT_REC_NOTE, HVT_REC_VM_STOP };
+
+	for (size_t k = 0; k < sizeof(kinds); k++) {
+		size_t i = 1;
+		while (i < nwant && !(wants[i - 1].type == HVT_REC_EXIT && wants[i].type == kinds[k]))
+			i++;
+		ck_assert_msg(i < nwant, "no record of type %u right after an exit", kinds[k]);
+	}
+}
+
 START_TEST(test_roundtrip_random)
 {
 	struct chunks cs = { 0 };
 
 	model_run(&cs, 20000, 4, HVT_CHUNK_MIN, 0x1234 + (uint64_t)_i);
 	ck_assert_uint_gt(cs.n, 2); /* the run crossed chunk boundaries */
+	check_after_exit_kinds();
 	ck_assert_uint_eq(decode_all(&cs, 0, 0), nwant);
 	/* Each chunk decodes on its own (keyframes), and from any starting chunk. */
 	decode_all(&cs, 0, 1);
@@ -405,8 +418,7 @@ START_TEST(test_post_again)
 	for (int i = 0; i < 3; i++) {
 		if (i == 2)
 			p.v[2] = 0x9999;
-		hvt_enc_exit_begin(&e, 16, 100 * (i + 1), regs, 0);
-		hvt_enc_exit_end(&e, &p, 2, 0, 0);
+		hvt_enc_exit(&e, 16, 100 * (i + 1), regs, 0, &p, 2, 0, 0);
 	}
 	hvt_enc_finish(&e, 0);
 	ck_assert_uint_eq(cs.n, 1);

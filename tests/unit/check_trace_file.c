@@ -160,8 +160,7 @@ START_TEST(test_writer_sections_and_states)
 	hvt_enc_vm_start(&e, 2, &st);
 	for (i = 0; i < 10000; i++) {
 		regs[0] = (uint64_t)i;
-		hvt_enc_exit_begin(&e, 30, 10 * (uint64_t)i + 5, regs, 0x3f80000);
-		hvt_enc_exit_end(&e, &none, 1, 0, 0);
+		hvt_enc_exit(&e, 30, 10 * (uint64_t)i + 5, regs, 0x3f80000, &none, 1, 0, 0);
 	}
 	hvt_enc_finish(&e, 0);
 	ck_assert_int_eq(hvt_writer_vm_start_state(w, 2, &got), 1);
