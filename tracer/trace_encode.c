@@ -1,9 +1,10 @@
 /*
  * trace_encode.c - records into chunks (format: include/retrovisor/trace_format.h).
  *
- * This file runs inside the hypervisor on every VM exit, so it is written for the exit path:
- * no library calls, no division, one pass over the registers. Compiled freestanding for hv/ and
- * hosted for the unit tests and the synthetic-trace generator.
+ * It runs once per recorded exit when the host converts a trace disk's capture stream
+ * (hvt_capture.c), ten million times for a long run, so it is written like an exit path: no
+ * library calls, no allocation, one pass over the registers. It used to run inside the hypervisor
+ * and still builds freestanding.
  */
 #include "trace_encode.h"
 
@@ -73,41 +74,17 @@ static void chunk_close(struct hvt_enc *e)
 	e->sink(e->sink_ctx, e->buf, e->len);
 }
 
-static void exit_complete(struct hvt_enc *e, const struct hvt_post *post, unsigned insn_len,
-			  int has_gpa, uint64_t gpa);
-
-/* The handler of the pending exit went past what we can hold back: record the exit now. */
-static void exit_complete_early(struct hvt_enc *e)
+static void chunk_next(struct hvt_enc *e)
 {
-	static const struct hvt_post none;
-
-	exit_complete(e, &none, 0, 0, 0);
-}
-
-/*
- * Make room for a record of at most n bytes. While an exit is pending its record (at most
- * HVT_REC_MAX_FIXED bytes) must still fit in front of whatever the handler records, and the
- * chunk must not close before it is written.
- */
-static void reserve_slow(struct hvt_enc *e, uint32_t n)
-{
-	if (e->pending) {
-		if (e->len + n + HVT_REC_MAX_FIXED <= e->cap)
-			return;
-		exit_complete_early(e);
-	}
-	if (e->len + n <= e->cap)
-		return;
 	chunk_close(e);
 	chunk_open(e);
 }
 
-/* The common case (room left, no exit pending) inline: this runs on every exit. */
+/* Make room for a record of at most n bytes; inline, as this runs on every exit. */
 static inline void reserve(struct hvt_enc *e, uint32_t n)
 {
-	if (__builtin_expect(!e->pending && e->len + n <= e->cap, 1))
-		return;
-	reserve_slow(e, n);
+	if (__builtin_expect(e->len + n > e->cap, 0))
+		chunk_next(e);
 }
 
 void hvt_enc_init(struct hvt_enc *e, uint8_t *buf, uint32_t cap, hvt_sink_fn sink, void *ctx)
@@ -128,9 +105,6 @@ void hvt_enc_vm_start(struct hvt_enc *e, unsigned vm, const struct hvt_vm_state 
 
 	if (vm >= HVT_MAX_VMS)
 		return;
-	/* A handler restarting its own VM: the exit's caches would be reset under it. */
-	if (e->pending && e->pend_vm == vm)
-		exit_complete_early(e);
 	r = &e->vm[vm];
 	reserve(e, 16 + sizeof(*st));
 	p = e->buf + e->len;
@@ -151,43 +125,6 @@ void hvt_enc_vm_start(struct hvt_enc *e, unsigned vm, const struct hvt_vm_state 
 	e->current = (int)vm;
 }
 
-/*
- * The exit-state part of an EXIT record: deltas of what changed since the VM's previous exit,
- * written at p. The reference becomes this exit's state. This is the hottest loop of the
- * hypervisor: one compare per register, work only for those that changed.
- */
-static uint8_t *put_exit_regs(struct hvt_ref *r, const uint64_t regs[HVT_NREGS], unsigned reason,
-			      uint64_t qual, uint8_t *p, uint32_t *maskp)
-{
-	uint32_t mask = 0;
-
-#pragma GCC unroll 16
-	for (unsigned i = 0; i < 16; i++) {
-		if (regs[i] != r->regs[i]) {
-			mask |= HVT_EXIT_GPR(i);
-			p = hvt_put_varint(p, hvt_zigzag(regs[i] - r->regs[i]));
-			r->regs[i] = regs[i];
-		}
-	}
-	if (regs[HVT_REG_RIP] != r->regs[HVT_REG_RIP]) {
-		mask |= HVT_EXIT_RIP;
-		p = hvt_put_varint(p, hvt_zigzag(regs[HVT_REG_RIP] - r->regs[HVT_REG_RIP]));
-		r->regs[HVT_REG_RIP] = regs[HVT_REG_RIP];
-	}
-	if (regs[HVT_REG_RFLAGS] != r->regs[HVT_REG_RFLAGS]) {
-		mask |= HVT_EXIT_RFLAGS;
-		p = hvt_put_varint(p, regs[HVT_REG_RFLAGS] ^ r->regs[HVT_REG_RFLAGS]);
-		r->regs[HVT_REG_RFLAGS] = regs[HVT_REG_RFLAGS];
-	}
-	if (qual != r->qual[reason]) {
-		mask |= HVT_EXIT_QUAL;
-		p = hvt_put_varint(p, qual ^ r->qual[reason]);
-		r->qual[reason] = qual;
-	}
-	*maskp = mask;
-	return p;
-}
-
 static int post_same(const struct hvt_ref *r, unsigned reason, const struct hvt_post *post,
 		     uint32_t post_mask)
 {
@@ -201,33 +138,6 @@ static int post_same(const struct hvt_ref *r, unsigned reason, const struct hvt_
 	return 1;
 }
 
-/* The rest of an EXIT record's body: the guest-physical address, then the post-state. */
-static uint8_t *put_exit_tail(struct hvt_ref *r, unsigned reason, const struct hvt_post *post,
-			      int has_gpa, uint64_t gpa, uint8_t *p, uint32_t *maskp)
-{
-	uint32_t post_mask = post->mask & HVT_POST_KNOWN_BITS;
-
-	if (has_gpa) {
-		*maskp |= HVT_EXIT_GPA;
-		p = hvt_put_varint(p, gpa);
-	}
-	if (!post_mask)
-		return p;
-	if (post_same(r, reason, post, post_mask)) {
-		*maskp |= HVT_EXIT_POST_AGAIN;
-		return p;
-	}
-	*maskp |= HVT_EXIT_POST;
-	p = hvt_put_varint(p, post_mask);
-	for (uint32_t m = post_mask; m; m &= m - 1) {
-		unsigned b = (unsigned)__builtin_ctz(m);
-		p = hvt_put_varint(p, post->v[b]);
-		r->post_vals[reason][b] = post->v[b];
-	}
-	r->post_mask[reason] = post_mask;
-	return p;
-}
-
 static inline uint8_t *put_small(uint8_t *p, uint64_t v)
 {
 	if (v < 0x80) {
@@ -238,9 +148,9 @@ static inline uint8_t *put_small(uint8_t *p, uint64_t v)
 }
 
 /*
- * The hypervisor's path: the whole EXIT record in one pass over the output, no copies. First
+ * The converter's path: the whole EXIT record in one pass over the output, no copies. First
  * find what changed (one compare per register; most do not change), so the mask can go first,
- * then write only the deltas. Same bytes as exit_begin + exit_end.
+ * then write only the deltas.
  */
 void hvt_enc_exit(struct hvt_enc *e, unsigned reason, uint64_t icount, const uint64_t regs[HVT_NREGS],
 		  uint64_t qual, const struct hvt_post *post, unsigned insn_len, int has_gpa, uint64_t gpa)
@@ -249,8 +159,6 @@ void hvt_enc_exit(struct hvt_enc *e, unsigned reason, uint64_t icount, const uin
 	uint32_t changed = 0, mask, post_mask = post->mask & HVT_POST_KNOWN_BITS;
 	uint8_t *p;
 
-	if (e->pending)
-		exit_complete_early(e);
 	if (e->current < 0)
 		return;
 	reserve(e, HVT_REC_MAX_FIXED);
@@ -309,77 +217,6 @@ void hvt_enc_exit(struct hvt_enc *e, unsigned reason, uint64_t icount, const uin
 	}
 	e->len = (uint32_t)(p - e->buf);
 	e->next_event++;
-}
-
-void hvt_enc_exit_begin(struct hvt_enc *e, unsigned reason, uint64_t icount,
-			const uint64_t regs[HVT_NREGS], uint64_t qual)
-{
-	struct hvt_ref *r;
-	uint32_t mask;
-
-	if (e->pending)
-		exit_complete_early(e); /* the previous exit never got its second half */
-	if (e->current < 0)
-		return;
-	/*
-	 * Room for the whole EXIT record and for what the handler may record is made now, while the
-	 * reference state still matches what the chunk's keyframes would say: no chunk is opened
-	 * until hvt_enc_exit_end has written the record.
-	 */
-	reserve(e, HVT_REC_MAX_FIXED + HVT_PEND_ROOM);
-	r = &e->vm[e->current];
-	reason &= HVT_REASON_SLOTS - 1;
-	e->pend_len = (uint32_t)(put_exit_regs(r, regs, reason, qual, e->pend, &mask) - e->pend);
-	e->pend_mask = mask;
-	e->pend_reason = reason;
-	e->pend_icount_delta = icount - r->icount;
-	e->pend_pos = e->len;
-	e->pend_vm = (uint8_t)e->current;
-	e->pending = 1;
-	e->next_event++; /* the exit numbers before anything its handler records */
-	r->icount = icount;
-}
-
-/*
- * Write the pending EXIT record at pend_pos, moving what the handler recorded since
- * exit_begin behind it. reserve() kept HVT_REC_MAX_FIXED bytes free for this.
- */
-static void exit_complete(struct hvt_enc *e, const struct hvt_post *post, unsigned insn_len,
-			  int has_gpa, uint64_t gpa)
-{
-	struct hvt_ref *r = &e->vm[e->pend_vm];
-	unsigned reason = e->pend_reason;
-	uint32_t mask = e->pend_mask | (insn_len & 0xf) << HVT_EXIT_LEN_SHIFT;
-	uint8_t head[1 + 2 * 10];
-	uint8_t *h = head, *p, *src, *dst;
-	uint32_t n, moved;
-
-	e->pending = 0;
-	/* The tail of the body goes after the register part already in pend. */
-	p = put_exit_tail(r, reason, post, has_gpa, gpa, e->pend + e->pend_len, &mask);
-	*h++ = (uint8_t)(HVT_REC_EXIT | reason);
-	h = hvt_put_varint(h, mask);
-	h = hvt_put_varint(h, e->pend_icount_delta);
-
-	n = (uint32_t)(h - head) + (uint32_t)(p - e->pend);
-	moved = e->len - e->pend_pos;
-	src = e->buf + e->len;
-	dst = src + n;
-	while (moved--)
-		*--dst = *--src;
-	dst = e->buf + e->pend_pos;
-	copy_bytes(dst, head, (uint32_t)(h - head));
-	copy_bytes(dst + (h - head), e->pend, (uint32_t)(p - e->pend));
-	e->len += n;
-	/* The reference for the next exit is the state at this one (the decoder does the same). */
-}
-
-void hvt_enc_exit_end(struct hvt_enc *e, const struct hvt_post *post, unsigned insn_len,
-		      int has_gpa, uint64_t gpa)
-{
-	if (!e->pending)
-		return; /* already recorded early, or no exit_begin */
-	exit_complete(e, post, insn_len, has_gpa, gpa);
 }
 
 void hvt_enc_vm_stop(struct hvt_enc *e, unsigned vm, unsigned why, uint64_t status, uint64_t detail)
@@ -460,18 +297,14 @@ void hvt_enc_switch(struct hvt_enc *e, unsigned vm)
 
 void hvt_enc_flush(struct hvt_enc *e)
 {
-	if (e->pending || e->next_event == e->chunk_first_event)
-		return;
-	chunk_close(e);
-	chunk_open(e);
+	if (e->next_event != e->chunk_first_event)
+		chunk_next(e);
 }
 
 void hvt_enc_finish(struct hvt_enc *e, uint64_t status)
 {
 	uint8_t *p;
 
-	if (e->pending)
-		exit_complete_early(e);
 	reserve(e, 16);
 	p = e->buf + e->len;
 	*p++ = HVT_REC_END;

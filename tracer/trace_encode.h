@@ -1,5 +1,6 @@
 /*
- * trace_encode.h - the record encoder, shared by the hypervisor (freestanding) and the host.
+ * trace_encode.h - the record encoder (host; freestanding-clean): what the capture converter,
+ * the synthetic-trace generator and the tests use to write records.
  *
  * The encoder turns events into the chunk payload records of include/retrovisor/trace_format.h
  * and hands each full chunk (header + payload, uncompressed, no CRC) to a sink callback. It keeps,
@@ -9,13 +10,8 @@
  * fit closes the chunk first. The caller provides the buffer (HVT_CHUNK_MIN bytes or more,
  * 8-byte aligned). VM ids of HVT_MAX_VMS or more are ignored, as is an exit before any VM started.
  *
- * An exit is recorded in two halves around its handler. The handler may record INJECT, MEMWRITE,
- * NOTE, VM_STOP and SWITCH in between (up to HVT_PEND_ROOM bytes of them): they happened after
- * the exit, so hvt_enc_exit_end puts the EXIT record in front of them and the EXIT keeps the
- * lower event number. No chunk is closed while an exit is pending (hvt_enc_flush waits). If the
- * handler records more than HVT_PEND_ROOM bytes, restarts its own VM, or the next exit begins
- * without hvt_enc_exit_end, the pending exit is recorded without post-state and instruction
- * length (the trace stays decodable; only that exit's post-state is lost).
+ * An exit is one call, made after its handler ran: records of what the handler did (INJECT,
+ * MEMWRITE, NOTE, VM_STOP) come after it and get higher event numbers, as they happened later.
  */
 #ifndef TRACER_TRACE_ENCODE_H
 #define TRACER_TRACE_ENCODE_H
@@ -28,7 +24,6 @@
 #define HVT_REASON_SLOTS 128 /* reasons 0-127 fit the EXIT tag */
 #define HVT_REC_MAX_FIXED 512 /* an upper bound on any record but MEMWRITE/NOTE payload bytes */
 #define HVT_BLOB_MAX 4096     /* the largest MEMWRITE or NOTE payload one record carries */
-#define HVT_PEND_ROOM (3 * (HVT_BLOB_MAX + 32)) /* records a handler may make mid-exit */
 
 /* The reference state of one VM: what the decoder will know after the last record. */
 struct hvt_ref {
@@ -60,33 +55,16 @@ struct hvt_enc {
 	int current;          /* VM the records refer to, -1 before any */
 	hvt_sink_fn sink;
 	void *sink_ctx;
-	/* Between hvt_enc_exit_begin and hvt_enc_exit_end: the exit-state part of the record. */
-	uint8_t pend[HVT_REC_MAX_FIXED];
-	uint32_t pend_len;
-	uint32_t pend_mask;
-	unsigned pend_reason;
-	uint64_t pend_icount_delta;
-	uint32_t pend_pos;    /* where the EXIT record goes in buf */
-	uint8_t pend_vm;
-	uint8_t pending;      /* between exit_begin and exit_end */
 	struct hvt_ref vm[HVT_MAX_VMS];
 };
 
 void hvt_enc_init(struct hvt_enc *e, uint8_t *buf, uint32_t cap, hvt_sink_fn sink, void *ctx);
 /* A VM is loaded: full initial state (its registers become the reference). */
 void hvt_enc_vm_start(struct hvt_enc *e, unsigned vm, const struct hvt_vm_state *st);
-/*
- * An exit in one call, after its handler: regs is the state at the exit (before the handler),
- * post what the handler set. The hypervisor's hot path; records the handler's side effects
- * (MEMWRITE, INJECT, VM_STOP) are made after it.
- */
+/* An exit, after its handler: regs is the state at the exit (before the handler), post what
+ * the handler set. */
 void hvt_enc_exit(struct hvt_enc *e, unsigned reason, uint64_t icount, const uint64_t regs[HVT_NREGS],
 		  uint64_t qual, const struct hvt_post *post, unsigned insn_len, int has_gpa, uint64_t gpa);
-/* An exit, in two halves around the handler: the state at the exit, then what the handler did. */
-void hvt_enc_exit_begin(struct hvt_enc *e, unsigned reason, uint64_t icount,
-			const uint64_t regs[HVT_NREGS], uint64_t qual);
-void hvt_enc_exit_end(struct hvt_enc *e, const struct hvt_post *post, unsigned insn_len,
-		      int has_gpa, uint64_t gpa);
 void hvt_enc_vm_stop(struct hvt_enc *e, unsigned vm, unsigned why, uint64_t status, uint64_t detail);
 void hvt_enc_inject(struct hvt_enc *e, uint32_t info, uint32_t error_code);
 void hvt_enc_memwrite(struct hvt_enc *e, uint64_t gpa, const void *data, uint32_t len);

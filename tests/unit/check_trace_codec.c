@@ -446,108 +446,6 @@ START_TEST(test_post_again)
 }
 END_TEST
 
-/*
- * The bug the original encoder had: a handler recording a MEMWRITE between exit_begin and
- * exit_end. The EXIT must come first (lower number) and the registers must survive a chunk that
- * fills up right there.
- */
-START_TEST(test_handler_records_order)
-{
-	static struct hvt_enc e;
-	struct chunks cs = { 0 };
-	uint8_t *buf = aligned_alloc(8, HVT_CHUNK_MIN);
-	struct hvt_vm_state st = { .rip = 0x1000, .rflags = 2 };
-	uint64_t regs[HVT_NREGS] = { 0 };
-	struct hvt_post none = { 0 };
-	static uint8_t blob[HVT_BLOB_MAX];
-	static struct hvt_dec d;
-	struct hvt_event ev;
-	uint64_t expect = 0;
-
-	regs[HVT_REG_RFLAGS] = 2;
-	hvt_enc_init(&e, buf, HVT_CHUNK_MIN, sink, &cs);
-	hvt_enc_vm_start(&e, 0, &st);
-	expect = 1;
-	for (int i = 0; i < 100; i++) {
-		regs[0] = (uint64_t)i * 77;
-		regs[HVT_REG_RIP] = 0x1000 + (uint64_t)i;
-		hvt_enc_exit_begin(&e, 18, (uint64_t)i * 10, regs, (uint64_t)i);
-		hvt_enc_memwrite(&e, 0x8000, blob, sizeof(blob));
-		hvt_enc_inject(&e, 0x80000020, 0);
-		hvt_enc_exit_end(&e, &none, 3, 0, 0);
-		expect += 3;
-	}
-	hvt_enc_finish(&e, 0);
-	expect++;
-	ck_assert_uint_gt(cs.n, 3);
-	hvt_dec_init(&d);
-	uint64_t n = 0;
-	for (size_t c = 0; c < cs.n; c++) {
-		struct hvt_chunk_header h;
-		memcpy(&h, cs.c[c], sizeof(h));
-		ck_assert_int_eq(hvt_dec_chunk(&d, &h, cs.c[c] + 64, h.raw_size, NULL), HVT_OK);
-		while (hvt_dec_next(&d, &ev, NULL) == HVT_OK) {
-			ck_assert_uint_eq(ev.num, n);
-			if (n >= 1 && n < expect - 1) {
-				uint64_t i = (n - 1) / 3;
-				static const uint8_t order[3] = { HVT_REC_EXIT, HVT_REC_MEMWRITE, HVT_REC_INJECT };
-				ck_assert_uint_eq(ev.type, order[(n - 1) % 3]);
-				if (ev.type == HVT_REC_EXIT) {
-					ck_assert_uint_eq(ev.regs[0], i * 77);
-					ck_assert_uint_eq(ev.regs[HVT_REG_RIP], 0x1000 + i);
-					ck_assert_uint_eq(ev.qual, i);
-					ck_assert_uint_eq(ev.icount, i * 10);
-				}
-			}
-			n++;
-		}
-	}
-	ck_assert_uint_eq(n, expect);
-	chunks_free(&cs);
-	free(buf);
-}
-END_TEST
-
-/* A handler recording more than HVT_PEND_ROOM: the exit is recorded early, all stays decodable. */
-START_TEST(test_handler_overflow)
-{
-	static struct hvt_enc e;
-	struct chunks cs = { 0 };
-	uint8_t *buf = aligned_alloc(8, HVT_CHUNK_MIN);
-	struct hvt_vm_state st = { .rip = 0x1000, .rflags = 2 };
-	uint64_t regs[HVT_NREGS] = { 0 };
-	struct hvt_post p = { .mask = 1, .v = { 5 } };
-	static uint8_t blob[64 * 1024];
-	static struct hvt_dec d;
-	struct hvt_event ev;
-	uint64_t n = 0, exits = 0;
-
-	hvt_enc_init(&e, buf, HVT_CHUNK_MIN, sink, &cs);
-	hvt_enc_vm_start(&e, 0, &st);
-	for (int i = 0; i < 5; i++) {
-		regs[1] = (uint64_t)i;
-		hvt_enc_exit_begin(&e, 30, (uint64_t)i, regs, 0);
-		hvt_enc_memwrite(&e, 0, blob, sizeof(blob));
-		hvt_enc_exit_end(&e, &p, 1, 0, 0);
-	}
-	hvt_enc_finish(&e, 0);
-	hvt_dec_init(&d);
-	for (size_t c = 0; c < cs.n; c++) {
-		struct hvt_chunk_header h;
-		memcpy(&h, cs.c[c], sizeof(h));
-		ck_assert_int_eq(hvt_dec_chunk(&d, &h, cs.c[c] + 64, h.raw_size, NULL), HVT_OK);
-		while (hvt_dec_next(&d, &ev, NULL) == HVT_OK) {
-			ck_assert_uint_eq(ev.num, n++);
-			if (ev.type == HVT_REC_EXIT)
-				ck_assert_uint_eq(ev.regs[1], exits++);
-		}
-	}
-	ck_assert_uint_eq(exits, 5);
-	chunks_free(&cs);
-	free(buf);
-}
-END_TEST
-
 /* Every prefix and random damage of a payload: errors with offsets, never a crash. */
 START_TEST(test_malformed_payloads)
 {
@@ -626,8 +524,6 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, test_roundtrip_random, 0, 4);
 	tcase_add_test(tc, test_roundtrip_many_vms_small_chunks);
 	tcase_add_test(tc, test_post_again);
-	tcase_add_test(tc, test_handler_records_order);
-	tcase_add_test(tc, test_handler_overflow);
 	tcase_add_test(tc, test_malformed_payloads);
 	tcase_add_test(tc, test_varint_limits);
 	suite_add_tcase(s, tc);
