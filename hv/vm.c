@@ -3,7 +3,6 @@
  */
 #include "vm.h"
 
-#include <stddef.h>
 
 #include "console.h"
 #include "cpu.h"
@@ -18,9 +17,9 @@
 #include "vmcs.h"
 #include "vmx.h"
 #include "vmx_controls.h"
+#include "world_switch.h"
 #include "x86.h"
 
-extern char vmx_exit_entry[], vmx_exit_entry_traced[];
 
 /*
  * The preemption timer counts guest instructions on Bochs (the TSC, and so the timer at rate 0,
@@ -401,179 +400,21 @@ static inline void finish_exit(struct vm *vm)
 	}
 }
 
-/* Registers that changed since the VM entry: bit i for regs[i] (GPRs, RIP = 16, RFLAGS = 17). */
+/* Traced: registers that changed since the VM entry, bit i for regs[i] (GPRs, RIP = 16, RFLAGS
+ * = 17), and bit 18 for a qualification that follows (the capture's EXIT word, shifted). */
 static uint32_t exit_changed;
 /* Traced: where the world switch and begin_exit append the values of changed registers. */
 static uint64_t *capture_p;
 
-/*
- * The world switch: load the guest's general registers from vm->regs (x86 order; RSP comes from
- * the VMCS), enter with VMLAUNCH (first time) or VMRESUME, and at the next VM exit store them
- * back. It returns 0 after an exit, 1 for VMfailInvalid (CF=1) and 2 for VMfailValid (ZF=1, the
- * reason in VM_INSTRUCTION_ERROR) when the entry itself fails.
- *
- * A VM exit loads RSP and RIP from the VMCS host-state area (SDM Vol. 3C, 28.5.1): HOST_RSP is
- * written just before entry with the stack pointer whose top holds the regs pointer, and
- * HOST_RIP is the exit label of one of the two variants below, chosen when the VMCS is built.
- * Everything else the host needs (CR3, segments, GDTR/IDTR/TR, EFER, PAT) the processor reloads
- * from the host-state area. Every general register but RSP belongs to the guest in between, so
- * all are clobbered; RBP is saved by hand because the compiler may use it as the frame pointer.
- *
- * Outside long mode R8-R15 cannot be read or written (they need a REX prefix, SDM Vol. 1,
- * 3.4.1.1), so for a VM not in long mode they are neither loaded nor stored: what the guest
- * cannot see stays as it is in vm->regs, and is loaded at its first entry in long mode.
- *
- * Two exit paths. Untraced, every register is stored. Traced, each is compared with vm->regs
- * (its value at the entry) and only one that changed is stored, noted in exit_changed and
- * appended at capture_p: that is the capture's EXIT record (trace_format.h) being written while
- * the values are still in registers, for two instructions per register.
- *
- * It is inline assembly, not a called routine, so that the exit loop around it keeps its own
- * registers in its frame for the whole slice instead of saving and restoring the callee-saved
- * registers on every exit. Each variant exists once (its exit label is a global symbol).
- */
-#define WS_ENTER                                                                                  \
-	"push %%rbp\n\t"                                                                          \
-	"push %%rdi\n\t"                                                                          \
-	"mov %[host_rsp], %%ecx\n\t"                                                              \
-	"vmwrite %%rsp, %%rcx\n\t"                                                                \
-	"cmpb $0, %c[lm](%%rdi)\n\t"                                                              \
-	"je 4f\n\t"                                                                               \
-	"mov 8*8(%%rdi), %%r8\n\t"                                                                \
-	"mov 9*8(%%rdi), %%r9\n\t"                                                                \
-	"mov 10*8(%%rdi), %%r10\n\t"                                                              \
-	"mov 11*8(%%rdi), %%r11\n\t"                                                              \
-	"mov 12*8(%%rdi), %%r12\n\t"                                                              \
-	"mov 13*8(%%rdi), %%r13\n\t"                                                              \
-	"mov 14*8(%%rdi), %%r14\n\t"                                                              \
-	"mov 15*8(%%rdi), %%r15\n"                                                                \
-	"4:\t"                                                                                    \
-	"test %%eax, %%eax\n\t" /* the MOVs below leave the flags alone */                       \
-	"mov 0*8(%%rdi), %%rax\n\t"                                                               \
-	"mov 1*8(%%rdi), %%rcx\n\t"                                                               \
-	"mov 2*8(%%rdi), %%rdx\n\t"                                                               \
-	"mov 3*8(%%rdi), %%rbx\n\t"                                                               \
-	"mov 5*8(%%rdi), %%rbp\n\t"                                                               \
-	"mov 6*8(%%rdi), %%rsi\n\t"                                                               \
-	"mov 7*8(%%rdi), %%rdi\n\t"                                                               \
-	"jnz 1f\n\t"                                                                              \
-	"vmlaunch\n\t"                                                                            \
-	"jmp 2f\n"                                                                                \
-	"1:\tvmresume\n"                                                                          \
-	"2:\t" /* still here: the entry failed before loading guest state */                      \
-	"pop %%rdi\n\t"                                                                           \
-	"pop %%rbp\n\t"                                                                           \
-	"mov $1, %%eax\n\t"                                                                       \
-	"jc 3f\n\t"                                                                               \
-	"mov $2, %%eax\n\t"                                                                       \
-	"jmp 3f\n"
-
-#define WS_OPERANDS                                                                               \
-	: [host_rsp] "i"(HOST_RSP), [lm] "i"(offsetof(struct vm, long_mode) - offsetof(struct vm, regs)) \
-	: "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc", "memory"
-
-static inline __attribute__((always_inline)) int world_switch(uint64_t *regs, int launched)
-{
-	unsigned long r = (unsigned long)launched;
-
-	__asm__ volatile(WS_ENTER
-			 ".global vmx_exit_entry\n"
-			 "vmx_exit_entry:\n\t"
-			 "push %%rdi\n\t"
-			 "mov 8(%%rsp), %%rdi\n\t"
-			 "mov %%rax, 0*8(%%rdi)\n\t"
-			 "mov %%rcx, 1*8(%%rdi)\n\t"
-			 "mov %%rdx, 2*8(%%rdi)\n\t"
-			 "mov %%rbx, 3*8(%%rdi)\n\t"
-			 "mov %%rbp, 5*8(%%rdi)\n\t"
-			 "mov %%rsi, 6*8(%%rdi)\n\t"
-			 "popq 7*8(%%rdi)\n\t"
-			 "cmpb $0, %c[lm](%%rdi)\n\t"
-			 "je 5f\n\t"
-			 "mov %%r8, 8*8(%%rdi)\n\t"
-			 "mov %%r9, 9*8(%%rdi)\n\t"
-			 "mov %%r10, 10*8(%%rdi)\n\t"
-			 "mov %%r11, 11*8(%%rdi)\n\t"
-			 "mov %%r12, 12*8(%%rdi)\n\t"
-			 "mov %%r13, 13*8(%%rdi)\n\t"
-			 "mov %%r14, 14*8(%%rdi)\n\t"
-			 "mov %%r15, 15*8(%%rdi)\n"
-			 "5:\t"
-			 "pop %%rdi\n\t"
-			 "pop %%rbp\n\t"
-			 "xor %%eax, %%eax\n"
-			 "3:"
-			 : "+a"(r), "+D"(regs)
-			 WS_OPERANDS);
-	return (int)r;
-}
-
-/* Traced: one register, compared; if it changed, stored, noted and appended at %P (the pointer). */
-#define WS_CHECK(reg, i, ptr, l)                                                                  \
-	"cmp %%" reg ", " #i "*8(%%rdi)\n\t"                                                      \
-	"jne " #l "0f\n"                                                                          \
-	#l "1:\t"                                                                                 \
-	".pushsection .text.ws_changed, \"ax\"\n"                                                 \
-	#l "0:\tmov %%" reg ", " #i "*8(%%rdi)\n\t"                                               \
-	"mov %%" reg ", (%%" ptr ")\n\t"                                                          \
-	"add $8, %%" ptr "\n\t"                                                                   \
-	"orl $1<<" #i ", %[chg]\n\t"                                                              \
-	"jmp " #l "1b\n"                                                                          \
-	".popsection\n\t"
-
-static inline __attribute__((always_inline)) int world_switch_traced(uint64_t *regs, int launched)
-{
-	unsigned long r = (unsigned long)launched;
-
-	/* The guest's RSI and RDI wait on the stack while RSI holds the append pointer; once RAX is
-	 * checked the pointer moves there. The order is the capture's: RAX RCX RDX RBX RBP RSI RDI
-	 * R8-R15. */
-	__asm__ volatile(WS_ENTER
-			 ".global vmx_exit_entry_traced\n"
-			 "vmx_exit_entry_traced:\n\t"
-			 "push %%rdi\n\t"
-			 "push %%rsi\n\t"
-			 "mov 16(%%rsp), %%rdi\n\t"
-			 "mov %[cap], %%rsi\n\t"
-			 WS_CHECK("rax", 0, "rsi", 10)
-			 WS_CHECK("rcx", 1, "rsi", 11)
-			 WS_CHECK("rdx", 2, "rsi", 12)
-			 WS_CHECK("rbx", 3, "rsi", 13)
-			 WS_CHECK("rbp", 5, "rsi", 15)
-			 "mov %%rsi, %%rax\n\t"
-			 "pop %%rsi\n\t"
-			 WS_CHECK("rsi", 6, "rax", 16)
-			 "pop %%rcx\n\t"
-			 WS_CHECK("rcx", 7, "rax", 17)
-			 "cmpb $0, %c[lm](%%rdi)\n\t"
-			 "je 5f\n\t"
-			 WS_CHECK("r8", 8, "rax", 18)
-			 WS_CHECK("r9", 9, "rax", 19)
-			 WS_CHECK("r10", 10, "rax", 20)
-			 WS_CHECK("r11", 11, "rax", 21)
-			 WS_CHECK("r12", 12, "rax", 22)
-			 WS_CHECK("r13", 13, "rax", 23)
-			 WS_CHECK("r14", 14, "rax", 24)
-			 WS_CHECK("r15", 15, "rax", 25)
-			 "5:\t"
-			 "mov %%rax, %[cap]\n\t"
-			 "pop %%rdi\n\t"
-			 "pop %%rbp\n\t"
-			 "xor %%eax, %%eax\n"
-			 "3:"
-			 : "+a"(r), "+D"(regs), [chg] "+m"(exit_changed), [cap] "+m"(capture_p)
-			 WS_OPERANDS);
-	return (int)r;
-}
-
-/* A register from the VMCS: stored, and noted (and captured, traced) only if it changed. */
+/* A register from the VMCS into vm->regs; traced, only if it changed, and then noted and captured. */
 static inline __attribute__((always_inline)) void exit_reg(struct vm *vm, unsigned r, uint64_t v, int traced)
 {
-	if (v != vm->regs[r]) {
+	if (!traced) {
+		vm->regs[r] = v;
+	} else if (v != vm->regs[r]) {
 		vm->regs[r] = v;
 		exit_changed |= 1u << r;
-		if (traced)
-			*capture_p++ = v;
+		*capture_p++ = v;
 	}
 }
 
@@ -587,11 +428,10 @@ static inline __attribute__((always_inline)) void begin_exit(struct vm *vm, int 
 	/* RIP is compared with the previous exit's, not the entry's: a loop exits at the same RIP. */
 	uint64_t rip = vmcs_readnat(GUEST_RIP);
 	vm->regs[HVT_REG_RIP] = rip;
-	if (rip != vm->exit_rip) {
+	if (traced && rip != vm->exit_rip) {
 		vm->exit_rip = rip;
 		exit_changed |= 1u << HVT_REG_RIP;
-		if (traced)
-			*capture_p++ = rip;
+		*capture_p++ = rip;
 	}
 	exit_reg(vm, HVT_REG_RFLAGS, vmcs_readnat(GUEST_RFLAGS), traced);
 	uint32_t timer = vmcs_read32(GUEST_PREEMPTION_TIMER);
@@ -652,7 +492,7 @@ static inline __attribute__((always_inline)) void handle_exit(struct vm *vm, int
 	if (traced) {
 		trace_p[1] = vm->icount;
 		if (vm->exit_qual) {
-			exit_changed |= 1u << 18; /* HVT_CAP_QUAL, once shifted into place */
+			exit_changed |= (uint32_t)(HVT_CAP_QUAL >> HVT_CAP_GPR_SHIFT);
 			*capture_p++ = vm->exit_qual;
 		}
 	}
@@ -667,8 +507,8 @@ static inline __attribute__((always_inline)) void handle_exit(struct vm *vm, int
 			trace_inject(vm->inject_info, vm->inject_error);
 		if (!vm->running)
 			trace_vm_stop((unsigned)vm->id, vm->stop_why, vm->stop_status, vm->stop_detail);
+		exit_changed = 0;
 	}
-	exit_changed = 0;
 	finish_exit(vm);
 }
 
@@ -681,7 +521,7 @@ static inline __attribute__((always_inline)) void run_loop(struct vm *vm, int tr
 		int r;
 		if (traced) {
 			capture_p = trace_p + 2;
-			r = world_switch_traced(vm->regs, vm->launched);
+			r = world_switch_traced(vm->regs, vm->launched, &exit_changed, &capture_p);
 		} else {
 			r = world_switch(vm->regs, vm->launched);
 		}

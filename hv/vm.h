@@ -44,7 +44,7 @@ struct vm {
 	 * The world switch (vm.c) loads and stores regs[0..15]; RSP, RIP and RFLAGS live in the VMCS. */
 	uint64_t regs[HVT_NREGS];
 	uint8_t long_mode;     /* EFER.LMA: R8-R15 are live (vm.c, the world switch) */
-	uint64_t exit_rip;     /* RIP at the previous exit (the capture records RIP when it differs) */
+	uint64_t exit_rip;     /* traced: RIP at the previous exit (the capture records RIP when it differs) */
 	uint64_t icount;       /* guest instructions retired so far */
 	uint64_t exits;        /* VM exits handled */
 	uint32_t timer_armed;  /* preemption-timer value at the last VM entry */
