@@ -73,34 +73,20 @@ static void commit_inflight(void)
 	inflight = 0;
 }
 
-void trace_flush(void)
+/*
+ * The chunk under construction, sectors long, to next_lba: by DMA (its header sector at the
+ * next flush; filling goes on in the other buffer) or by PIO, payload then header.
+ */
+static void write_chunk(uint32_t sectors)
 {
-	uint32_t payload = (uint32_t)((uint8_t *)trace_p - (uint8_t *)chunk->payload);
-	uint32_t len = (uint32_t)sizeof(chunk->h) + payload, sectors = (len + 511) / 512;
-
-	commit_inflight();
-	if (!payload || disk_full) {
-		chunk_open();
-		return;
-	}
-	memset(&chunk->h, 0, sizeof(chunk->h));
-	chunk->h.magic = HVT_CAP_MAGIC;
-	chunk->h.header_size = sizeof(chunk->h);
-	chunk->h.stored_size = payload;
-	chunk->h.raw_size = payload;
-	chunk->h.index = chunk_index;
-	chunk->h.nevents = (uint32_t)(trace_records - chunk_first_record);
-	memset(chunk->bytes + len, 0, sectors * 512 - len);
 	if (next_lba + sectors > disk_sectors) {
 		hv_printf("hv: trace disk full after %u sectors: the rest of the run is not recorded", next_lba);
 		disk_full = 1;
-		chunk_open();
 		return;
 	}
 	if (use_dma && sectors > 1) {
 		if (ata_dma_write(next_lba + 1, chunk->bytes + 512, sectors - 1)) {
 			write_failed(next_lba);
-			chunk_open();
 			return;
 		}
 		inflight = chunk;
@@ -109,11 +95,29 @@ void trace_flush(void)
 	} else if ((sectors > 1 && ata_write(next_lba + 1, chunk->bytes + 512, sectors - 1)) ||
 		   ata_write(next_lba, chunk->bytes, 1)) {
 		write_failed(next_lba);
-		chunk_open();
 		return;
 	}
 	next_lba += sectors;
 	chunk_index++;
+}
+
+void trace_flush(void)
+{
+	uint32_t payload = (uint32_t)((uint8_t *)trace_p - (uint8_t *)chunk->payload);
+	uint32_t len = (uint32_t)sizeof(chunk->h) + payload, sectors = (len + 511) / 512;
+
+	commit_inflight();
+	if (payload && !disk_full) {
+		memset(&chunk->h, 0, sizeof(chunk->h));
+		chunk->h.magic = HVT_CAP_MAGIC;
+		chunk->h.header_size = sizeof(chunk->h);
+		chunk->h.stored_size = payload;
+		chunk->h.raw_size = payload;
+		chunk->h.index = chunk_index;
+		chunk->h.nevents = (uint32_t)(trace_records - chunk_first_record);
+		memset(chunk->bytes + len, 0, sectors * 512 - len);
+		write_chunk(sectors);
+	}
 	chunk_open();
 }
 
