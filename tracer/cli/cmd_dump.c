@@ -64,11 +64,7 @@ int cmd_dump(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind + 1 != argc) {
-		help(stderr);
-		return EXIT_USAGE;
-	}
-	if ((rc = open_trace(argv[optind], &r, 0)))
+	if ((rc = open_file_arg(argc, argv, help, &r, 0)))
 		return rc;
 	st = from ? hvt_reader_seek(r, from, &err) : HVT_OK;
 	while (st == HVT_OK && (st = hvt_reader_next_event(r, &ev, &err)) == HVT_OK) {

@@ -219,11 +219,11 @@ int cmd_export(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (!xml || optind + 1 != argc) {
+	if (!xml) {
 		help(stderr);
 		return EXIT_USAGE;
 	}
-	if ((rc = open_trace(argv[optind], &r, 0)))
+	if ((rc = open_file_arg(argc, argv, help, &r, 0)))
 		return rc;
 	if (!(w = xmlNewTextWriterFilename(out, 0))) {
 		fprintf(stderr, "hvtrace export: cannot write %s\n", out);

@@ -190,11 +190,7 @@ int cmd_stat(int argc, char **argv)
 		help(stderr);
 		return EXIT_USAGE;
 	}
-	if (optind + 1 != argc) {
-		help(stderr);
-		return EXIT_USAGE;
-	}
-	if ((rc = open_trace(argv[optind], &r, 0)))
+	if ((rc = open_file_arg(argc, argv, help, &r, 0)))
 		return rc;
 	if (!(s = calloc(1, sizeof(*s)))) {
 		hvt_reader_close(r);

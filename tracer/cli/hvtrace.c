@@ -50,6 +50,15 @@ int parse_u64(const char *cmd, const char *opt, const char *s, uint64_t max, uin
 	return 0;
 }
 
+/* Exactly one argument after the options, else the help on stderr and -1. */
+static int one_file(int argc, void (*help)(FILE *))
+{
+	if (optind + 1 == argc)
+		return 0;
+	help(stderr);
+	return -1;
+}
+
 int parse_file_only(int argc, char **argv, void (*help)(FILE *))
 {
 	static const struct option opts[] = { { "help", no_argument, 0, 'h' }, { 0 } };
@@ -59,11 +68,12 @@ int parse_file_only(int argc, char **argv, void (*help)(FILE *))
 		help(c == 'h' ? stdout : stderr);
 		return c == 'h' ? 0 : EXIT_USAGE;
 	}
-	if (optind + 1 != argc) {
-		help(stderr);
-		return EXIT_USAGE;
-	}
-	return -1;
+	return one_file(argc, help) ? EXIT_USAGE : -1;
+}
+
+int open_file_arg(int argc, char **argv, void (*help)(FILE *), struct hvt_reader **r, int quietly)
+{
+	return one_file(argc, help) ? EXIT_USAGE : open_trace(argv[optind], r, quietly);
 }
 
 int exit_code(int status)

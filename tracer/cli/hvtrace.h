@@ -33,6 +33,10 @@ int parse_u64(const char *cmd, const char *opt, const char *s, uint64_t max, uin
  * argv[optind], else the exit code (0 after --help). */
 int parse_file_only(int argc, char **argv, void (*help)(FILE *));
 
+/* The one FILE argument left after the options (argv[optind]) opened as open_trace does: 0, or
+ * the exit code (EXIT_USAGE with the help on stderr when there is not exactly one). */
+int open_file_arg(int argc, char **argv, void (*help)(FILE *), struct hvt_reader **r, int quietly);
+
 /* Exit code for a library status. */
 int exit_code(int status);
 /* Open a trace, printing errors and (quietly=0) truncation/damage warnings to stderr. Returns 0
