@@ -42,6 +42,26 @@ static uint64_t descriptor(const struct hvt_segment *s)
 	return lo | (uint64_t)hi << 32;
 }
 
+/* Machine code into the boot stub at offset n; each returns the offset after it. */
+static unsigned put32(uint8_t *stub, unsigned n, uint32_t v)
+{
+	memcpy(stub + n, &v, 4);
+	return n + 4;
+}
+
+/* MOV EAX, imm32; MOV CR0, EAX (with an operand-size prefix when it runs as 16-bit code). */
+static unsigned put_mov_cr0(uint8_t *stub, unsigned n, int code16, uint32_t cr0)
+{
+	if (code16)
+		stub[n++] = 0x66;
+	stub[n++] = 0xb8;
+	n = put32(stub, n, cr0);
+	stub[n++] = 0x0f;
+	stub[n++] = 0x22;
+	stub[n++] = 0xc0;
+	return n;
+}
+
 int rp_boot(struct rp_cpu *c, const struct hvt_vm_state *st, struct hvt_err *err)
 {
 	static const uint8_t sreg_code[HVT_NSEGS] = {0xc0, 0, 0xd0, 0xd8, 0xe0, 0xe8}; /* MOV Sreg, AX */
@@ -85,18 +105,11 @@ int rp_boot(struct rp_cpu *c, const struct hvt_vm_state *st, struct hvt_err *err
 	stub[n++] = 0xff;
 	stub[n++] = 0x2c;
 	stub[n++] = 0x25;
-	memcpy(stub + n, &ptr_at, 4);
-	n += 4;
+	n = put32(stub, n, ptr_at);
 	ninsn++;
 	uint32_t b_at = STUB_PA + n;
 	/* B: MOV EAX, PE | ET; MOV CR0, EAX */
-	stub[n++] = 0xb8;
-	uint32_t cr0 = 0x11;
-	memcpy(stub + n, &cr0, 4);
-	n += 4;
-	stub[n++] = 0x0f;
-	stub[n++] = 0x22;
-	stub[n++] = 0xc0;
+	n = put_mov_cr0(stub, n, 0, 0x11);
 	ninsn += 2;
 	for (unsigned k = 0; k < 5; k++) { /* MOV AX, sel; MOV Sreg, AX */
 		unsigned i = order[k];
@@ -112,20 +125,12 @@ int rp_boot(struct rp_cpu *c, const struct hvt_vm_state *st, struct hvt_err *err
 	uint32_t c_at = STUB_PA + n + 7;
 	uint32_t target = real ? c_at - (uint32_t)st->seg[HVT_SEG_CS].base : (uint32_t)st->rip;
 	stub[n++] = 0xea;
-	memcpy(stub + n, &target, 4);
-	n += 4;
+	n = put32(stub, n, target);
 	stub[n++] = (uint8_t)gsel[HVT_SEG_CS];
 	stub[n++] = (uint8_t)(gsel[HVT_SEG_CS] >> 8);
 	ninsn++;
 	if (real) { /* C (16-bit code): MOV EAX, cr0; MOV CR0, EAX */
-		cr0 = (uint32_t)st->cr0;
-		stub[n++] = 0x66;
-		stub[n++] = 0xb8;
-		memcpy(stub + n, &cr0, 4);
-		n += 4;
-		stub[n++] = 0x0f;
-		stub[n++] = 0x22;
-		stub[n++] = 0xc0;
+		n = put_mov_cr0(stub, n, 1, (uint32_t)st->cr0);
 		ninsn += 2;
 	}
 	/* the far pointer of A: offset 32, selector 16 */
