@@ -255,27 +255,48 @@ START_TEST(test_index_seek)
 }
 END_TEST
 
+/* A synthetic trace to damage: its bytes, and a reader of the intact file for reference. */
+struct victim {
+	uint8_t *b;
+	size_t n, nix;
+	struct hvt_reader *full;
+	const struct hvt_index_entry *ix;
+	uint32_t hsize;      /* where the chunks start */
+	uint64_t chunks_end; /* where the index starts */
+};
+
+static void victim_make(struct victim *v, const char *name, uint64_t exits, int zstd)
+{
+	struct hvt_err err;
+
+	synth(tpath(name), exits, 2, zstd);
+	v->b = slurp(tpath(name), &v->n);
+	ck_assert_int_eq(hvt_reader_open(&v->full, tpath(name), &err), HVT_OK);
+	v->ix = hvt_reader_index(v->full, &v->nix);
+	v->hsize = hvt_reader_info(v->full)->hdr.header_size;
+	v->chunks_end = hvt_reader_info(v->full)->chunks_end;
+}
+
+static void victim_free(struct victim *v)
+{
+	hvt_reader_close(v->full);
+	free(v->b);
+}
+
 /* Cut the file everywhere: readable up to the last complete chunk, truncation reported. */
 START_TEST(test_truncated)
 {
-	size_t n, nix;
-	uint8_t *b;
-	struct hvt_reader *full, *r;
+	struct victim v;
+	struct hvt_reader *r;
 	struct hvt_err err;
-	const struct hvt_index_entry *ix;
-	uint32_t hsize;
 
-	synth(tpath("t.hvt"), 4000, 2, _i ? 3 : 0);
-	b = slurp(tpath("t.hvt"), &n);
-	ck_assert_int_eq(hvt_reader_open(&full, tpath("t.hvt"), &err), HVT_OK);
-	ix = hvt_reader_index(full, &nix);
-	hsize = hvt_reader_info(full)->hdr.header_size;
-	for (size_t cut = 0; cut < n; cut += 1 + cut / 40) {
+	victim_make(&v, "t.hvt", 4000, _i ? 3 : 0);
+	for (size_t cut = 0; cut < v.n; cut += 1 + cut / 40) {
 		uint64_t want = 0;
 		int st;
-		spit(tpath("cut.hvt"), b, cut);
+		spit(tpath("cut.hvt"), v.b, cut);
 		st = hvt_reader_open(&r, tpath("cut.hvt"), &err);
-		if (cut < hsize) {
+		if (cut < v.hsize) {
 			ck_assert_msg(st < 0, "cut %zu opened", cut);
 			ck_assert(st == HVT_ETRUNCATED || (cut == 0 && st == HVT_ECORRUPT));
 			continue;
@@ -284,56 +305,43 @@ START_TEST(test_truncated)
 		ck_assert(hvt_reader_info(r)->truncated);
 		ck_assert_uint_le(hvt_reader_info(r)->truncated_at, cut);
 		ck_assert_ptr_nonnull(strstr(hvt_reader_info(r)->problem.msg, "truncated at offset"));
-		for (size_t c = 0; c < nix; c++) {
-			uint64_t end = c + 1 < nix ? ix[c + 1].offset : ix[c].offset; /* next chunk start */
-			if (c + 1 == nix) {
-				end = hvt_reader_info(full)->chunks_end;
-			}
+		for (size_t c = 0; c < v.nix; c++) {
+			uint64_t end = c + 1 < v.nix ? v.ix[c + 1].offset : v.chunks_end; /* the chunk's end */
 			if (end <= cut)
-				want = ix[c].first_event + ix[c].nevents;
+				want = v.ix[c].first_event + v.ix[c].nevents;
 		}
 		ck_assert_int_eq(read_all(r, &err), (int64_t)want);
 		hvt_reader_close(r);
 	}
-	hvt_reader_close(full);
-	free(b);
+	victim_free(&v);
 }
 END_TEST
 
 /* Flip one bit in each part of the file: the right error, at the right place. */
 START_TEST(test_bit_flips)
 {
-	size_t n, nix;
-	uint8_t *b;
-	struct hvt_reader *full, *r;
+	struct victim v;
+	struct hvt_reader *r;
 	struct hvt_err err;
-	const struct hvt_index_entry *ix;
-	uint32_t hsize;
-	uint64_t chunks_end;
 
-	synth(tpath("f.hvt"), 3000, 2, _i ? 3 : 0);
-	b = slurp(tpath("f.hvt"), &n);
-	ck_assert_int_eq(hvt_reader_open(&full, tpath("f.hvt"), &err), HVT_OK);
-	ix = hvt_reader_index(full, &nix);
-	hsize = hvt_reader_info(full)->hdr.header_size;
-	chunks_end = hvt_reader_info(full)->chunks_end;
-	for (size_t pos = 0; pos < n; pos += 1 + pos / 50 + (pos * 13) % 7) {
+	victim_make(&v, "f.hvt", 3000, _i ? 3 : 0);
+	for (size_t pos = 0; pos < v.n; pos += 1 + pos / 50 + (pos * 13) % 7) {
 		int st;
-		b[pos] ^= 0x10;
-		spit(tpath("flip.hvt"), b, n);
-		b[pos] ^= 0x10;
+		v.b[pos] ^= 0x10;
+		spit(tpath("flip.hvt"), v.b, v.n);
+		v.b[pos] ^= 0x10;
 		st = hvt_reader_open(&r, tpath("flip.hvt"), &err);
 		if (pos < 64) {
 			ck_assert_msg(st == HVT_ECORRUPT, "flip at %zu: %d", pos, st);
 			continue;
 		}
-		if (pos < hsize) { /* a section: its header bounds or its CRC */
+		if (pos < v.hsize) { /* a section: its header bounds or its CRC */
 			if (st == HVT_OK) {
 				/* The format covers neither a section's type nor its VM id by a CRC
 				 * (trace_format.h), nor a compressed section's raw size until it loads. */
 				int blind = 0;
-				for (uint32_t i = 0; i < hvt_reader_nsections(full); i++) {
-					const struct hvt_section_info *s = hvt_reader_section(full, i);
+				for (uint32_t i = 0; i < hvt_reader_nsections(v.full); i++) {
+					const struct hvt_section_info *s = hvt_reader_section(v.full, i);
 					uint64_t h = s->offset - 24;
 					blind |= (pos >= h && pos < h + 4) || (pos >= h + 20 && pos < h + 24) ||
 						 ((s->flags & HVT_SEC_ZSTD) && pos >= h + 12 && pos < h + 16);
@@ -345,31 +353,30 @@ START_TEST(test_bit_flips)
 			continue;
 		}
 		ck_assert_msg(st == HVT_OK, "flip at %zu: %s", pos, err.msg);
-		if (pos >= chunks_end) { /* index or footer: rebuilt, everything still readable */
-			ck_assert_msg(hvt_reader_info(r)->damaged, "flip at %zu of %zu (chunks end %llu) unnoticed", pos, n,
-				      (unsigned long long)chunks_end);
+		if (pos >= v.chunks_end) { /* index or footer: rebuilt, everything still readable */
+			ck_assert_msg(hvt_reader_info(r)->damaged, "flip at %zu of %zu (chunks end %llu) unnoticed", pos, v.n,
+				      (unsigned long long)v.chunks_end);
 			ck_assert(!hvt_reader_info(r)->index_from_footer);
-			ck_assert_int_eq(read_all(r, &err), (int64_t)hvt_reader_info(full)->nevents);
+			ck_assert_int_eq(read_all(r, &err), (int64_t)hvt_reader_info(v.full)->nevents);
 			hvt_reader_close(r);
 			continue;
 		}
 		/* In a chunk: reading must fail, naming that chunk (header) or its payload. */
 		size_t c = 0;
-		while (c + 1 < nix && ix[c + 1].offset <= pos)
+		while (c + 1 < v.nix && v.ix[c + 1].offset <= pos)
 			c++;
 		int64_t got = read_all(r, &err);
 		ck_assert_msg(got < 0 || hvt_reader_info(r)->damaged, "flip at %zu went unnoticed", pos);
 		if (got < 0) {
 			ck_assert_int_eq(got, HVT_ECORRUPT);
-			uint64_t end = c + 1 < nix ? ix[c + 1].offset : chunks_end;
-			ck_assert_msg(err.offset >= ix[c].offset && err.offset < end,
+			uint64_t end = c + 1 < v.nix ? v.ix[c + 1].offset : v.chunks_end;
+			ck_assert_msg(err.offset >= v.ix[c].offset && err.offset < end,
 				      "flip at %zu (chunk %zu at %llu): error names offset %llu: %s", pos, c,
-				      (unsigned long long)ix[c].offset, (unsigned long long)err.offset, err.msg);
+				      (unsigned long long)v.ix[c].offset, (unsigned long long)err.offset, err.msg);
 		}
 		hvt_reader_close(r);
 	}
-	hvt_reader_close(full);
-	free(b);
+	victim_free(&v);
 }
 END_TEST
 
