@@ -18,6 +18,7 @@
 #include "hvt_capture.h"
 #include "trace_decode.h"
 #include "trace_encode.h"
+#include "check_run.h"
 
 enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI };
 #define RIP HVT_REG_RIP
@@ -853,11 +854,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(suite());
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "retrovisor/exit_reasons.h"
+#include "check_run.h"
 
 struct entry {
 	unsigned num;
@@ -68,16 +69,10 @@ int main(void)
 {
 	Suite *s = suite_create("exit_reasons");
 	TCase *tc = tcase_create("table");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_numbers_ascending_and_in_range);
 	tcase_add_test(tc, test_names_unique_and_spelled_like_the_enum);
 	tcase_add_test(tc, test_name_lookup);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rp_priv.h"
+#include "check_run.h"
 
 #define DATA "replay/testdata/"
 
@@ -348,9 +349,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *r = srunner_create(suite());
-	srunner_run_all(r, CK_NORMAL);
-	int failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? 1 : 0;
+	return check_run(suite());
 }

@@ -13,6 +13,7 @@
 
 #include "trace_decode.h"
 #include "trace_encode.h"
+#include "check_run.h"
 
 /* ---- the sink: copies of every chunk ---------------------------------------------------- */
 struct chunks {
@@ -532,11 +533,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(suite());
 }

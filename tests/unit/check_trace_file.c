@@ -16,6 +16,7 @@
 #include "hvt_synth.h"
 #include "hvt_writer.h"
 #include "trace_encode.h"
+#include "check_run.h"
 
 static char dir[64];
 
@@ -822,11 +823,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(suite());
 }

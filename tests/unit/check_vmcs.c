@@ -12,6 +12,7 @@
 
 #define HV_HOSTED_TEST
 #include "vmcs.h"
+#include "check_run.h"
 
 struct field {
 	unsigned enc;
@@ -135,9 +136,5 @@ int main(void)
 	tcase_add_test(tc, unique_encodings);
 	tcase_add_test(tc, width_check_rejects_mismatch);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

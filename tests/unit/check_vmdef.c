@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../../runner/vmdef.h"
+#include "check_run.h"
 
 static char dir[256];
 
@@ -255,9 +256,5 @@ int main(void)
 	tcase_add_test(tc, definition_names);
 	tcase_add_test(tc, input_escapes);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }
