@@ -16,14 +16,11 @@
 
 #include "../../runner/vmdef.h"
 #include "check_run.h"
-
-static char dir[256];
+#include "check_tmp.h"
 
 static void write_file(const char *name, size_t size)
 {
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "wb");
+	FILE *f = fopen(tpath(name), "wb");
 	ck_assert_ptr_nonnull(f);
 	for (size_t i = 0; i < size; i++)
 		fputc(0xf4, f); /* HLT */
@@ -34,21 +31,12 @@ static void setup(void)
 {
 	char cmd[700];
 	const char *src = getenv("VMDEF_DATA") ? getenv("VMDEF_DATA") : "tests/data/vmdef";
-	snprintf(dir, sizeof(dir), "%s/check_vmdef.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(cmd, sizeof(cmd), "cp -R '%s'/. '%s'/", src, dir);
+	tmp_setup();
+	snprintf(cmd, sizeof(cmd), "cp -R '%s'/. '%s'/", src, tmp_dir);
 	ck_assert_int_eq(system(cmd), 0);
 	write_file("tiny.bin", 16);
 	write_file("big.bin", 70 << 10);
 	write_file("empty.bin", 0);
-}
-
-static void teardown(void)
-{
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
 }
 
 static struct run r;
@@ -56,9 +44,7 @@ static struct vmdef_diag d;
 
 static int load(const char *name)
 {
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return vmdef_load(&r, path, &d);
+	return vmdef_load(&r, tpath(name), &d);
 }
 
 static void reset(void)
@@ -195,7 +181,7 @@ START_TEST(bad_input)
 	ck_assert_int_gt(d.nerrors, 0);
 	ck_assert_msg(strstr(d.text, b->where) != NULL, "%s: want '%s' in:\n%s", b->file, b->where, d.text);
 	ck_assert_msg(strstr(d.text, b->why) != NULL, "%s: want '%s' in:\n%s", b->file, b->why, d.text);
-	ck_assert_ptr_nonnull(strstr(d.text, dir)); /* the full path of the file, as given */
+	ck_assert_ptr_nonnull(strstr(d.text, tmp_dir)); /* the full path of the file, as given */
 	reset();
 }
 END_TEST
@@ -246,7 +232,7 @@ int main(void)
 {
 	Suite *s = suite_create("vmdef");
 	TCase *tc = tcase_create("vmdef");
-	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, setup, tmp_teardown);
 	tcase_add_test(tc, one_domain_every_element);
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, system_with_include);
