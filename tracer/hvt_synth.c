@@ -14,6 +14,7 @@
 #include "hvt_writer.h"
 #include "retrovisor/exit_reasons.h"
 #include "trace_encode.h"
+#include "xorshift.h"
 
 struct gvm {
 	uint64_t regs[HVT_NREGS];
@@ -24,10 +25,7 @@ struct gvm {
 static uint64_t rng;
 static uint32_t rnd32(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng >> 11);
+	return (uint32_t)(xorshift64(&rng) >> 11);
 }
 
 enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI };

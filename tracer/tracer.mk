@@ -47,7 +47,7 @@ $(FUZZ_DIR)/fuzz_%: tracer/fuzz/fuzz_%.c $(wildcard tracer/fuzz/*.h) $(TRACER_LI
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(TRACER_LIB_SRCS) -lzstd -lz
 
-$(FUZZ_DIR)/capture_seeds: tracer/fuzz/capture_seeds.c tracer/fuzz/fuzz_capture.h include/retrovisor/trace_format.h
+$(FUZZ_DIR)/capture_seeds: tracer/fuzz/capture_seeds.c tracer/fuzz/fuzz_capture.h tracer/xorshift.h include/retrovisor/trace_format.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $<
 

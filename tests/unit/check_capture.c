@@ -18,6 +18,7 @@
 #include "hvt_capture.h"
 #include "trace_decode.h"
 #include "trace_encode.h"
+#include "xorshift.h"
 #include "check_run.h"
 
 enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI };
@@ -440,10 +441,7 @@ END_TEST
 static uint64_t rng_state;
 static uint64_t rnd(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return xorshift64(&rng_state);
 }
 static unsigned pick(unsigned n)
 {

@@ -13,6 +13,7 @@
 
 #include "trace_decode.h"
 #include "trace_encode.h"
+#include "xorshift.h"
 #include "check_run.h"
 
 /* ---- the sink: copies of every chunk ---------------------------------------------------- */
@@ -71,10 +72,7 @@ static struct want *want_push(void)
 static uint64_t rng_state;
 static uint64_t rnd(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return xorshift64(&rng_state);
 }
 static unsigned pick(unsigned n)
 {

@@ -10,6 +10,7 @@
 
 #include "fuzz_capture.h"
 #include "retrovisor/trace_format.h"
+#include "xorshift.h"
 
 static uint64_t w[1 << 15];
 static size_t n;
@@ -17,10 +18,7 @@ static uint64_t rng = 0x2545f4914f6cdd1dull;
 
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 static void put(uint64_t v)
