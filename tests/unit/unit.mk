@@ -7,7 +7,7 @@ CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 UNIT_LIBS := $(HOST_LIBS_ALL) $(UNIT_LIBS) $(CHECK_LIBS) -lzstd -lz -lm
 
-$(BUILD)/tests/check_%: tests/unit/check_%.c tests/unit/check_run.h tests/unit/check_tmp.h $(HOST_LIBS_ALL) | $(BUILD)/tests
+$(BUILD)/tests/check_%: tests/unit/check_%.c $(wildcard tests/unit/check_*.h) $(HOST_LIBS_ALL) | $(BUILD)/tests
 	$(CC) $(HOST_CFLAGS) -Ihv -Ireplay $(CHECK_CFLAGS) -o $@ $< $(UNIT_LIBS) $(HOST_LDFLAGS)
 
 $(BUILD)/tests:
