@@ -18,3 +18,72 @@ check() {
 		[ -n "$log" ] && [ -f "$log" ] && sed 's/^/    | /' "$log" | tail -n 15
 	fi
 }
+
+# ---- hostile guests (tests/system/hostile-*.sh) -------------------------------------------------
+# hostile NAME WANT_RC 'WANT_STOP' ['EXPECT_LINE'...]
+#   Runs guest-samples/NAME twice, as an attacker would: alone, then as VM 0 beside a well-behaved
+#   neighbour (`cpuid`, which must still print PASS). Each run: hvrun's exit status,
+#   the stop line "VM 0 (NAME) stopped: WANT_STOP" (skipped when WANT_STOP is empty), the console
+#   lines, a healthy trace (hvtrace check) and a replay that verifies every exit (hvreplay verify).
+#   NAME.opts may hold --mode/--load/--timer/--insn-limit; they become XML attributes beside the
+#   neighbour.
+hostile() {
+	local name=$1 want=$2 stop=$3 rc log trace
+	shift 3
+	eval "set -- $(cat "guest-samples/$name.opts" 2>/dev/null) -- \"\$@\""
+	local opts=() mode=real load="" timer="" limit=""
+	while [ "$1" != -- ]; do
+		opts+=("$1")
+		case $1 in
+		--mode) mode=$2; opts+=("$2"); shift ;;
+		--load) load=$2; opts+=("$2"); shift ;;
+		--insn-limit) limit=$2; opts+=("$2"); shift ;;
+		--timer) timer=1 ;;
+		esac
+		shift
+	done
+	shift
+	for run in alone neighbour; do
+		log="$OUT/hostile-$name-$run.log"
+		trace="$OUT/hostile-$name-$run.hvt"
+		rm -f "$trace"
+		if [ $run = alone ]; then
+			"$BIN/hvrun" --timeout 120 -o "$trace" "${opts[@]}" "$GUESTS/$name.bin" >"$log" 2>&1
+		else
+			local g xml="$OUT/hostile-$name.xml"
+			g=$(cd "$GUESTS" && pwd)
+			{
+				printf '<system%s>\n' "${limit:+ instructions=\"$((limit * 4))\"}"
+				printf '  <domain><name>%s</name><memory unit="MiB">1</memory>\n' "$name"
+				printf '    <os><image%s>%s/%s.bin</image><entry mode="%s"/></os>\n' \
+					"${load:+ load=\"$load\"}" "$g" "$name" "$mode"
+				[ -n "$timer" ] && printf '    <devices><timer model="pit"/></devices>\n'
+				printf '  </domain>\n'
+				printf '  <domain><name>cpuid</name><memory unit="MiB">1</memory>\n'
+				printf '    <os><image>%s/cpuid.bin</image></os></domain>\n' "$g"
+				echo '</system>'
+			} >"$xml"
+			"$BIN/hvrun" --timeout 120 -o "$trace" "$xml" >"$log" 2>&1
+		fi
+		rc=$?
+		[ "$rc" = "$want" ]
+		check $? "hostile $name ($run): hvrun exits $rc (want $want)" "$log"
+		if [ -n "$stop" ]; then
+			grep -qF "VM 0 ($name) stopped: $stop" "$log"
+			check $? "hostile $name ($run): stopped because '$stop'" "$log"
+		fi
+		local line
+		for line in "$@"; do
+			grep -qF -- "$line" "$log"
+			check $? "hostile $name ($run): console shows '$line'" "$log"
+		done
+		if [ $run = neighbour ]; then
+			grep -q '^\[cpuid\] PASS cpuid' "$log"
+			check $? "hostile $name ($run): the neighbour still PASSes" "$log"
+		fi
+		"$BIN/hvtrace" check "$trace" >"$log.check" 2>&1
+		check $? "hostile $name ($run): hvtrace check says the trace is healthy" "$log.check"
+		"$BIN/hvreplay" verify "$trace" >"$log.replay" 2>&1
+		check $? "hostile $name ($run): hvreplay verify matches every exit" "$log.replay"
+	done
+}
