@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "retrovisor/x86_arch.h"
 #include "rp_priv.h"
 
 static const int gpr_ids[16] = {
@@ -26,7 +27,6 @@ static const int gpr_ids[16] = {
 	UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15,
 };
 
-#define MSR_EFER 0xc0000080u
 
 static void stop(struct rp_cpu *c, enum rp_stop why)
 {
@@ -388,7 +388,7 @@ uint64_t rp_cpu_reg(struct rp_cpu *c, unsigned r)
 	uint64_t v = 0;
 	int id = reg_id(r);
 	if (r == RP_EFER) {
-		uc_x86_msr m = {.rid = MSR_EFER};
+		uc_x86_msr m = {.rid = MSR_IA32_EFER};
 		uc_reg_read(c->uc, UC_X86_REG_MSR, &m);
 		return m.value;
 	}
@@ -401,7 +401,7 @@ void rp_cpu_set_reg(struct rp_cpu *c, unsigned r, uint64_t v)
 {
 	int id = reg_id(r);
 	if (r == RP_EFER) {
-		uc_x86_msr m = {.rid = MSR_EFER, .value = v};
+		uc_x86_msr m = {.rid = MSR_IA32_EFER, .value = v};
 		uc_reg_write(c->uc, UC_X86_REG_MSR, &m);
 		return;
 	}

@@ -17,14 +17,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "retrovisor/x86_arch.h"
 #include "rp_priv.h"
 
-#define FL_TF (1u << 8)
-#define FL_IF (1u << 9)
-#define FL_NT (1u << 14)
-#define FL_RF (1u << 16)
-#define FL_VM (1u << 17)
-#define FL_AC (1u << 18)
 
 enum { DELIVERED = 0, FAULTED = 1 };
 
@@ -79,7 +74,7 @@ static int deliver_real(struct rp_cpu *c, unsigned v, uint64_t ret_ip, struct hv
 	    push(c, &ss, &sp, 0xffff, 2, ret_ip))
 		return FAULTED;
 	rp_cpu_set_reg(c, 4, (rsp & ~0xffffull) | sp);
-	rp_cpu_set_reg(c, RP_RFLAGS, fl & ~(uint64_t)(FL_IF | FL_TF | FL_AC));
+	rp_cpu_set_reg(c, RP_RFLAGS, fl & ~(uint64_t)(RFLAGS_IF | RFLAGS_TF | RFLAGS_AC));
 	return load_cs_ip(c, ent[1], ent[0], err) ? -1 : DELIVERED;
 }
 
@@ -129,9 +124,9 @@ static int deliver_prot(struct rp_cpu *c, unsigned v, int has_err, uint32_t code
 	    push(c, &ss, &sp, mask, size, ret_ip) || (has_err && push(c, &ss, &sp, mask, size, code)))
 		return FAULTED;
 	rp_cpu_set_reg(c, 4, (rsp & ~mask) | sp);
-	fl &= ~(uint64_t)(FL_TF | FL_NT | FL_RF | FL_VM);
+	fl &= ~(uint64_t)(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM);
 	if (!(type & 1))
-		fl &= ~(uint64_t)FL_IF;
+		fl &= ~(uint64_t)RFLAGS_IF;
 	rp_cpu_set_reg(c, RP_RFLAGS, fl);
 	return load_cs_ip(c, sel, size == 2 ? off & 0xffff : off, err) ? -1 : DELIVERED;
 }
@@ -171,9 +166,9 @@ static int deliver_long(struct rp_cpu *c, unsigned v, int has_err, uint32_t code
 	    push(c, &flat, &rsp, m, 8, ret_ip) || (has_err && push(c, &flat, &rsp, m, 8, code)))
 		return FAULTED;
 	rp_cpu_set_reg(c, 4, rsp);
-	fl &= ~(uint64_t)(FL_TF | FL_NT | FL_RF | FL_VM);
+	fl &= ~(uint64_t)(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM);
 	if (!(type & 1))
-		fl &= ~(uint64_t)FL_IF;
+		fl &= ~(uint64_t)RFLAGS_IF;
 	rp_cpu_set_reg(c, RP_RFLAGS, fl);
 	return load_cs_ip(c, sel, off, err) ? -1 : DELIVERED;
 }

@@ -18,9 +18,9 @@
 
 #include "retrovisor/exit_reasons.h"
 #include "retrovisor/hypercall.h"
+#include "retrovisor/x86_arch.h"
 #include "rp_priv.h"
 
-#define FL_RF (1ull << 16)
 
 static const char *const reg_names[RP_NREGS] = {
 	"RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI", "R8",  "R9",  "R10", "R11",
@@ -90,7 +90,7 @@ int rp_exit_check(struct rp_session *s, const struct rp_xrec *x, struct hvt_err 
 			return rp_diverge(s, x, reg_names[i], x->regs[i], r[i], "%s exit at RIP %#llx: %s %#llx recorded, %#llx replayed",
 					  rn, (unsigned long long)r[RP_RIP], reg_names[i], (unsigned long long)x->regs[i],
 					  (unsigned long long)r[i]);
-	if ((r[RP_RFLAGS] ^ x->regs[RP_RFLAGS]) & ~FL_RF)
+	if ((r[RP_RFLAGS] ^ x->regs[RP_RFLAGS]) & ~RFLAGS_RF)
 		return rp_diverge(s, x, "RFLAGS", x->regs[RP_RFLAGS], r[RP_RFLAGS],
 				  "%s exit at RIP %#llx: RFLAGS %#llx recorded, %#llx replayed", rn,
 				  (unsigned long long)r[RP_RIP], (unsigned long long)x->regs[RP_RFLAGS],

@@ -9,13 +9,9 @@
 #include <string.h>
 
 #include "retrovisor/exit_reasons.h"
+#include "retrovisor/x86_arch.h"
 #include "rp_priv.h"
 
-#define CR0_PG (1ull << 31)
-#define CR4_PSE (1ull << 4)
-#define CR4_PAE (1ull << 5)
-#define EFER_LMA (1ull << 10)
-#define ADDR_MASK 0x000ffffffffff000ull
 
 static int entry(struct rp_cpu *c, uint64_t pa, int wide, uint64_t *e)
 {
@@ -57,19 +53,19 @@ int rp_mmu_translate(struct rp_cpu *c, uint64_t la, uint64_t *pa)
 	if (levels == 3) {
 		if (entry(c, (cr3 & 0xffffffe0) + (la >> 30 & 3) * 8, 1, &e) || !(e & 1))
 			return -1;
-		base = e & ADDR_MASK;
+		base = e & PTE_ADDR_MASK;
 	} else {
-		base = cr3 & ADDR_MASK;
+		base = cr3 & PTE_ADDR_MASK;
 	}
 	for (int shift = levels == 4 ? 39 : 21; shift >= 12; shift -= 9) {
 		if (entry(c, base + (la >> shift & 511) * 8, 1, &e) || !(e & 1))
 			return -1;
 		if (shift > 12 && shift < 39 && (e & 0x80)) { /* 1 GiB or 2 MiB page */
 			uint64_t span = 1ull << shift;
-			*pa = (e & ADDR_MASK & ~(span - 1)) | (la & (span - 1));
+			*pa = (e & PTE_ADDR_MASK & ~(span - 1)) | (la & (span - 1));
 			return 0;
 		}
-		base = e & ADDR_MASK;
+		base = e & PTE_ADDR_MASK;
 	}
 	*pa = base | (la & 0xfff);
 	return 0;

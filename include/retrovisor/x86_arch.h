@@ -1,0 +1,104 @@
+/*
+ * x86_arch.h - x86 architectural constants shared by the hypervisor (freestanding) and the host
+ * tools (replay, tracer): control-register, RFLAGS and EFER bits, MSR numbers, exception vectors,
+ * and the x87/SSE state a CPU has after reset. One home for each bit: hv/x86.h adds only the
+ * instructions the hypervisor needs as C; nothing else redefines these.
+ * Bit positions from SDM Vol. 3A, 2.5 (control registers) and Vol. 4 (MSRs).
+ */
+#ifndef RETROVISOR_X86_ARCH_H
+#define RETROVISOR_X86_ARCH_H
+
+/* CR0 (SDM Vol. 3A, 2.5) */
+#define CR0_PE (1ull << 0)  /* protection enable */
+#define CR0_MP (1ull << 1)
+#define CR0_ET (1ull << 4)  /* extension type, hardwired 1 */
+#define CR0_NE (1ull << 5)  /* native x87 error reporting: VMX requires it */
+#define CR0_WP (1ull << 16)
+#define CR0_NW (1ull << 29)
+#define CR0_CD (1ull << 30)
+#define CR0_PG (1ull << 31) /* paging */
+
+/* CR4 */
+#define CR4_PSE (1ull << 4)
+#define CR4_PAE (1ull << 5)
+#define CR4_PGE (1ull << 7)
+#define CR4_OSFXSR (1ull << 9)
+#define CR4_VMXE (1ull << 13) /* VMX enable: must stay 1 in VMX operation, also in the guest */
+#define CR4_OSXSAVE (1ull << 18)
+
+/* RFLAGS */
+#define RFLAGS_CF (1ull << 0)
+#define RFLAGS_FIXED (1ull << 1) /* bit 1 always reads 1 */
+#define RFLAGS_ZF (1ull << 6)
+#define RFLAGS_TF (1ull << 8)
+#define RFLAGS_IF (1ull << 9)
+#define RFLAGS_DF (1ull << 10)
+#define RFLAGS_NT (1ull << 14) /* nested task */
+#define RFLAGS_RF (1ull << 16) /* resume flag */
+#define RFLAGS_VM (1ull << 17) /* virtual-8086 mode */
+#define RFLAGS_AC (1ull << 18) /* alignment check */
+
+/* EFER (MSR 0xC0000080) */
+#define EFER_SCE (1ull << 0)
+#define EFER_LME (1ull << 8)  /* long mode enable */
+#define EFER_LMA (1ull << 10) /* long mode active (read-only to software) */
+#define EFER_NXE (1ull << 11)
+
+/* MSRs (SDM Vol. 4, 2.1) */
+#define MSR_IA32_TSC 0x010
+#define MSR_IA32_APIC_BASE 0x01b
+#define MSR_IA32_FEATURE_CONTROL 0x03a /* bit 0 lock, bit 2 VMXON outside SMX */
+#define MSR_IA32_TSC_ADJUST 0x03b
+#define MSR_IA32_BIOS_SIGN_ID 0x08b
+#define MSR_IA32_MTRRCAP 0x0fe
+#define MSR_IA32_SYSENTER_CS 0x174
+#define MSR_IA32_SYSENTER_ESP 0x175
+#define MSR_IA32_SYSENTER_EIP 0x176
+#define MSR_IA32_MISC_ENABLE 0x1a0
+#define MSR_IA32_PAT 0x277
+#define MSR_IA32_MTRR_DEF_TYPE 0x2ff
+#define MSR_IA32_VMX_BASIC 0x480
+#define MSR_IA32_VMX_PINBASED_CTLS 0x481
+#define MSR_IA32_VMX_PROCBASED_CTLS 0x482
+#define MSR_IA32_VMX_EXIT_CTLS 0x483
+#define MSR_IA32_VMX_ENTRY_CTLS 0x484
+#define MSR_IA32_VMX_MISC 0x485
+#define MSR_IA32_VMX_CR0_FIXED0 0x486
+#define MSR_IA32_VMX_CR0_FIXED1 0x487
+#define MSR_IA32_VMX_CR4_FIXED0 0x488
+#define MSR_IA32_VMX_CR4_FIXED1 0x489
+#define MSR_IA32_VMX_VMCS_ENUM 0x48a
+#define MSR_IA32_VMX_PROCBASED_CTLS2 0x48b
+#define MSR_IA32_VMX_EPT_VPID_CAP 0x48c
+#define MSR_IA32_VMX_TRUE_PINBASED_CTLS 0x48d
+#define MSR_IA32_VMX_TRUE_PROCBASED_CTLS 0x48e
+#define MSR_IA32_VMX_TRUE_EXIT_CTLS 0x48f
+#define MSR_IA32_VMX_TRUE_ENTRY_CTLS 0x490
+#define MSR_IA32_VMX_VMFUNC 0x491
+#define MSR_IA32_EFER 0xc0000080
+#define MSR_IA32_STAR 0xc0000081
+#define MSR_IA32_LSTAR 0xc0000082
+#define MSR_IA32_CSTAR 0xc0000083
+#define MSR_IA32_FMASK 0xc0000084
+#define MSR_IA32_FS_BASE 0xc0000100
+#define MSR_IA32_GS_BASE 0xc0000101
+#define MSR_IA32_KERNEL_GS_BASE 0xc0000102
+#define MSR_IA32_TSC_AUX 0xc0000103
+
+/* Exception vectors (SDM Vol. 3A, 6.3.1) */
+#define VEC_DE 0
+#define VEC_DB 1
+#define VEC_BP 3
+#define VEC_UD 6
+#define VEC_DF 8
+#define VEC_GP 13
+#define VEC_PF 14
+
+/* x87/SSE state after RESET or FNINIT (SDM Vol. 1, 8.1.5 and 10.2.3; Vol. 3A, 9.1.1 Table 9-1). */
+#define X87_FCW_RESET 0x037f  /* all exceptions masked, 64-bit precision, round to nearest */
+#define MXCSR_RESET 0x1f80    /* all SIMD exceptions masked, round to nearest */
+
+/* Page-table entry address bits (SDM Vol. 3A, 4.5: bits 51:12 at most). */
+#define PTE_ADDR_MASK 0x000ffffffffff000ull
+
+#endif
