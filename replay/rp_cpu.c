@@ -14,6 +14,7 @@
  * Unicorn does not vector interrupts (REPLAY-NOTES.md): faults, INT n and invalid opcodes come
  * to hook_intr / hook_invalid, which deliver them through the guest's IVT or IDT (rp_deliver.c).
  */
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,15 @@ static uint64_t rep_string_mask(struct rp_cpu *c, uint64_t la)
 	if (!rep || !((b[i] >= 0x6c && b[i] <= 0x6f) || (b[i] >= 0xa4 && b[i] <= 0xa7) || (b[i] >= 0xaa && b[i] <= 0xaf)))
 		return 0;
 	return asize == 16 ? 0xffff : asize == 32 ? 0xffffffffull : ~0ull;
+}
+
+static void history(struct rp_cpu *c, uint64_t pc)
+{
+	c->hist_pc[c->hist_pos] = pc;
+	c->hist_t[c->hist_pos] = c->t_base + c->executed;
+	c->hist_pos = (c->hist_pos + 1) % RP_HISTORY_MAX;
+	if (c->hist_n < RP_HISTORY_MAX)
+		c->hist_n++;
 }
 
 static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
@@ -103,12 +113,16 @@ static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	}
 	c->executed++;
 	c->cur_pc = addr;
-	if (c->hist_on) {
-		c->hist_pc[c->hist_pos] = addr;
-		c->hist_t[c->hist_pos] = c->t_base + c->executed;
-		c->hist_pos = (c->hist_pos + 1) % RP_HISTORY_MAX;
-		if (c->hist_n < RP_HISTORY_MAX)
-			c->hist_n++;
+	if (c->hist_on)
+		history(c, addr);
+	/* MOV to CR with a value the recording CPU refuses (rp_fault.c): fault before it runs */
+	if (size >= 3 && size <= 6) {
+		int v = rp_fault_check_insn(c, addr, size);
+		if (v) {
+			c->fault_vec = v;
+			c->fault_pc = c->stop_pc = addr;
+			uc_emu_stop(c->uc);
+		}
 	}
 }
 
@@ -129,10 +143,11 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 	(void)uc;
 	uint64_t rip = rp_cpu_reg(c, RP_RIP);
 	int soft = is_soft_int(c, c->cur_pc);
-	/* Exceptions with an error code in protected mode (SDM Vol. 3A, 6.13); Unicorn does not
-	 * tell which code QEMU computed, so 0 is pushed (right for the #GP(0) and #DF cases). */
+	/* Exceptions with an error code in protected mode (SDM Vol. 3A, 6.13): the code QEMU
+	 * computed (rp_fault.c) */
 	int has_err = !soft && (intno == 8 || (intno >= 10 && intno <= 14) || intno == 17);
-	if (rp_deliver(c, intno, soft ? 4 : 3, has_err, 0, rip, &err) < 0) {
+	uint32_t code = soft ? 0 : rp_fault_intr(c);
+	if (rp_deliver(c, intno, soft ? 4 : 3, has_err, code, rip, &err) < 0) {
 		snprintf(c->stop_msg, sizeof(c->stop_msg), "%.200s", err.msg);
 		stop(c, RP_STOP_ERROR);
 		return;
@@ -141,17 +156,18 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 		uc_emu_stop(c->uc);
 }
 
-/* An opcode Unicorn does not know (VMXON and friends): #UD, as the CPU raises it. */
+/* An opcode Unicorn does not know (VMXON and friends): #UD, as the CPU raises it. RIP is not
+ * synchronised here and Unicorn stops if the hook claims the instruction: note the #UD at the
+ * instruction the code hook saw last, and deliver it when Unicorn has returned (run()). */
 static bool hook_invalid(uc_engine *uc, void *user)
 {
 	struct rp_cpu *c = user;
-	struct hvt_err err;
 	(void)uc;
-	if (rp_deliver(c, 6, 3, 0, 0, rp_cpu_reg(c, RP_RIP), &err) < 0) {
-		snprintf(c->stop_msg, sizeof(c->stop_msg), "%.200s", err.msg);
-		stop(c, RP_STOP_ERROR);
+	if (c->fault_vec < 0) {
+		c->fault_vec = 6;
+		c->fault_pc = c->cur_pc;
 	}
-	return true;
+	return false;
 }
 
 /* CPUID, IN and OUT always exit under Retrovisor: meeting one between two recorded exits means
@@ -244,6 +260,8 @@ int rp_cpu_open(struct rp_cpu *c, uint64_t mem_size, struct hvt_err *err)
 
 	memset(c, 0, sizeof(*c));
 	c->prev_addr = c->rep_addr = UINT64_MAX;
+	c->fault_vec = -1;
+	rp_fault_guard_install();
 	c->mem_size = (mem_size + RP_PAGE - 1) & ~(uint64_t)(RP_PAGE - 1);
 	if (!c->mem_size || c->mem_size > (4ull << 30))
 		return hvt_err_set(err, HVT_EINVAL, HVT_NO_OFFSET, "VM memory size %llu is not replayable",
@@ -266,7 +284,8 @@ int rp_cpu_open(struct rp_cpu *c, uint64_t mem_size, struct hvt_err *err)
 	    (e = uc_hook_add(c->uc, &c->h_unmapped, UC_HOOK_MEM_UNMAPPED, (void *)hook_unmapped, c, 1, 0)) != UC_ERR_OK ||
 	    (e = uc_hook_add(c->uc, &c->h_cpuid, UC_HOOK_INSN, (void *)hook_cpuid, c, 1, 0, UC_X86_INS_CPUID)) != UC_ERR_OK ||
 	    (e = uc_hook_add(c->uc, &c->h_in, UC_HOOK_INSN, (void *)hook_in, c, 1, 0, UC_X86_INS_IN)) != UC_ERR_OK ||
-	    (e = uc_hook_add(c->uc, &c->h_out, UC_HOOK_INSN, (void *)hook_out, c, 1, 0, UC_X86_INS_OUT)) != UC_ERR_OK)
+	    (e = uc_hook_add(c->uc, &c->h_out, UC_HOOK_INSN, (void *)hook_out, c, 1, 0, UC_X86_INS_OUT)) != UC_ERR_OK ||
+	    (e = uc_ctl_exits_enable(c->uc)) != UC_ERR_OK)
 		goto fail;
 	return HVT_OK;
 fail:
@@ -276,11 +295,53 @@ fail:
 
 void rp_cpu_close(struct rp_cpu *c)
 {
+	if (c->ctx_tmp)
+		uc_context_free(c->ctx_tmp);
+	c->ctx_tmp = NULL;
 	if (c->uc)
 		uc_close(c->uc);
 	free(c->mem);
 	c->uc = NULL;
 	c->mem = NULL;
+}
+
+/* uc_emu_start, with QEMU's abort() on code it cannot translate caught (rp_fault.c). */
+static uc_err emu_guarded(struct rp_cpu *c, uint64_t rip, int *aborted)
+{
+	sigjmp_buf jb;
+	*aborted = 0;
+	if (sigsetjmp(jb, 0)) {
+		rp_fault_guard_arm(NULL);
+		*aborted = 1;
+		return UC_ERR_EXCEPTION;
+	}
+	rp_fault_guard_arm(&jb);
+	uc_err e = uc_emu_start(c->uc, rip, UINT64_MAX, 0, 0);
+	rp_fault_guard_arm(NULL);
+	return e;
+}
+
+/* Put RIP back to the offset of linear address la (Unicorn 2.0.1 leaves the linear address in
+ * RIP when a code hook stops it, visible when CS.base is not 0). */
+static void set_rip_linear(struct rp_cpu *c, uint64_t la)
+{
+	struct rp_seg cs;
+	if (rp_cpu_mode(c) == 64) {
+		rp_cpu_set_reg(c, RP_RIP, la);
+		return;
+	}
+	rp_cpu_get_seg(c, HVT_SEG_CS, &cs);
+	rp_cpu_set_reg(c, RP_RIP, (la - cs.base) & 0xffffffffull);
+}
+
+/* Deliver the fault the replayer raises itself (rp_fault.c) at RIP. */
+static int raise_fault(struct rp_cpu *c, unsigned vec, struct hvt_err *err)
+{
+	if (rp_deliver(c, vec, 3, vec == 13, 0, rp_cpu_reg(c, RP_RIP), err) < 0) {
+		snprintf(c->stop_msg, sizeof(c->stop_msg), "%.200s", err ? err->msg : "delivery failed");
+		c->stop = RP_STOP_ERROR;
+	}
+	return c->stop != RP_STOP_NONE;
 }
 
 static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
@@ -294,19 +355,56 @@ static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 		return HVT_OK;
 	}
 	for (;;) {
+		if (c->broken) {
+			snprintf(c->stop_msg, sizeof(c->stop_msg), "the replay CPU failed earlier and cannot go on");
+			c->stop = RP_STOP_ERROR;
+			return HVT_OK;
+		}
 		uint64_t rip = rp_cpu_reg(c, RP_RIP);
+		c->run_pg = !!(rp_cpu_reg(c, RP_CR0) & CR0_PG);
+		c->run_mode64 = rp_cpu_mode(c) == 64;
+		if (c->ntraps && !c->raw && rp_fault_is_trap(c, rp_cpu_pc(c))) {
+			/* CALL/JMP FAR with a register operand, which Unicorn must not translate: #UD */
+			uint64_t pc = rp_cpu_pc(c);
+			if (!rp_fault_trap_is_bad(c, pc)) {
+				snprintf(c->stop_msg, sizeof(c->stop_msg), "the engine stopped at %#llx for nothing",
+					 (unsigned long long)pc);
+				c->stop = RP_STOP_ERROR;
+				return HVT_OK;
+			}
+			if (c->executed >= c->budget) {
+				c->stop = RP_STOP_BUDGET;
+				return HVT_OK;
+			}
+			c->executed++;
+			c->cur_pc = pc;
+			if (c->hist_on)
+				history(c, pc);
+			if (raise_fault(c, 6, err))
+				return HVT_OK;
+			continue;
+		}
+		int aborted;
 		c->in_emu = 1;
 		c->stop_pc = UINT64_MAX;
-		uc_err e = uc_emu_start(c->uc, rip, UINT64_MAX, 0, 0);
+		uc_err e = emu_guarded(c, rip, &aborted);
 		c->in_emu = 0;
-		if (c->stop_pc != UINT64_MAX) {
-			/* Unicorn 2.0.1 leaves the linear address in RIP when a code hook stops it
-			 * (visible when CS.base is not 0): put the offset back */
-			struct rp_seg cs;
-			rp_cpu_get_seg(c, HVT_SEG_CS, &cs);
-			uint64_t off = c->stop_pc - (rp_cpu_mode(c) == 64 ? 0 : cs.base);
-			rp_cpu_set_reg(c, RP_RIP, rp_cpu_mode(c) == 64 ? off : off & 0xffffffffull);
+		if (aborted) {
+			/* QEMU gave up translating the block at PC (nothing of it ran). Its flags were
+			 * split for the run (cpu_exec_enter) and not joined again: read and write them
+			 * back. Then find the instruction and let it become a trap. */
+			rp_cpu_set_reg(c, RP_RFLAGS, rp_cpu_reg(c, RP_RFLAGS));
+			if (rp_fault_after_abort(c) < 0) {
+				c->broken = 1;
+				snprintf(c->stop_msg, sizeof(c->stop_msg),
+					 "Unicorn could not translate the code at %#llx", (unsigned long long)rp_cpu_pc(c));
+				c->stop = RP_STOP_ERROR;
+				return HVT_OK;
+			}
+			continue;
 		}
+		if (c->stop_pc != UINT64_MAX)
+			set_rip_linear(c, c->stop_pc);
 		if (c->jump_pending) {
 			/* an event handler in another code segment (rp_deliver) */
 			c->jump_pending = 0;
@@ -316,12 +414,23 @@ static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 				c->stop = RP_STOP_ERROR;
 				return HVT_OK;
 			}
-			if (c->stop == RP_STOP_NONE)
+			if (c->stop == RP_STOP_NONE && c->fault_vec < 0)
 				continue;
+		}
+		if (c->fault_vec >= 0) {
+			/* a #UD (hook_invalid) or #GP (hook_code) at fault_pc, counted there */
+			unsigned vec = (unsigned)c->fault_vec;
+			c->fault_vec = -1;
+			set_rip_linear(c, c->fault_pc);
+			if (c->stop != RP_STOP_NONE || raise_fault(c, vec, err))
+				return HVT_OK;
+			continue;
 		}
 		if (c->stop != RP_STOP_NONE)
 			return HVT_OK;
 		if (e == UC_ERR_OK) {
+			if (c->ntraps && rp_fault_is_trap(c, rp_cpu_pc(c)))
+				continue; /* stopped before a trap: handled at the top */
 			/* Unicorn returns by itself on HLT. */
 			if (c->executed >= c->budget)
 				c->stop = RP_STOP_BUDGET;
@@ -329,8 +438,6 @@ static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 				c->stop = RP_STOP_HALT;
 			return HVT_OK;
 		}
-		if (e == UC_ERR_INSN_INVALID && c->stop == RP_STOP_NONE)
-			continue; /* #UD delivered by hook_invalid; go on */
 		snprintf(c->stop_msg, sizeof(c->stop_msg), "Unicorn stopped: %s", uc_strerror(e));
 		c->stop = RP_STOP_ERROR;
 		return HVT_OK;
@@ -504,7 +611,13 @@ int rp_cpu_exec_stub(struct rp_cpu *c, const uint8_t *code, unsigned n, unsigned
 	uint64_t budget = c->budget, executed = c->executed;
 	enum rp_stop st = c->stop;
 	c->stop = RP_STOP_NONE;
+	if (c->ntraps) { /* the stub may sit on a trap (rp_fault.c): no exits while it runs */
+		uint64_t none = UINT64_MAX - 0xfff;
+		uc_ctl_set_exits(c->uc, &none, 1);
+	}
 	int r = rp_cpu_run_raw(c, ninsn, err);
+	if (c->ntraps)
+		uc_ctl_set_exits(c->uc, c->traps, c->ntraps);
 	c->budget = budget;
 	c->executed = executed;
 	c->stop = st;

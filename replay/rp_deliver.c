@@ -23,6 +23,24 @@
 
 enum { DELIVERED = 0, FAULTED = 1 };
 
+/* The fault a delivery met (SDM Vol. 3A, 6.12.1 and 6.13): its vector and error code. The EXT
+ * bit (bit 0) is set when the event being delivered was not caused by the program (an
+ * interrupt, a hardware exception, an earlier fault), IDT (bit 1) when the code names a gate. */
+struct dfault {
+	unsigned ext;
+	unsigned vec;
+	uint32_t code;
+};
+
+static int fault(struct dfault *f, unsigned vec, uint32_t code)
+{
+	f->vec = vec;
+	f->code = code | f->ext;
+	return FAULTED;
+}
+
+static int idt_fault(struct dfault *f, unsigned vec, unsigned v) { return fault(f, vec, v * 8 + 2); }
+
 static int contributory(unsigned v) { return v == 0 || (v >= 10 && v <= 13); }
 
 /* Load CS:RIP of the handler: only RIP when CS stays; a far jump otherwise (after the hook
@@ -59,70 +77,92 @@ static int push(struct rp_cpu *c, const struct rp_seg *ss, uint64_t *sp, uint64_
 	return rp_mmu_write(c, ss->base + *sp, &v, size);
 }
 
-static int deliver_real(struct rp_cpu *c, unsigned v, uint64_t ret_ip, struct hvt_err *err)
+static int deliver_real(struct rp_cpu *c, unsigned v, uint64_t ret_ip, struct dfault *f, struct hvt_err *err)
 {
 	uc_x86_mmr idt = {0};
 	uint16_t ent[2];
 	struct rp_seg ss, cs;
 	uc_reg_read(c->uc, UC_X86_REG_IDTR, &idt);
 	if (v * 4 + 3 > idt.limit || rp_mmu_read(c, idt.base + v * 4, ent, 4))
-		return FAULTED;
+		return idt_fault(f, 13, v);
 	rp_cpu_get_seg(c, HVT_SEG_SS, &ss);
 	rp_cpu_get_seg(c, HVT_SEG_CS, &cs);
 	uint64_t rsp = rp_cpu_reg(c, 4), sp = rsp & 0xffff, fl = rp_cpu_reg(c, RP_RFLAGS);
 	if (push(c, &ss, &sp, 0xffff, 2, fl) || push(c, &ss, &sp, 0xffff, 2, cs.sel) ||
 	    push(c, &ss, &sp, 0xffff, 2, ret_ip))
-		return FAULTED;
+		return fault(f, 13, 0);
 	rp_cpu_set_reg(c, 4, (rsp & ~0xffffull) | sp);
 	rp_cpu_set_reg(c, RP_RFLAGS, fl & ~(uint64_t)(RFLAGS_IF | RFLAGS_TF | RFLAGS_AC));
 	return load_cs_ip(c, ent[1], ent[0], err) ? -1 : DELIVERED;
 }
 
-static int deliver_prot(struct rp_cpu *c, unsigned v, int has_err, uint32_t code, uint64_t ret_ip,
-			struct hvt_err *err)
+/*
+ * The gate and the handler's code segment, before anything is pushed (SDM Vol. 3A, 6.12.1.1
+ * "Protection of Exception- and Interrupt-Handler Procedures", 6.13, and the order Bochs checks
+ * them in): a software interrupt through a gate with DPL < CPL is #GP(IDT), a gate not present
+ * #NP(IDT), a null selector #GP(0), a selector beyond its table, not a code segment or with
+ * DPL > CPL #GP(selector), a code segment not present #NP(selector). *dpl: the new CPL.
+ */
+static int check_gate(struct rp_cpu *c, unsigned v, const uint32_t *g, int soft, unsigned cpl, struct dfault *f,
+		      unsigned *dpl)
+{
+	uint16_t sel = (uint16_t)(g[0] >> 16);
+	uc_x86_mmr dt = {0};
+	uint32_t d[2];
+	if (soft && ((g[1] >> 13) & 3) < cpl)
+		return idt_fault(f, 13, v);
+	if (!(g[1] & (1u << 15)))
+		return idt_fault(f, 11, v);
+	if ((sel & ~3u) == 0)
+		return fault(f, 13, 0);
+	uc_reg_read(c->uc, (sel & 4) ? UC_X86_REG_LDTR : UC_X86_REG_GDTR, &dt);
+	if ((sel & ~7u) + 7u > dt.limit || rp_mmu_read(c, dt.base + (sel & ~7u), d, 8))
+		return fault(f, 13, sel & 0xfffc);
+	unsigned cdpl = (d[1] >> 13) & 3;
+	if ((d[1] & 0x1800) != 0x1800 || cdpl > cpl) /* S = 1 and code */
+		return fault(f, 13, sel & 0xfffc);
+	if (!(d[1] & (1u << 15)))
+		return fault(f, 11, sel & 0xfffc);
+	*dpl = (d[1] & 0x400) ? cpl : cdpl; /* a conforming segment keeps CPL */
+	return DELIVERED;
+}
+
+static int deliver_prot(struct rp_cpu *c, unsigned v, int soft, int has_err, uint32_t code, uint64_t ret_ip,
+			struct dfault *f, struct hvt_err *err)
 {
 	uc_x86_mmr idt = {0};
 	uint32_t g[2];
 	struct rp_seg ss, cs;
+	unsigned dpl;
 	uc_reg_read(c->uc, UC_X86_REG_IDTR, &idt);
 	if (v * 8 + 7 > idt.limit || rp_mmu_read(c, idt.base + v * 8, g, 8))
-		return FAULTED;
+		return idt_fault(f, 13, v);
 	unsigned type = (g[1] >> 8) & 0x1f;
-	if (!(g[1] & (1u << 15)))
-		return FAULTED;
+	if (type != 0x0e && type != 0x0f && type != 0x06 && type != 0x07 && type != 0x05)
+		return idt_fault(f, 13, v);
+	rp_cpu_get_seg(c, HVT_SEG_CS, &cs);
+	rp_cpu_get_seg(c, HVT_SEG_SS, &ss);
+	unsigned cpl = cs.sel & 3;
 	if (type == 0x05) {
 		hvt_err_set(err, RP_EUNSUPPORTED, HVT_NO_OFFSET, "vector %u: task gates are not replayed", v);
 		return -1;
 	}
-	if (type != 0x0e && type != 0x0f && type != 0x06 && type != 0x07)
+	if (check_gate(c, v, g, soft, cpl, f, &dpl) != DELIVERED)
 		return FAULTED;
 	uint16_t sel = (uint16_t)(g[0] >> 16);
 	uint64_t off = (g[0] & 0xffff) | (g[1] & 0xffff0000u);
-	rp_cpu_get_seg(c, HVT_SEG_CS, &cs);
-	rp_cpu_get_seg(c, HVT_SEG_SS, &ss);
-	if (sel < 4)
-		return FAULTED;
-	unsigned cpl = cs.sel & 3;
 	/* the handler's code segment DPL: a lower one means a stack switch through the TSS */
-	{
-		uc_x86_mmr gdt = {0};
-		uint32_t d[2];
-		uc_reg_read(c->uc, UC_X86_REG_GDTR, &gdt);
-		if ((sel & ~7u) + 7u > gdt.limit || rp_mmu_read(c, gdt.base + (sel & ~7u), d, 8))
-			return FAULTED;
-		if (((d[1] >> 13) & 3) < cpl) {
-			hvt_err_set(err, RP_EUNSUPPORTED, HVT_NO_OFFSET,
-				    "vector %u: delivery from ring %u to ring %u (stack switch) is not replayed", v,
-				    cpl, (d[1] >> 13) & 3);
-			return -1;
-		}
+	if (dpl < cpl) {
+		hvt_err_set(err, RP_EUNSUPPORTED, HVT_NO_OFFSET,
+			    "vector %u: delivery from ring %u to ring %u (stack switch) is not replayed", v, cpl, dpl);
+		return -1;
 	}
 	unsigned size = (type & 8) ? 4 : 2;
 	uint64_t mask = (ss.flags & (1u << 22)) ? 0xffffffffull : 0xffff;
 	uint64_t rsp = rp_cpu_reg(c, 4), sp = rsp & mask, fl = rp_cpu_reg(c, RP_RFLAGS);
 	if (push(c, &ss, &sp, mask, size, fl) || push(c, &ss, &sp, mask, size, cs.sel) ||
 	    push(c, &ss, &sp, mask, size, ret_ip) || (has_err && push(c, &ss, &sp, mask, size, code)))
-		return FAULTED;
+		return fault(f, 13, 0);
 	rp_cpu_set_reg(c, 4, (rsp & ~mask) | sp);
 	fl &= ~(uint64_t)(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM);
 	if (!(type & 1))
@@ -131,23 +171,26 @@ static int deliver_prot(struct rp_cpu *c, unsigned v, int has_err, uint32_t code
 	return load_cs_ip(c, sel, size == 2 ? off & 0xffff : off, err) ? -1 : DELIVERED;
 }
 
-static int deliver_long(struct rp_cpu *c, unsigned v, int has_err, uint32_t code, uint64_t ret_ip,
-			struct hvt_err *err)
+static int deliver_long(struct rp_cpu *c, unsigned v, int soft, int has_err, uint32_t code, uint64_t ret_ip,
+			struct dfault *f, struct hvt_err *err)
 {
 	uc_x86_mmr idt = {0}, tr = {0};
 	uint32_t g[4];
 	struct rp_seg ss, cs;
+	unsigned dpl;
 	uc_reg_read(c->uc, UC_X86_REG_IDTR, &idt);
 	if (v * 16 + 15 > idt.limit || rp_mmu_read(c, idt.base + v * 16, g, 16))
-		return FAULTED;
+		return idt_fault(f, 13, v);
 	unsigned type = (g[1] >> 8) & 0x1f, ist = g[1] & 7;
-	if (!(g[1] & (1u << 15)) || (type != 0x0e && type != 0x0f))
+	if (type != 0x0e && type != 0x0f)
+		return idt_fault(f, 13, v);
+	rp_cpu_get_seg(c, HVT_SEG_CS, &cs);
+	rp_cpu_get_seg(c, HVT_SEG_SS, &ss);
+	if (check_gate(c, v, g, soft, cs.sel & 3, f, &dpl) != DELIVERED)
 		return FAULTED;
 	uint16_t sel = (uint16_t)(g[0] >> 16);
 	uint64_t off = (g[0] & 0xffff) | (g[1] & 0xffff0000u) | ((uint64_t)g[2] << 32);
-	rp_cpu_get_seg(c, HVT_SEG_CS, &cs);
-	rp_cpu_get_seg(c, HVT_SEG_SS, &ss);
-	if ((cs.sel & 3) != 0) {
+	if (dpl < (cs.sel & 3u)) {
 		hvt_err_set(err, RP_EUNSUPPORTED, HVT_NO_OFFSET, "vector %u: delivery from ring %u is not replayed",
 			    v, cs.sel & 3);
 		return -1;
@@ -156,7 +199,7 @@ static int deliver_long(struct rp_cpu *c, unsigned v, int has_err, uint32_t code
 	if (ist) {
 		uc_reg_read(c->uc, UC_X86_REG_TR, &tr);
 		if (rp_mmu_read(c, tr.base + 36 + 8 * (ist - 1), &rsp, 8))
-			return FAULTED;
+			return fault(f, 10, tr.selector & 0xfffc);
 	}
 	rsp &= ~0xfull;
 	struct rp_seg flat = {0};
@@ -164,7 +207,7 @@ static int deliver_long(struct rp_cpu *c, unsigned v, int has_err, uint32_t code
 	if (push(c, &flat, &rsp, m, 8, ss.sel) || push(c, &flat, &rsp, m, 8, old_rsp) ||
 	    push(c, &flat, &rsp, m, 8, fl) || push(c, &flat, &rsp, m, 8, cs.sel) ||
 	    push(c, &flat, &rsp, m, 8, ret_ip) || (has_err && push(c, &flat, &rsp, m, 8, code)))
-		return FAULTED;
+		return fault(f, 13, 0);
 	rp_cpu_set_reg(c, 4, rsp);
 	fl &= ~(uint64_t)(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM);
 	if (!(type & 1))
@@ -180,30 +223,41 @@ int rp_deliver(struct rp_cpu *c, unsigned vector, unsigned type, int has_err, ui
 	int first = 1;
 	for (;;) {
 		uint64_t ret = next_rip;
-		int r;
+		int r, soft = first && (type == 4 || type == 6);
+		/* an event the program did not cause sets EXT in the error code of a fault met
+		 * while delivering it (SDM Vol. 3A, 6.13) */
+		struct dfault f = {.ext = soft ? 0 : 1};
 		/* only software interrupts return past the instruction; faults return to it */
 		if (!first)
 			ret = rp_cpu_reg(c, RP_RIP);
 		if (!(rp_cpu_reg(c, RP_CR0) & 1))
-			r = deliver_real(c, v, ret, err);
+			r = deliver_real(c, v, ret, &f, err);
 		else if (rp_cpu_reg(c, RP_EFER) & (1u << 10))
-			r = deliver_long(c, v, has_err, errcode, ret, err);
+			r = deliver_long(c, v, soft, has_err, errcode, ret, &f, err);
 		else
-			r = deliver_prot(c, v, has_err, errcode, ret, err);
+			r = deliver_prot(c, v, soft, has_err, errcode, ret, &f, err);
 		if (r < 0)
 			return r;
 		if (r == DELIVERED)
 			return HVT_OK;
-		/* delivery faulted: #GP, escalated by Table 6-5 (a software interrupt is benign) */
+		/* delivery faulted with f.vec: a fault while delivering #DF is a triple fault; a
+		 * contributory fault while delivering a contributory one or a #PF, or a #PF while
+		 * delivering a #PF, is #DF(0); otherwise the second fault is delivered instead
+		 * (SDM Vol. 3A, 6.15, Table 6-5; software interrupts are benign) */
 		if (v == 8) {
 			c->stop = RP_STOP_TRIPLE;
 			snprintf(c->stop_msg, sizeof(c->stop_msg), "triple fault: #DF could not be delivered");
 			return HVT_OK;
 		}
-		int soft = first && (type == 4 || type == 6);
-		v = !soft && (contributory(v) || v == 14) ? 8 : 13;
+		if (!soft && (contributory(v) || v == 14) && (contributory(f.vec) || f.vec == 14) &&
+		    !(contributory(v) && f.vec == 14)) {
+			v = 8;
+			errcode = 0;
+		} else {
+			v = f.vec;
+			errcode = f.code;
+		}
 		has_err = 1;
-		errcode = 0;
 		first = 0;
 	}
 }

@@ -220,6 +220,7 @@ int rp_exit_apply(struct rp_session *s, const struct rp_xrec *x, struct hvt_err 
 					   (unsigned long long)x->num, (unsigned long long)x->mw[i].gpa);
 		memcpy(c->mem + x->mw[i].gpa, x->mw[i].data, x->mw[i].len);
 		rp_cpu_code_changed(c, x->mw[i].gpa, x->mw[i].len);
+		rp_fault_scan(c, x->mw[i].gpa, x->mw[i].len);
 	}
 	if (x->has_inject) {
 		c->t_base = x->icount; /* the delivery's writes happen at the exit's position */

@@ -21,6 +21,7 @@
 #include "replay.h"
 
 #define RP_PAGE 4096u
+#define RP_MAX_TRAPS 256
 
 /* Why a counted run stopped early. */
 #define RP_HIT 10 /* internal: a watch hit (rp_play_to) */
@@ -73,6 +74,14 @@ struct rp_cpu {
 	int watch_record;          /* 1: remember the last hit instead of stopping */
 	uint64_t last_pc_t;        /* record mode: position of the last PC hit (UINT64_MAX: none) */
 	int in_emu;                /* inside uc_emu_start: a CS load must wait until it returns */
+	int run_pg, run_mode64;    /* CR0.PG and 64-bit mode when the run started (they change only
+				    * at exits) */
+	int fault_vec;             /* a fault the replayer raises at fault_pc (rp_fault.c), or -1 */
+	uint64_t fault_pc;
+	uc_context *ctx_tmp;       /* for reading QEMU's error code */
+	int broken;                /* Unicorn aborted outside a known case: no further runs */
+	unsigned ntraps;           /* FF /3, FF /5 register forms: Unicorn exits (rp_fault.c) */
+	uint64_t traps[RP_MAX_TRAPS];
 	int jump_pending;
 	uint16_t jump_sel;
 	uint64_t jump_rip;
@@ -106,6 +115,17 @@ int rp_cpu_flush_tlb(struct rp_cpu *c, struct hvt_err *err);
 
 /* Watch guest-physical writes to [lo, hi) (on = 0: stop watching). */
 int rp_cpu_watch_writes(struct rp_cpu *c, int on, uint64_t lo, uint64_t hi);
+
+/* rp_fault.c: native faults Unicorn does not raise as the recording CPU did */
+/* In a fault hook: QEMU's error code of the fault, and the fault marked delivered. */
+uint32_t rp_fault_intr(struct rp_cpu *c);
+int rp_fault_check_insn(struct rp_cpu *c, uint64_t la, uint32_t size); /* #GP vector or 0 */
+int rp_fault_is_trap(struct rp_cpu *c, uint64_t la);
+int rp_fault_trap_is_bad(struct rp_cpu *c, uint64_t la);
+void rp_fault_scan(struct rp_cpu *c, uint64_t gpa, uint64_t len); /* FF /3, /5 reg forms in memory */
+int rp_fault_after_abort(struct rp_cpu *c);
+void rp_fault_guard_install(void);
+void rp_fault_guard_arm(void *jb);
 
 /* rp_boot.c: Unicorn in the VM's initial state (registers, hidden segment state, CRs). */
 int rp_boot(struct rp_cpu *c, const struct hvt_vm_state *st, struct hvt_err *err);

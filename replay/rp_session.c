@@ -122,6 +122,7 @@ int rp_open(struct rp_session **out, const char *path, const struct rp_opts *opt
 	if ((st = rp_cpu_open(&s->cpu, s->cfg.mem_size, err)) < 0 || (st = load_memory(s, err)) < 0 ||
 	    (st = rp_boot(&s->cpu, &s->start, err)) < 0)
 		goto fail;
+	rp_fault_scan(&s->cpu, 0, s->cpu.mem_size);
 	s->cur.r = s->r;
 	s->cur.vm = s->opts.vm;
 	s->t = s->start.icount;

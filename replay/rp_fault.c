@@ -1,0 +1,295 @@
+/*
+ * rp_fault.c - faults the guest's CPU raises by itself (no VM exit), where Unicorn 2.0.1 does
+ * not raise them as the recording CPU (Bochs 2.7, corei7_skylake_x) did.
+ *
+ *  - Error codes: Unicorn hands a fault to UC_HOOK_INTR with its vector only. QEMU keeps the
+ *    error code it computed (the #PF bits, the selector of a #GP/#NP/#TS/#SS) in its CPU state,
+ *    which uc_context_save copies; the offset is found once by calibration runs (faults with
+ *    known codes), so the code pushed is QEMU's, which follows SDM Vol. 3A, 6.13 and 4.7.
+ *  - Invalid opcodes reach UC_HOOK_INSN_INVALID with RIP not synchronised, and Unicorn stops
+ *    if the hook claims them: the hook only notes the #UD, Unicorn returns, and rp_cpu.c
+ *    delivers it at the instruction the code hook last saw.
+ *  - MOV to CR0/CR4 values the recording CPU refuses with #GP(0) and QEMU accepts (CR4.SMXE on
+ *    a CPU without SMX and other reserved CR4 bits, CR0.NW without CD, CR0 bits 63:32): checked
+ *    in the code hook, only for instructions 3 to 6 bytes long, before they execute.
+ *  - FF /3 and FF /5 with a register operand (CALL FAR / JMP FAR reg: invalid encodings, #UD)
+ *    make QEMU's code generator abort() the whole process while it translates the block
+ *    ("tcg fatal error"), before any hook runs for it. Such instructions become Unicorn
+ *    "exits" (uc_ctl_set_exits: translation stops before them, emulation returns there) and
+ *    the replayer raises the #UD. They are found by scanning guest memory when it is loaded,
+ *    and, for code written later, by catching that abort (SIGABRT, siglongjmp back into
+ *    rp_cpu.c), decoding the block from its start to the bad instruction and retrying.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "retrovisor/x86_arch.h"
+#include "rp_priv.h"
+
+/* ---- QEMU's error code and fault bookkeeping -------------------------------------------- */
+
+/*
+ * Offsets in a saved context (uc_context_save) of QEMU's env->error_code and env->old_exception.
+ * QEMU keeps the vector of the exception "in flight" in old_exception to turn a second fault
+ * into #DF (check_exception), and clears it only when it delivers the event itself, which it
+ * never does under a UC_HOOK_INTR hook: left alone, a second #PF after a first one would come
+ * out as #DF. So each fault hook clears it, as a completed delivery does.
+ */
+static long errcode_off = -2, oldexc_off = -1; /* -2: not calibrated yet; -1: not found */
+static uint32_t calib_seen;
+static size_t calib_size;
+
+static void calib_intr(uc_engine *uc, uint32_t intno, void *user)
+{
+	uc_context *ctx = user;
+	(void)intno;
+	if (uc_context_save(uc, ctx) == UC_ERR_OK)
+		calib_seen = 1;
+	uc_emu_stop(uc);
+}
+
+/* One 32-bit engine running code (EAX = 0), the context saved in its first fault. */
+static uc_context *calib_run(const uint8_t *code, size_t n)
+{
+	uc_engine *uc;
+	uc_context *ctx = NULL;
+	uc_hook h;
+	uint64_t zero = 0;
+	if (uc_open(UC_ARCH_X86, UC_MODE_32, &uc) != UC_ERR_OK)
+		return NULL;
+	calib_seen = 0;
+	if (uc_mem_map(uc, 0, 0x1000, UC_PROT_ALL) == UC_ERR_OK && uc_mem_write(uc, 0, code, n) == UC_ERR_OK &&
+	    uc_context_alloc(uc, &ctx) == UC_ERR_OK && (calib_size = uc_context_size(uc)) > 0 &&
+	    uc_hook_add(uc, &h, UC_HOOK_INTR, (void *)calib_intr, ctx, 1, 0) == UC_ERR_OK) {
+		uc_reg_write(uc, UC_X86_REG_EAX, &zero);
+		uc_emu_start(uc, 0, n, 0, 0);
+	}
+	if (ctx && !calib_seen) {
+		uc_context_free(ctx);
+		ctx = NULL;
+	}
+	uc_close(uc);
+	return ctx;
+}
+
+static uint32_t at(const uc_context *ctx, size_t o)
+{
+	uint32_t v;
+	memcpy(&v, (const uint8_t *)ctx + o, 4);
+	return v;
+}
+
+/* #GP(0x1230) and #GP(0x4568) (MOV DS with a selector beyond a GDT limit of 0, EBX = 0) give
+ * the error code's offset; #DE (DIV by ECX = 0) against the first gives old_exception's (13
+ * after the #GP, 0 after the #DE). The search starts past the general registers. */
+static void calibrate(void)
+{
+	static const uint8_t gp1[] = {0x66, 0xb8, 0x30, 0x12, 0x31, 0xdb, 0x8e, 0xd8, 0xf4};
+	static const uint8_t gp2[] = {0x66, 0xb8, 0x68, 0x45, 0x31, 0xdb, 0x8e, 0xd8, 0xf4};
+	static const uint8_t de[] = {0x31, 0xc9, 0x31, 0xd2, 0xf7, 0xf1, 0xf4};
+	uc_context *a = calib_run(gp1, sizeof(gp1)), *b = calib_run(gp2, sizeof(gp2)), *d = calib_run(de, sizeof(de));
+	errcode_off = oldexc_off = -1;
+	for (size_t o = 256; a && b && d && o + 4 <= calib_size; o += 4) {
+		if (errcode_off < 0 && at(a, o) == 0x1230 && at(b, o) == 0x4568)
+			errcode_off = (long)o;
+		if (oldexc_off < 0 && at(a, o) == 13 && at(b, o) == 13 && at(d, o) == 0)
+			oldexc_off = (long)o;
+	}
+	if (a)
+		uc_context_free(a);
+	if (b)
+		uc_context_free(b);
+	if (d)
+		uc_context_free(d);
+}
+
+uint32_t rp_fault_intr(struct rp_cpu *c)
+{
+	uint32_t v = 0;
+	if (errcode_off == -2)
+		calibrate();
+	if (errcode_off < 0 && oldexc_off < 0)
+		return 0;
+	if (!c->ctx_tmp && uc_context_alloc(c->uc, &c->ctx_tmp) != UC_ERR_OK)
+		return 0;
+	if (uc_context_save(c->uc, c->ctx_tmp) != UC_ERR_OK)
+		return 0;
+	if (errcode_off >= 0)
+		v = at(c->ctx_tmp, (size_t)errcode_off);
+	if (oldexc_off >= 0 && at(c->ctx_tmp, (size_t)oldexc_off) != UINT32_MAX) {
+		uint32_t none = UINT32_MAX;
+		memcpy((uint8_t *)c->ctx_tmp + oldexc_off, &none, 4);
+		uc_context_restore(c->uc, c->ctx_tmp);
+	}
+	return v;
+}
+
+/* ---- instruction bytes ------------------------------------------------------------------- */
+
+/* Legacy prefixes: the same in every mode (REX is not: 0x40-0x4F are INC/DEC outside 64-bit). */
+static int legacy_prefix(uint8_t b)
+{
+	return b == 0x66 || b == 0x67 || b == 0xf2 || b == 0xf3 || b == 0xf0 || b == 0x2e || b == 0x36 || b == 0x3e ||
+	       b == 0x26 || b == 0x64 || b == 0x65;
+}
+
+/* Bytes of code at linear la: straight from guest memory when paging is off. */
+static int code_bytes(struct rp_cpu *c, uint64_t la, uint8_t *b, unsigned n)
+{
+	if (!c->run_pg) {
+		la &= 0xffffffffull;
+		if (la + n > c->mem_size)
+			return -1;
+		memcpy(b, c->mem + la, n);
+		return 0;
+	}
+	return rp_mmu_read(c, la, b, n);
+}
+
+/* The offset of the opcode after prefixes (REX too in 64-bit mode), or -1. */
+static int opcode_at(const uint8_t *b, unsigned n, int mode64)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (!legacy_prefix(b[i]) && !(mode64 && (b[i] & 0xf0) == 0x40))
+			return (int)i;
+	return -1;
+}
+
+/* FF /3 or FF /5 with mod = 3: CALL FAR / JMP FAR with a register operand. */
+static int far_reg(const uint8_t *b, unsigned n, int mode64)
+{
+	int i = opcode_at(b, n, mode64);
+	return i >= 0 && (unsigned)i + 1 < n && b[i] == 0xff && (b[i + 1] & 0xc0) == 0xc0 &&
+	       ((b[i + 1] >> 3 & 7) == 3 || (b[i + 1] >> 3 & 7) == 5);
+}
+
+/* ---- MOV to CR0 / CR4 ---------------------------------------------------------------------- */
+
+/* CR4 bits the recording CPU refuses with #GP(0) (SDM Vol. 3A, 2.5): LA57 (12, no 5-level
+ * paging), SMXE (14, no SMX on the model), and the reserved bits 15, 19, 23 and up. */
+#define CR4_REFUSED ((1ull << 12) | (1ull << 14) | (1ull << 15) | (1ull << 19) | ~((1ull << 23) - 1))
+
+int rp_fault_check_insn(struct rp_cpu *c, uint64_t la, uint32_t size)
+{
+	uint8_t b[6];
+	if (size < 3 || size > sizeof(b) || code_bytes(c, la, b, size))
+		return 0;
+	int i = opcode_at(b, size, c->run_mode64);
+	if (i < 0 || (unsigned)i + 2 >= size || b[i] != 0x0f || b[i + 1] != 0x22)
+		return 0;
+	unsigned rex = i > 0 && c->run_mode64 && (b[i - 1] & 0xf0) == 0x40 ? b[i - 1] : 0;
+	unsigned modrm = b[i + 2], cr = (modrm >> 3 & 7) | (rex & 4 ? 8 : 0), gpr = (modrm & 7) | (rex & 1 ? 8 : 0);
+	uint64_t v = rp_cpu_reg(c, gpr);
+	if (!c->run_mode64)
+		v &= 0xffffffffull;
+	/* SDM Vol. 2B, MOV - Move to/from Control Registers, "Protected Mode Exceptions" */
+	if (cr == 0 && ((v >> 32) || ((v & CR0_NW) && !(v & CR0_CD))))
+		return 13;
+	if (cr == 4 && (v & CR4_REFUSED))
+		return 13;
+	return 0;
+}
+
+/* ---- FF /3, FF /5 register forms ----------------------------------------------------------- */
+
+static int trap_add(struct rp_cpu *c, uint64_t la)
+{
+	for (unsigned i = 0; i < c->ntraps; i++)
+		if (c->traps[i] == la)
+			return 0;
+	if (c->ntraps == RP_MAX_TRAPS)
+		return -1;
+	c->traps[c->ntraps++] = la;
+	return uc_ctl_set_exits(c->uc, c->traps, c->ntraps) == UC_ERR_OK ? 0 : -1;
+}
+
+int rp_fault_is_trap(struct rp_cpu *c, uint64_t la)
+{
+	for (unsigned i = 0; i < c->ntraps; i++)
+		if (c->traps[i] == la)
+			return 1;
+	return 0;
+}
+
+int rp_fault_trap_is_bad(struct rp_cpu *c, uint64_t la)
+{
+	uint8_t b[15];
+	unsigned n = sizeof(b);
+	while (n > 2 && code_bytes(c, la, b, n))
+		n--;
+	return n > 2 && far_reg(b, n, rp_cpu_mode(c) == 64);
+}
+
+void rp_fault_scan(struct rp_cpu *c, uint64_t gpa, uint64_t len)
+{
+	if (gpa >= c->mem_size)
+		return;
+	if (len > c->mem_size - gpa)
+		len = c->mem_size - gpa;
+	for (uint64_t a = gpa; a + 1 < gpa + len; a++) {
+		uint8_t m = c->mem[a + 1];
+		if (c->mem[a] != 0xff || (m & 0xc0) != 0xc0 || ((m >> 3 & 7) != 3 && (m >> 3 & 7) != 5))
+			continue;
+		/* the instruction may start at any legacy prefix before it */
+		uint64_t s = a;
+		trap_add(c, a);
+		while (s > gpa && a - s < 4 && legacy_prefix(c->mem[s - 1]))
+			trap_add(c, --s);
+	}
+}
+
+/* Unicorn aborted translating the block at the current PC: find the bad instruction in it. */
+int rp_fault_after_abort(struct rp_cpu *c)
+{
+	uint64_t la = rp_cpu_pc(c);
+	int mode = rp_cpu_mode(c);
+	for (unsigned k = 0; k < 1024; k++) {
+		uint8_t b[16];
+		char line[128];
+		unsigned n = sizeof(b);
+		while (n > 0 && code_bytes(c, la, b, n))
+			n--;
+		if (n < 2)
+			return -1;
+		if (far_reg(b, n, mode == 64))
+			return trap_add(c, la);
+		int len = rp_disasm_one(b, n, la, mode, line, sizeof(line));
+		if (len <= 0)
+			return -1;
+		la += (uint64_t)len;
+	}
+	return -1;
+}
+
+/* ---- the abort guard ---------------------------------------------------------------------- */
+
+static _Thread_local sigjmp_buf *guard;
+
+static void on_abort(int sig)
+{
+	sigjmp_buf *g = guard;
+	if (g) {
+		guard = NULL;
+		siglongjmp(*g, 1);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void rp_fault_guard_install(void)
+{
+	static int done;
+	if (done)
+		return;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_abort;
+	sa.sa_flags = SA_NODEFER; /* left by siglongjmp: the signal must not stay blocked */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGABRT, &sa, NULL);
+	done = 1;
+}
+
+void rp_fault_guard_arm(void *jb) { guard = jb; }
