@@ -510,6 +510,8 @@ void rp_cpu_set_reg(struct rp_cpu *c, unsigned r, uint64_t v)
 	if (r == RP_EFER) {
 		uc_x86_msr m = {.rid = MSR_IA32_EFER, .value = v};
 		uc_reg_write(c->uc, UC_X86_REG_MSR, &m);
+		if ((rp_cpu_reg(c, RP_EFER) ^ v) & EFER_SCE)
+			rp_fault_set_efer_sce(c, !!(v & EFER_SCE));
 		return;
 	}
 	if (id)

@@ -105,6 +105,58 @@ static void calibrate(void)
 		uc_context_free(d);
 }
 
+/*
+ * EFER.SCE: QEMU's WRMSR (and so Unicorn's register API) drops the bit for every CPU model
+ * Unicorn offers, but the guest's EFER must read back as the recording CPU keeps it. The bit
+ * is put into QEMU's env->efer directly, at the offset a calibration finds (EFER written as
+ * 0x500, then 0x400, in a 64-bit engine); QEMU's SYSRET checks it there.
+ */
+static long efer_off = -2;
+
+static void calibrate_efer(void)
+{
+	uc_engine *uc;
+	uc_context *a = NULL, *b = NULL;
+	efer_off = -1;
+	if (uc_open(UC_ARCH_X86, UC_MODE_64, &uc) != UC_ERR_OK)
+		return;
+	size_t n = uc_context_size(uc);
+	uc_x86_msr m = {.rid = MSR_IA32_EFER, .value = EFER_LME | EFER_LMA};
+	if (uc_context_alloc(uc, &a) == UC_ERR_OK && uc_context_alloc(uc, &b) == UC_ERR_OK &&
+	    uc_reg_write(uc, UC_X86_REG_MSR, &m) == UC_ERR_OK && uc_context_save(uc, a) == UC_ERR_OK) {
+		m.value = EFER_LMA;
+		if (uc_reg_write(uc, UC_X86_REG_MSR, &m) == UC_ERR_OK && uc_context_save(uc, b) == UC_ERR_OK)
+			for (size_t o = 256; o + 8 <= n; o += 8) {
+				uint64_t x, y;
+				memcpy(&x, (uint8_t *)a + o, 8);
+				memcpy(&y, (uint8_t *)b + o, 8);
+				if (x == (EFER_LME | EFER_LMA) && y == EFER_LMA) {
+					efer_off = (long)o;
+					break;
+				}
+			}
+	}
+	if (a)
+		uc_context_free(a);
+	if (b)
+		uc_context_free(b);
+	uc_close(uc);
+}
+
+void rp_fault_set_efer_sce(struct rp_cpu *c, int on)
+{
+	uint64_t v;
+	if (efer_off == -2)
+		calibrate_efer();
+	if (efer_off < 0 || (!c->ctx_tmp && uc_context_alloc(c->uc, &c->ctx_tmp) != UC_ERR_OK) ||
+	    uc_context_save(c->uc, c->ctx_tmp) != UC_ERR_OK)
+		return;
+	memcpy(&v, (uint8_t *)c->ctx_tmp + efer_off, 8);
+	v = on ? v | EFER_SCE : v & ~EFER_SCE;
+	memcpy((uint8_t *)c->ctx_tmp + efer_off, &v, 8);
+	uc_context_restore(c->uc, c->ctx_tmp);
+}
+
 uint32_t rp_fault_intr(struct rp_cpu *c)
 {
 	uint32_t v = 0;

@@ -119,6 +119,7 @@ int rp_cpu_watch_writes(struct rp_cpu *c, int on, uint64_t lo, uint64_t hi);
 /* rp_fault.c: native faults Unicorn does not raise as the recording CPU did */
 /* In a fault hook: QEMU's error code of the fault, and the fault marked delivered. */
 uint32_t rp_fault_intr(struct rp_cpu *c);
+void rp_fault_set_efer_sce(struct rp_cpu *c, int on); /* QEMU's WRMSR drops EFER.SCE */
 int rp_fault_check_insn(struct rp_cpu *c, uint64_t la, uint32_t size); /* #GP vector or 0 */
 int rp_fault_is_trap(struct rp_cpu *c, uint64_t la);
 int rp_fault_trap_is_bad(struct rp_cpu *c, uint64_t la);

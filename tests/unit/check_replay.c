@@ -438,6 +438,21 @@ START_TEST(deliver_not_present_gate)
 }
 END_TEST
 
+/* EFER.SCE written through the register API stays (QEMU's WRMSR alone drops it). */
+START_TEST(efer_sce_is_kept)
+{
+	struct rp_cpu c;
+	struct hvt_vm_state st;
+	real_state(&st);
+	cpu_up(&c, &st);
+	rp_cpu_set_reg(&c, RP_EFER, 0x101);
+	ck_assert_uint_eq(rp_cpu_reg(&c, RP_EFER), 0x101);
+	rp_cpu_set_reg(&c, RP_EFER, 0x100);
+	ck_assert_uint_eq(rp_cpu_reg(&c, RP_EFER), 0x100);
+	rp_cpu_close(&c);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("replay");
@@ -448,6 +463,7 @@ static Suite *suite(void)
 	tcase_add_test(t, deliver_not_present_gate);
 	tcase_add_test(t, far_register_forms_raise_ud);
 	tcase_add_test(t, mov_cr_refused_values_raise_gp);
+	tcase_add_test(t, efer_sce_is_kept);
 	suite_add_tcase(s, t);
 	t = tcase_create("traces");
 	tcase_set_timeout(t, 120);
