@@ -36,28 +36,6 @@ static void stop(struct rp_cpu *c, enum rp_stop why)
 	uc_emu_stop(c->uc);
 }
 
-/* The count-register mask of a REP-prefixed string instruction at la (CX, ECX or RCX by the
- * address size), 0 for any other instruction. */
-static uint64_t rep_string_mask(struct rp_cpu *c, uint64_t la)
-{
-	uint8_t b[15];
-	int rep = 0, asize = rp_cpu_mode(c), i;
-	if (rp_mmu_read(c, la, b, sizeof(b)) && rp_mmu_read(c, la, b, 4))
-		return 0;
-	for (i = 0; i < 14; i++) {
-		if (b[i] == 0xf3 || b[i] == 0xf2)
-			rep = 1;
-		else if (b[i] == 0x67)
-			asize = asize == 16 ? 32 : asize == 32 ? 16 : 32;
-		else if (!(b[i] == 0x66 || b[i] == 0x2e || b[i] == 0x36 || b[i] == 0x3e || b[i] == 0x26 ||
-			   b[i] == 0x64 || b[i] == 0x65 || (c->mode_cache == 64 && (b[i] & 0xf0) == 0x40)))
-			break;
-	}
-	if (!rep || !((b[i] >= 0x6c && b[i] <= 0x6f) || (b[i] >= 0xa4 && b[i] <= 0xa7) || (b[i] >= 0xaa && b[i] <= 0xaf)))
-		return 0;
-	return asize == 16 ? 0xffff : asize == 32 ? 0xffffffffull : ~0ull;
-}
-
 static void history(struct rp_cpu *c, uint64_t pc)
 {
 	c->hist_pc[c->hist_pos] = pc;
@@ -81,7 +59,7 @@ static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		if (c->rep_addr != addr) {
 			c->rep_addr = addr;
 			c->mode_cache = rp_cpu_mode(c);
-			c->rep_mask = rep_string_mask(c, addr);
+			c->rep_mask = rp_insn_rep_mask(c, addr);
 		}
 		if (c->rep_mask && (rp_cpu_reg(c, 1) & c->rep_mask) == 0)
 			return;
@@ -163,11 +141,25 @@ static bool hook_invalid(uc_engine *uc, void *user)
 {
 	struct rp_cpu *c = user;
 	(void)uc;
-	if (c->fault_vec < 0) {
+	uint8_t b[2];
+	if (!rp_mmu_read(c, c->cur_pc, b, 2) && b[0] == 0x0f && b[1] == 0x34) {
+		c->sysenter_pending = 1;
+		c->fault_pc = c->cur_pc;
+	} else if (c->fault_vec < 0) {
 		c->fault_vec = 6;
 		c->fault_pc = c->cur_pc;
 	}
 	return false;
+}
+
+/* SYSENTER: Unicorn 2.0.1 runs it as a no-op that calls this hook (and rejects it in 64-bit
+ * mode): note it, stop, and emulate it when Unicorn has returned (run()). */
+static void hook_sysenter(uc_engine *uc, void *user)
+{
+	struct rp_cpu *c = user;
+	c->sysenter_pending = 1;
+	c->fault_pc = c->stop_pc = c->cur_pc;
+	uc_emu_stop(uc);
 }
 
 /* CPUID, IN and OUT always exit under Retrovisor: meeting one between two recorded exits means
@@ -285,6 +277,7 @@ int rp_cpu_open(struct rp_cpu *c, uint64_t mem_size, struct hvt_err *err)
 	    (e = uc_hook_add(c->uc, &c->h_cpuid, UC_HOOK_INSN, (void *)hook_cpuid, c, 1, 0, UC_X86_INS_CPUID)) != UC_ERR_OK ||
 	    (e = uc_hook_add(c->uc, &c->h_in, UC_HOOK_INSN, (void *)hook_in, c, 1, 0, UC_X86_INS_IN)) != UC_ERR_OK ||
 	    (e = uc_hook_add(c->uc, &c->h_out, UC_HOOK_INSN, (void *)hook_out, c, 1, 0, UC_X86_INS_OUT)) != UC_ERR_OK ||
+	    (e = uc_hook_add(c->uc, &c->h_sysenter, UC_HOOK_INSN, (void *)hook_sysenter, c, 1, 0, UC_X86_INS_SYSENTER)) != UC_ERR_OK ||
 	    (e = uc_ctl_exits_enable(c->uc)) != UC_ERR_OK)
 		goto fail;
 	return HVT_OK;
@@ -334,8 +327,8 @@ static void set_rip_linear(struct rp_cpu *c, uint64_t la)
 	rp_cpu_set_reg(c, RP_RIP, (la - cs.base) & 0xffffffffull);
 }
 
-/* Deliver the fault the replayer raises itself (rp_fault.c) at RIP. */
-static int raise_fault(struct rp_cpu *c, unsigned vec, struct hvt_err *err)
+/* Deliver the fault the replayer raises itself (rp_fault.c) at RIP: 1 if the run must stop. */
+int rp_cpu_raise_fault(struct rp_cpu *c, unsigned vec, struct hvt_err *err)
 {
 	if (rp_deliver(c, vec, 3, vec == 13, 0, rp_cpu_reg(c, RP_RIP), err) < 0) {
 		snprintf(c->stop_msg, sizeof(c->stop_msg), "%.200s", err ? err->msg : "delivery failed");
@@ -380,7 +373,7 @@ static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 			c->cur_pc = pc;
 			if (c->hist_on)
 				history(c, pc);
-			if (raise_fault(c, 6, err))
+			if (rp_cpu_raise_fault(c, 6, err))
 				return HVT_OK;
 			continue;
 		}
@@ -417,12 +410,19 @@ static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 			if (c->stop == RP_STOP_NONE && c->fault_vec < 0)
 				continue;
 		}
+		if (c->sysenter_pending) {
+			c->sysenter_pending = 0;
+			set_rip_linear(c, c->fault_pc);
+			if (c->stop != RP_STOP_NONE || rp_cpu_sysenter(c, err))
+				return HVT_OK;
+			continue;
+		}
 		if (c->fault_vec >= 0) {
 			/* a #UD (hook_invalid) or #GP (hook_code) at fault_pc, counted there */
 			unsigned vec = (unsigned)c->fault_vec;
 			c->fault_vec = -1;
 			set_rip_linear(c, c->fault_pc);
-			if (c->stop != RP_STOP_NONE || raise_fault(c, vec, err))
+			if (c->stop != RP_STOP_NONE || rp_cpu_raise_fault(c, vec, err))
 				return HVT_OK;
 			continue;
 		}
@@ -597,70 +597,3 @@ void rp_cpu_code_changed(struct rp_cpu *c, uint64_t gpa, uint64_t len)
 	uc_ctl_remove_cache(c->uc, lo, hi);
 }
 
-/* Execute engine instructions written over guest memory at the current PC (saved and put back):
- * the only way to reach state that Unicorn 2.0.1's API writes only partially (CS loads, TLB). */
-int rp_cpu_exec_stub(struct rp_cpu *c, const uint8_t *code, unsigned n, unsigned ninsn, struct hvt_err *err)
-{
-	uint8_t saved[32];
-	uint64_t la = rp_cpu_pc(c), pa;
-	if (n > sizeof(saved) || rp_mmu_translate(c, la, &pa) || pa + n > c->mem_size ||
-	    (pa & (RP_PAGE - 1)) + n > RP_PAGE)
-		return hvt_err_set(err, RP_EUNSUPPORTED, HVT_NO_OFFSET,
-				   "no room at %#llx for the engine's %u-byte stub", (unsigned long long)la, n);
-	memcpy(saved, c->mem + pa, n);
-	memcpy(c->mem + pa, code, n);
-	rp_cpu_code_changed(c, pa, n);
-	uint64_t budget = c->budget, executed = c->executed;
-	enum rp_stop st = c->stop;
-	c->stop = RP_STOP_NONE;
-	if (c->ntraps) { /* the stub may sit on a trap (rp_fault.c): no exits while it runs */
-		uint64_t none = UINT64_MAX - 0xfff;
-		uc_ctl_set_exits(c->uc, &none, 1);
-	}
-	int r = rp_cpu_run_raw(c, ninsn, err);
-	if (c->ntraps)
-		uc_ctl_set_exits(c->uc, c->traps, c->ntraps);
-	c->budget = budget;
-	c->executed = executed;
-	c->stop = st;
-	memcpy(c->mem + pa, saved, n);
-	rp_cpu_code_changed(c, pa, n);
-	return r;
-}
-
-int rp_cpu_far_jump(struct rp_cpu *c, uint16_t sel, uint64_t rip, struct hvt_err *err)
-{
-	int mode = rp_cpu_mode(c);
-	uint8_t stub[7];
-	unsigned n = 0;
-
-	if (mode == 64)
-		return hvt_err_set(err, RP_EUNSUPPORTED, HVT_NO_OFFSET,
-				   "loading CS %#x from 64-bit code is not supported yet", sel);
-	/* JMP ptr16:16 / ptr16:32 (EA) */
-	stub[n++] = 0xea;
-	stub[n++] = (uint8_t)rip;
-	stub[n++] = (uint8_t)(rip >> 8);
-	if (mode == 32) {
-		stub[n++] = (uint8_t)(rip >> 16);
-		stub[n++] = (uint8_t)(rip >> 24);
-	}
-	stub[n++] = (uint8_t)sel;
-	stub[n++] = (uint8_t)(sel >> 8);
-	return rp_cpu_exec_stub(c, stub, n, 1, err);
-}
-
-/* Unicorn keeps translations in a software TLB that only a CR3 load or INVLPG flushes (its
- * API's CR3 write does not): execute MOV CR3, RAX in place. */
-int rp_cpu_flush_tlb(struct rp_cpu *c, struct hvt_err *err)
-{
-	static const uint8_t mov_cr3_rax[3] = {0x0f, 0x22, 0xd8};
-	if (!(rp_cpu_reg(c, RP_CR0) >> 31))
-		return HVT_OK;
-	uint64_t rax = rp_cpu_reg(c, 0), rip = rp_cpu_reg(c, RP_RIP);
-	rp_cpu_set_reg(c, 0, rp_cpu_reg(c, RP_CR3));
-	int r = rp_cpu_exec_stub(c, mov_cr3_rax, 3, 1, err);
-	rp_cpu_set_reg(c, 0, rax);
-	rp_cpu_set_reg(c, RP_RIP, rip);
-	return r;
-}

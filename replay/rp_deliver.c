@@ -12,7 +12,8 @@
  * A delivery that fails (entry beyond the IDT limit, not present, stack outside memory) raises
  * #GP; a contributory fault while delivering a contributory fault becomes #DF, and a fault while
  * delivering #DF is a triple fault (6.15, Table 6-5 "Conditions for Generating a Double Fault").
- * Privilege changes (an interrupt from ring 3 to a ring-0 handler) are not replayed yet.
+ * An interrupt from ring 3 to a ring-0 handler switches to the stack the TSS names for ring 0
+ * (protected mode); the engine then loads SS and CS at the new level (rp_fault_set_cpl).
  */
 #include <stdio.h>
 #include <string.h>
@@ -127,6 +128,36 @@ static int check_gate(struct rp_cpu *c, unsigned v, const uint32_t *g, int soft,
 	return DELIVERED;
 }
 
+/* The stack for ring dpl from the 32-bit TSS (SS at 8 + 8 * dpl, ESP at 4 + 8 * dpl; SDM Vol.
+ * 3A, 8.2.1 Figure 8-2) and its SS checked as the CPU checks it (6.12.1.1): #TS(TSS) when the
+ * TSS is too short, #TS(SS) for a wrong selector or descriptor, #SS(SS) when not present. */
+static int tss_stack(struct rp_cpu *c, unsigned dpl, struct rp_seg *nss, uint64_t *nsp, struct dfault *f)
+{
+	uc_x86_mmr tr = {0}, dt = {0};
+	uint32_t esp, d[2];
+	uint16_t sel;
+	uc_reg_read(c->uc, UC_X86_REG_TR, &tr);
+	if (tr.limit < 8 * dpl + 9 || rp_mmu_read(c, tr.base + 4 + 8 * dpl, &esp, 4) ||
+	    rp_mmu_read(c, tr.base + 8 + 8 * dpl, &sel, 2))
+		return fault(f, 10, tr.selector & 0xfffc);
+	if ((sel & ~3u) == 0)
+		return fault(f, 10, 0);
+	uc_reg_read(c->uc, (sel & 4) ? UC_X86_REG_LDTR : UC_X86_REG_GDTR, &dt);
+	if ((sel & 3) != dpl || (sel & ~7u) + 7u > dt.limit || rp_mmu_read(c, dt.base + (sel & ~7u), d, 8) ||
+	    ((d[1] >> 13) & 3) != dpl || (d[1] & 0x1a00) != 0x1200) /* S = 1, data, writable */
+		return fault(f, 10, sel & 0xfffc);
+	if (!(d[1] & (1u << 15)))
+		return fault(f, 12, sel & 0xfffc);
+	nss->sel = sel;
+	nss->base = (d[0] >> 16) | ((uint64_t)(d[1] & 0xff) << 16) | (d[1] & 0xff000000u);
+	nss->limit = (d[0] & 0xffff) | (d[1] & 0xf0000);
+	if (d[1] & (1u << 23))
+		nss->limit = (nss->limit << 12) | 0xfff;
+	nss->flags = d[1] & 0x00f0ff00;
+	*nsp = esp;
+	return DELIVERED;
+}
+
 static int deliver_prot(struct rp_cpu *c, unsigned v, int soft, int has_err, uint32_t code, uint64_t ret_ip,
 			struct dfault *f, struct hvt_err *err)
 {
@@ -151,19 +182,35 @@ static int deliver_prot(struct rp_cpu *c, unsigned v, int soft, int has_err, uin
 		return FAULTED;
 	uint16_t sel = (uint16_t)(g[0] >> 16);
 	uint64_t off = (g[0] & 0xffff) | (g[1] & 0xffff0000u);
-	/* the handler's code segment DPL: a lower one means a stack switch through the TSS */
-	if (dpl < cpl) {
-		hvt_err_set(err, RP_EUNSUPPORTED, HVT_NO_OFFSET,
-			    "vector %u: delivery from ring %u to ring %u (stack switch) is not replayed", v, cpl, dpl);
-		return -1;
-	}
 	unsigned size = (type & 8) ? 4 : 2;
-	uint64_t mask = (ss.flags & (1u << 22)) ? 0xffffffffull : 0xffff;
-	uint64_t rsp = rp_cpu_reg(c, 4), sp = rsp & mask, fl = rp_cpu_reg(c, RP_RFLAGS);
-	if (push(c, &ss, &sp, mask, size, fl) || push(c, &ss, &sp, mask, size, cs.sel) ||
-	    push(c, &ss, &sp, mask, size, ret_ip) || (has_err && push(c, &ss, &sp, mask, size, code)))
-		return fault(f, 13, 0);
-	rp_cpu_set_reg(c, 4, (rsp & ~mask) | sp);
+	uint64_t rsp = rp_cpu_reg(c, 4), fl = rp_cpu_reg(c, RP_RFLAGS);
+	if (dpl < cpl) {
+		/* inward: the handler's stack from the TSS, the old SS:ESP pushed first (SDM Vol.
+		 * 3A, 6.12.1 "Exception- or Interrupt-Handler Procedures", Figure 6-4) */
+		struct rp_seg nss;
+		uint64_t nsp;
+		if (tss_stack(c, dpl, &nss, &nsp, f))
+			return FAULTED;
+		uint64_t m = (nss.flags & (1u << 22)) ? 0xffffffffull : 0xffff, sp = nsp & m;
+		if (push(c, &nss, &sp, m, size, ss.sel) || push(c, &nss, &sp, m, size, rsp) ||
+		    push(c, &nss, &sp, m, size, fl) || push(c, &nss, &sp, m, size, cs.sel) ||
+		    push(c, &nss, &sp, m, size, ret_ip) || (has_err && push(c, &nss, &sp, m, size, code)))
+			return fault(f, 12, nss.sel & 0xfffc);
+		if (rp_fault_set_cpl(c, cpl, dpl)) {
+			hvt_err_set(err, RP_EUNSUPPORTED, HVT_NO_OFFSET,
+				    "vector %u: the engine cannot change the privilege level", v);
+			return -1;
+		}
+		c->ss_pending = 1;
+		c->ss_sel = nss.sel;
+		rp_cpu_set_reg(c, 4, (nsp & ~m) | sp);
+	} else {
+		uint64_t mask = (ss.flags & (1u << 22)) ? 0xffffffffull : 0xffff, sp = rsp & mask;
+		if (push(c, &ss, &sp, mask, size, fl) || push(c, &ss, &sp, mask, size, cs.sel) ||
+		    push(c, &ss, &sp, mask, size, ret_ip) || (has_err && push(c, &ss, &sp, mask, size, code)))
+			return fault(f, 13, 0);
+		rp_cpu_set_reg(c, 4, (rsp & ~mask) | sp);
+	}
 	fl &= ~(uint64_t)(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM);
 	if (!(type & 1))
 		fl &= ~(uint64_t)RFLAGS_IF;

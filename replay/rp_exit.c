@@ -144,6 +144,17 @@ static void console(struct rp_session *s, const struct rp_xrec *x)
 	}
 }
 
+/* A WRMSR the hypervisor let through (no #GP injected): the MSRs the CPU itself uses later
+ * without an exit (SYSENTER, SYSCALL, FS/GS bases) go into Unicorn; EFER comes as post-state. */
+static void wrmsr(struct rp_cpu *c, uint32_t index, uint64_t value)
+{
+	switch (index) {
+	case MSR_IA32_SYSENTER_CS: case MSR_IA32_SYSENTER_ESP: case MSR_IA32_SYSENTER_EIP:
+	case MSR_IA32_FS_BASE: case MSR_IA32_GS_BASE:
+		rp_cpu_set_msr(c, index, value);
+	}
+}
+
 /* Execute the exiting instruction and expect it to end the way the recording did. */
 static int reproduce(struct rp_session *s, const struct rp_xrec *x, enum rp_stop want, struct hvt_err *err)
 {
@@ -206,6 +217,8 @@ int rp_exit_apply(struct rp_session *s, const struct rp_xrec *x, struct hvt_err 
 			rp_cpu_set_reg(c, RP_CR3, x->post[18]);
 		if (x->post_mask & HVT_POST_EFER)
 			rp_cpu_set_reg(c, RP_EFER, x->post[20] & ~(1ull << 10)); /* LMA follows CR0 */
+		if (x->reason == EXIT_REASON_WRMSR && !x->has_inject)
+			wrmsr(c, (uint32_t)x->regs[1], (x->regs[2] << 32) | (uint32_t)x->regs[0]);
 		if (x->post_mask & HVT_POST_CR0)
 			return hvt_err_set(err, RP_EUNSUPPORTED, HVT_NO_OFFSET,
 					   "event %llu: a CR0 change outside a MOV to CR0 is not replayed",

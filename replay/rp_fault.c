@@ -157,6 +157,63 @@ void rp_fault_set_efer_sce(struct rp_cpu *c, int on)
 	uc_context_restore(c->uc, c->ctx_tmp);
 }
 
+/*
+ * The current privilege level: QEMU keeps it in env->hflags (bits 1:0, HF_CPL), which decides
+ * whether a MOV SS or a far JMP may load a ring-0 segment. An event delivered from ring 3 to a
+ * ring-0 handler (or SYSENTER, SYSCALL) is a move inward that no instruction the engine can
+ * run in place performs; so the CPL is set here, then the engine loads SS and CS the usual
+ * way at the new level. hflags sits 48 bytes after env->eip in QEMU's CPUX86State (eip,
+ * eflags, cc_dst, cc_src, cc_src2, cc_op, df); eip's offset comes from a calibration (two RIP
+ * values), and the result is checked against the CPL the API shows before it is changed.
+ */
+static long hflags_off = -2;
+
+static void calibrate_hflags(void)
+{
+	uc_engine *uc;
+	uc_context *a = NULL, *b = NULL;
+	hflags_off = -1;
+	if (uc_open(UC_ARCH_X86, UC_MODE_64, &uc) != UC_ERR_OK)
+		return;
+	size_t n = uc_context_size(uc);
+	uint64_t r1 = 0x1234567876543210ull, r2 = 0x0fedcba987654321ull;
+	if (uc_context_alloc(uc, &a) == UC_ERR_OK && uc_context_alloc(uc, &b) == UC_ERR_OK &&
+	    uc_reg_write(uc, UC_X86_REG_RIP, &r1) == UC_ERR_OK && uc_context_save(uc, a) == UC_ERR_OK &&
+	    uc_reg_write(uc, UC_X86_REG_RIP, &r2) == UC_ERR_OK && uc_context_save(uc, b) == UC_ERR_OK)
+		for (size_t o = 0; o + 8 <= n; o += 8) {
+			uint64_t x, y;
+			memcpy(&x, (uint8_t *)a + o, 8);
+			memcpy(&y, (uint8_t *)b + o, 8);
+			if (x == r1 && y == r2) {
+				if (o + 48 + 4 <= n)
+					hflags_off = (long)o + 48;
+				break;
+			}
+		}
+	if (a)
+		uc_context_free(a);
+	if (b)
+		uc_context_free(b);
+	uc_close(uc);
+}
+
+int rp_fault_set_cpl(struct rp_cpu *c, unsigned old, unsigned cpl)
+{
+	uint32_t h;
+	if (hflags_off == -2)
+		calibrate_hflags();
+	if (hflags_off < 0 || (!c->ctx_tmp && uc_context_alloc(c->uc, &c->ctx_tmp) != UC_ERR_OK) ||
+	    uc_context_save(c->uc, c->ctx_tmp) != UC_ERR_OK)
+		return -1;
+	memcpy(&h, (uint8_t *)c->ctx_tmp + hflags_off, 4);
+	if ((h & 3) != (old & 3) || !(h & (1u << 7))) /* HF_CPL, HF_PE */
+		return -1;
+	h = (h & ~3u) | (cpl & 3);
+	memcpy((uint8_t *)c->ctx_tmp + hflags_off, &h, 4);
+	uc_context_restore(c->uc, c->ctx_tmp);
+	return 0;
+}
+
 uint32_t rp_fault_intr(struct rp_cpu *c)
 {
 	uint32_t v = 0;

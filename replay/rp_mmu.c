@@ -102,6 +102,28 @@ int rp_mmu_write(struct rp_cpu *c, uint64_t la, const void *buf, size_t len)
 	return mem_access(c, la, (void *)buf, len, 1);
 }
 
+/* The count-register mask of a REP-prefixed string instruction at la (CX, ECX or RCX by the
+ * address size), 0 for any other instruction. */
+uint64_t rp_insn_rep_mask(struct rp_cpu *c, uint64_t la)
+{
+	uint8_t b[15];
+	int rep = 0, asize = rp_cpu_mode(c), i;
+	if (rp_mmu_read(c, la, b, sizeof(b)) && rp_mmu_read(c, la, b, 4))
+		return 0;
+	for (i = 0; i < 14; i++) {
+		if (b[i] == 0xf3 || b[i] == 0xf2)
+			rep = 1;
+		else if (b[i] == 0x67)
+			asize = asize == 16 ? 32 : asize == 32 ? 16 : 32;
+		else if (!(b[i] == 0x66 || b[i] == 0x2e || b[i] == 0x36 || b[i] == 0x3e || b[i] == 0x26 ||
+			   b[i] == 0x64 || b[i] == 0x65 || (c->mode_cache == 64 && (b[i] & 0xf0) == 0x40)))
+			break;
+	}
+	if (!rep || !((b[i] >= 0x6c && b[i] <= 0x6f) || (b[i] >= 0xa4 && b[i] <= 0xa7) || (b[i] >= 0xaa && b[i] <= 0xaf)))
+		return 0;
+	return asize == 16 ? 0xffff : asize == 32 ? 0xffffffffull : ~0ull;
+}
+
 /*
  * Which exit the instruction at la causes whatever its operands (SDM Vol. 3C, 26.1.2
  * "Instructions That Cause VM Exits Unconditionally", and the controls Retrovisor sets in

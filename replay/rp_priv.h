@@ -2,6 +2,8 @@
  * rp_priv.h - the replay engine's internals, shared by its files (not installed).
  *
  *   rp_cpu.c      the Unicorn CPU: hooks, counted runs, registers
+ *   rp_stub.c     engine code run in place: CS/SS loads, TLB flush, SYSENTER
+ *   rp_fault.c    native faults Unicorn does not raise as the recording CPU does
  *   rp_boot.c     a VM's initial state (hidden segment state through a scratch GDT)
  *   rp_deliver.c  interrupts and exceptions through the IVT / IDT, escalation to triple fault
  *   rp_mmu.c      the guest's page walk, linear reads, instruction classes
@@ -41,7 +43,7 @@ struct rp_cpu {
 	uc_engine *uc;
 	uint8_t *mem;
 	uint64_t mem_size;
-	uc_hook h_code, h_intr, h_in, h_out, h_cpuid, h_invalid, h_unmapped, h_write;
+	uc_hook h_code, h_intr, h_in, h_out, h_cpuid, h_invalid, h_unmapped, h_write, h_sysenter;
 
 	uint64_t budget, executed; /* counted run: instructions asked for / retired so far */
 	int raw;                   /* executing engine stubs: no counting, no history */
@@ -77,12 +79,15 @@ struct rp_cpu {
 	int run_pg, run_mode64;    /* CR0.PG and 64-bit mode when the run started (they change only
 				    * at exits) */
 	int fault_vec;             /* a fault the replayer raises at fault_pc (rp_fault.c), or -1 */
+	int sysenter_pending;      /* SYSENTER at fault_pc, to emulate when Unicorn returns */
 	uint64_t fault_pc;
 	uc_context *ctx_tmp;       /* for reading QEMU's error code */
 	int broken;                /* Unicorn aborted outside a known case: no further runs */
 	unsigned ntraps;           /* FF /3, FF /5 register forms: Unicorn exits (rp_fault.c) */
 	uint64_t traps[RP_MAX_TRAPS];
 	int jump_pending;
+	int ss_pending;            /* the next far jump loads SS = ss_sel first (inward delivery) */
+	uint16_t ss_sel;
 	uint16_t jump_sel;
 	uint64_t jump_rip;
 };
@@ -110,6 +115,12 @@ void rp_cpu_code_changed(struct rp_cpu *c, uint64_t gpa, uint64_t len);
 int rp_cpu_far_jump(struct rp_cpu *c, uint16_t sel, uint64_t rip, struct hvt_err *err);
 /* Run n bytes of engine code (ninsn instructions, not counted) over the current PC. */
 int rp_cpu_exec_stub(struct rp_cpu *c, const uint8_t *code, unsigned n, unsigned ninsn, struct hvt_err *err);
+/* rp_cpu.c: deliver a fault the replayer raises itself at RIP; 1 if the run must stop. */
+int rp_cpu_raise_fault(struct rp_cpu *c, unsigned vec, struct hvt_err *err);
+/* rp_stub.c: SYSENTER at RIP (Unicorn runs it as a no-op); 1 if the run must stop. */
+int rp_cpu_sysenter(struct rp_cpu *c, struct hvt_err *err);
+/* rp_stub.c: an MSR Unicorn keeps (SYSENTER, SYSCALL, FS/GS base): what a WRMSR exit wrote. */
+void rp_cpu_set_msr(struct rp_cpu *c, uint32_t index, uint64_t value);
 /* Flush Unicorn's TLB (after memory or page tables changed behind its back). */
 int rp_cpu_flush_tlb(struct rp_cpu *c, struct hvt_err *err);
 
@@ -120,6 +131,8 @@ int rp_cpu_watch_writes(struct rp_cpu *c, int on, uint64_t lo, uint64_t hi);
 /* In a fault hook: QEMU's error code of the fault, and the fault marked delivered. */
 uint32_t rp_fault_intr(struct rp_cpu *c);
 void rp_fault_set_efer_sce(struct rp_cpu *c, int on); /* QEMU's WRMSR drops EFER.SCE */
+/* Set the CPL (from old) before the engine loads inner-ring SS and CS; -1 if it cannot. */
+int rp_fault_set_cpl(struct rp_cpu *c, unsigned old, unsigned cpl);
 int rp_fault_check_insn(struct rp_cpu *c, uint64_t la, uint32_t size); /* #GP vector or 0 */
 int rp_fault_is_trap(struct rp_cpu *c, uint64_t la);
 int rp_fault_trap_is_bad(struct rp_cpu *c, uint64_t la);
@@ -135,6 +148,8 @@ int rp_boot(struct rp_cpu *c, const struct hvt_vm_state *st, struct hvt_err *err
 int rp_mmu_translate(struct rp_cpu *c, uint64_t la, uint64_t *pa);
 int rp_mmu_read(struct rp_cpu *c, uint64_t la, void *buf, size_t len);
 int rp_mmu_write(struct rp_cpu *c, uint64_t la, const void *buf, size_t len);
+/* The count-register mask of a REP string instruction at la (CX/ECX/RCX by address size), or 0. */
+uint64_t rp_insn_rep_mask(struct rp_cpu *c, uint64_t la);
 /* The exit reason the instruction at linear la always causes, or -1 (no exit, or conditional). */
 int rp_insn_exit_reason(struct rp_cpu *c, uint64_t la, int *len);
 
