@@ -198,7 +198,14 @@ static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
 	struct rp_cpu *c = user;
 	(void)uc;
 	(void)value;
+	/* Unicorn reports the linear address: under the guest's paging, the guest-physical one is
+	 * what the CPU reports (the EPT violation's guest-physical address) */
+	uint64_t pa = addr;
+	if ((rp_cpu_reg(c, RP_CR0) & CR0_PG) && rp_mmu_translate(c, addr, &pa))
+		pa = addr;
+	addr = pa;
 	c->fault_addr = addr;
+	c->fault_fetch = type == UC_MEM_FETCH_UNMAPPED;
 	snprintf(c->stop_msg, sizeof(c->stop_msg), "%s of %d bytes at guest-physical %#llx, outside the VM's memory",
 		 type == UC_MEM_WRITE_UNMAPPED ? "write" : type == UC_MEM_FETCH_UNMAPPED ? "instruction fetch" : "read",
 		 size, (unsigned long long)addr);
@@ -425,6 +432,12 @@ static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 			if (c->stop != RP_STOP_NONE || rp_cpu_raise_fault(c, vec, err))
 				return HVT_OK;
 			continue;
+		}
+		if (c->stop == RP_STOP_UNMAPPED && c->fault_fetch && c->executed >= c->budget) {
+			/* the fetch belongs to the next instruction, past the budget: the CPU is at
+			 * the instruction, which has not run (an EPT violation on its fetch) */
+			c->stop = RP_STOP_BUDGET;
+			return HVT_OK;
 		}
 		if (c->stop != RP_STOP_NONE)
 			return HVT_OK;

@@ -274,6 +274,7 @@ int rp_deliver(struct rp_cpu *c, unsigned vector, unsigned type, int has_err, ui
 		/* an event the program did not cause sets EXT in the error code of a fault met
 		 * while delivering it (SDM Vol. 3A, 6.13) */
 		struct dfault f = {.ext = soft ? 0 : 1};
+		c->outside = 0;
 		/* only software interrupts return past the instruction; faults return to it */
 		if (!first)
 			ret = rp_cpu_reg(c, RP_RIP);
@@ -287,6 +288,17 @@ int rp_deliver(struct rp_cpu *c, unsigned vector, unsigned type, int has_err, ui
 			return r;
 		if (r == DELIVERED)
 			return HVT_OK;
+		if (c->outside) {
+			/* a table entry, the TSS or the stack outside the VM's memory: on the
+			 * recording CPU an EPT violation, which ends the delivery there */
+			c->stop = RP_STOP_UNMAPPED;
+			c->fault_addr = c->outside_pa;
+			c->fault_fetch = 0;
+			snprintf(c->stop_msg, sizeof(c->stop_msg),
+				 "delivering vector %u read guest-physical %#llx, outside the VM's memory", v,
+				 (unsigned long long)c->outside_pa);
+			return HVT_OK;
+		}
 		/* delivery faulted with f.vec: a fault while delivering #DF is a triple fault; a
 		 * contributory fault while delivering a contributory one or a #PF, or a #PF while
 		 * delivering a #PF, is #DF(0); otherwise the second fault is delivered instead

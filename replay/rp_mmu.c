@@ -80,8 +80,14 @@ static int mem_access(struct rp_cpu *c, uint64_t la, void *buf, size_t len, int 
 		size_t n = RP_PAGE - (la & (RP_PAGE - 1));
 		if (n > len)
 			n = len;
-		if (rp_mmu_translate(c, la, &pa) || pa + n > c->mem_size)
+		if (rp_mmu_translate(c, la, &pa))
 			return -1;
+		if (pa + n > c->mem_size) {
+			/* what the CPU would meet as an EPT violation (rp_deliver.c) */
+			c->outside = 1;
+			c->outside_pa = pa < c->mem_size ? c->mem_size : pa;
+			return -1;
+		}
 		if (write) {
 			memcpy(c->mem + pa, p, n);
 			rp_cpu_code_changed(c, pa, n);

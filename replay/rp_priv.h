@@ -49,7 +49,11 @@ struct rp_cpu {
 	int raw;                   /* executing engine stubs: no counting, no history */
 	enum rp_stop stop;
 	char stop_msg[300];
-	uint64_t fault_addr;       /* RP_STOP_UNMAPPED: the address */
+	uint64_t fault_addr;       /* RP_STOP_UNMAPPED: the guest-physical address */
+	int fault_fetch;           /* RP_STOP_UNMAPPED: by an instruction fetch */
+	int outside;               /* an engine access (rp_mmu_read/write) hit guest-physical
+				    * outside_pa, beyond the VM's memory */
+	uint64_t outside_pa;
 
 	/* watches (navigation); checked only when set */
 	int watch_pc_on;
