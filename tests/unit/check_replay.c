@@ -453,6 +453,45 @@ START_TEST(efer_sce_is_kept)
 }
 END_TEST
 
+/* An IVT outside the VM's memory: the recording CPU meets an EPT violation at the entry's
+ * guest-physical address while delivering; no #GP, #DF or triple fault. */
+START_TEST(deliver_table_outside_memory)
+{
+	struct rp_cpu c;
+	struct hvt_vm_state st;
+	struct hvt_err err;
+	real_state(&st);
+	st.idtr_base = 0x200000;
+	cpu_up(&c, &st);
+	ck_assert_int_eq(rp_deliver(&c, 0x20, 4, 0, 0, 0x7c02, &err), HVT_OK);
+	ck_assert_int_eq(c.stop, RP_STOP_UNMAPPED);
+	ck_assert_uint_eq(c.fault_addr, 0x200080);
+	rp_cpu_close(&c);
+}
+END_TEST
+
+/* A far jump to 1 MiB (outside a 1 MiB VM): the jump completes within its budget, and the
+ * fetch that fails belongs to the next instruction. */
+START_TEST(fetch_outside_memory_is_the_next_instruction)
+{
+	static const uint8_t jmp_far[] = {0xea, 0x10, 0x00, 0xff, 0xff}; /* JMP FFFF:0010 */
+	struct rp_cpu c;
+	struct hvt_vm_state st;
+	struct hvt_err err;
+	real_state(&st);
+	cpu_up(&c, &st);
+	memcpy(c.mem + 0x7c00, jmp_far, sizeof(jmp_far));
+	ck_assert_int_eq(rp_cpu_run(&c, 1, &err), HVT_OK);
+	ck_assert_int_eq(c.stop, RP_STOP_BUDGET);
+	ck_assert_uint_eq(rp_cpu_pc(&c), 0x100000);
+	ck_assert_int_eq(rp_cpu_run(&c, 1, &err), HVT_OK);
+	ck_assert_int_eq(c.stop, RP_STOP_UNMAPPED);
+	ck_assert_uint_eq(c.fault_addr, 0x100000);
+	ck_assert_int_eq(c.fault_fetch, 1);
+	rp_cpu_close(&c);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("replay");
@@ -464,6 +503,8 @@ static Suite *suite(void)
 	tcase_add_test(t, far_register_forms_raise_ud);
 	tcase_add_test(t, mov_cr_refused_values_raise_gp);
 	tcase_add_test(t, efer_sce_is_kept);
+	tcase_add_test(t, deliver_table_outside_memory);
+	tcase_add_test(t, fetch_outside_memory_is_the_next_instruction);
 	suite_add_tcase(s, t);
 	t = tcase_create("traces");
 	tcase_set_timeout(t, 120);
