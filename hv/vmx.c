@@ -83,6 +83,8 @@ static const struct feature cpu2_names[] = {
 	{SEC_ENABLE_RDTSCP, "RDTSCP"},
 	{SEC_ENABLE_VPID, "VPID"},
 	{SEC_UNRESTRICTED_GUEST, "unrestricted guest"},
+	{SEC_RDRAND_EXITING, "RDRAND exiting"},
+	{SEC_RDSEED_EXITING, "RDSEED exiting"},
 	{0, 0},
 };
 static const struct feature exit_names[] = {
@@ -158,6 +160,9 @@ int vmx_probe(void)
 		   ENTRY_LOAD_IA32_EFER | ENTRY_LOAD_IA32_PAT | ENTRY_LOAD_DEBUG_CONTROLS, entry_names,
 		   &vmx.entry))
 		return -1;
+	/* RDRAND and RDSEED exit wherever the CPU can make them (a CPU without them raises #UD):
+	 * answered deterministically by exit_rand.c, so that recordings reproduce. */
+	vmx.cpu2 |= (uint32_t)(msr(MSR_IA32_VMX_PROCBASED_CTLS2) >> 32) & (SEC_RDRAND_EXITING | SEC_RDSEED_EXITING);
 	/* Defaults we do not want where the CPU lets us clear them. */
 	vmx.cpu &= ~((CPU_CR3_LOAD_EXITING | CPU_CR3_STORE_EXITING) & ~(uint32_t)msr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS));
 

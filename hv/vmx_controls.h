@@ -39,7 +39,9 @@
 #define SEC_ENABLE_VPID (1u << 5)         /* bit 5 */
 #define SEC_WBINVD_EXITING (1u << 6)      /* bit 6 */
 #define SEC_UNRESTRICTED_GUEST (1u << 7)  /* bit 7: real mode and unpaged protected mode */
+#define SEC_RDRAND_EXITING (1u << 11)     /* bit 11: RDRAND exits (exit_rand.c) */
 #define SEC_ENABLE_INVPCID (1u << 12)     /* bit 12 */
+#define SEC_RDSEED_EXITING (1u << 16)     /* bit 16: RDSEED exits (exit_rand.c) */
 
 /* VM-exit controls (25.7.1) */
 #define EXIT_SAVE_DEBUG_CONTROLS (1u << 2)    /* bit 2 */

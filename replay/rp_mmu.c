@@ -185,6 +185,12 @@ int rp_insn_exit_reason(struct rp_cpu *c, uint64_t la, int *len)
 	case 0x79:
 		return EXIT_REASON_VMWRITE;
 	case 0xc7:
+		/* RDRAND (/6) and RDSEED (/7, RDPID with F3) with a register operand: they exit where
+		 * the CPU allows it (hv/exit_rand.c) */
+		if ((modrm >> 6) == 3 && ((modrm >> 3) & 7) == 6)
+			return EXIT_REASON_RDRAND;
+		if ((modrm >> 6) == 3 && ((modrm >> 3) & 7) == 7 && !(i > 0 && b[i - 1] == 0xf3))
+			return EXIT_REASON_RDSEED;
 		if ((modrm >> 6) != 3 && ((modrm >> 3) & 7) == 6)
 			return i > 0 && b[i - 1] == 0x66 ? EXIT_REASON_VMCLEAR
 			       : i > 0 && b[i - 1] == 0xf3 ? EXIT_REASON_VMXON

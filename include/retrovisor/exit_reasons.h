@@ -68,11 +68,11 @@
 	X(54, WBINVD, skip_insn, "WBINVD")                                      \
 	X(55, XSETBV, xsetbv, "XSETBV")                                         \
 	X(56, APIC_WRITE, unexpected, "APIC_WRITE")                             \
-	X(57, RDRAND, unexpected, "RDRAND")                                     \
+	X(57, RDRAND, rand, "RDRAND")                                           \
 	X(58, INVPCID, unexpected, "INVPCID")                                   \
 	X(59, VMFUNC, undefined_insn, "VMFUNC")                                 \
 	X(60, ENCLS, undefined_insn, "ENCLS")                                   \
-	X(61, RDSEED, unexpected, "RDSEED")                                     \
+	X(61, RDSEED, rand, "RDSEED")                                           \
 	X(62, PML_FULL, unexpected, "PML_FULL")                                 \
 	X(63, XSAVES, unexpected, "XSAVES")                                     \
 	X(64, XRSTORS, unexpected, "XRSTORS")                                   \
