@@ -229,6 +229,10 @@ void vm_snapshot(struct vm *vm, struct hvt_vm_state *st)
 	st->idtr_base = vmcs_readnat(GUEST_IDTR_BASE);
 	st->idtr_limit = vmcs_read32(GUEST_IDTR_LIMIT);
 	st->icount = vm->icount;
+	/* every VM starts with the x87/SSE reset state (FNINIT, MXCSR after reset) */
+	st->fcw = X87_FCW_RESET;
+	st->mxcsr = MXCSR_RESET;
+	st->xcr0 = vm->xcr0;
 }
 
 void vm_stop(struct vm *vm, unsigned why, uint64_t status, uint64_t detail)

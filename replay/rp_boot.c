@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "retrovisor/x86_arch.h"
 #include "rp_priv.h"
 
 #define STUB_PA 0x800u   /* code, then the far pointer of step A */
@@ -60,6 +61,29 @@ static unsigned put_mov_cr0(uint8_t *stub, unsigned n, int code16, uint32_t cr0)
 	stub[n++] = 0x22;
 	stub[n++] = 0xc0;
 	return n;
+}
+
+/* The x87/SSE state the VM started with (trace minor 2), or the reset state for an older trace
+ * that did not record it (all zero: FCW is never 0 after FNINIT or reset). Unicorn takes the
+ * full tag word (2 bits per register, 11 = empty); the trace has FXSAVE's abridged one (1 bit,
+ * 1 = valid; SDM Vol. 1, 10.5.1.1). */
+static void load_fpu(struct rp_cpu *c, const struct hvt_vm_state *st)
+{
+	uint64_t fcw = st->fcw, fsw = st->fsw, mxcsr = st->mxcsr, tag = 0;
+	unsigned ftw = st->ftw;
+	if (!st->fcw && !st->mxcsr) {
+		fcw = X87_FCW_RESET;
+		mxcsr = MXCSR_RESET;
+		fsw = 0;
+		ftw = 0;
+	}
+	for (unsigned i = 0; i < 8; i++)
+		if (!(ftw >> i & 1))
+			tag |= 3ull << (2 * i);
+	uc_reg_write(c->uc, UC_X86_REG_FPCW, &fcw);
+	uc_reg_write(c->uc, UC_X86_REG_FPSW, &fsw);
+	uc_reg_write(c->uc, UC_X86_REG_FPTAG, &tag);
+	uc_reg_write(c->uc, UC_X86_REG_MXCSR, &mxcsr);
 }
 
 int rp_boot(struct rp_cpu *c, const struct hvt_vm_state *st, struct hvt_err *err)
@@ -195,6 +219,7 @@ int rp_boot(struct rp_cpu *c, const struct hvt_vm_state *st, struct hvt_err *err
 	uc_reg_write(c->uc, UC_X86_REG_LDTR, &m);
 	m = (uc_x86_mmr){.selector = t->sel, .base = t->base, .limit = t->limit, .flags = (t->ar & 0xf0ff) << 8};
 	uc_reg_write(c->uc, UC_X86_REG_TR, &m);
+	load_fpu(c, st);
 	for (unsigned i = 0; i < 16; i++)
 		rp_cpu_set_reg(c, i, st->gpr[i]);
 	rp_cpu_set_reg(c, RP_RFLAGS, st->rflags);

@@ -71,7 +71,8 @@
 #include <stdint.h>
 
 #define HVT_VERSION_MAJOR 1
-#define HVT_VERSION_MINOR 1 /* 1: VM_CONFIG flags (HVT_VM_PIT), stop reason BLOCKED */
+#define HVT_VERSION_MINOR 2 /* 1: VM_CONFIG flags (HVT_VM_PIT), stop reason BLOCKED;
+			     * 2: x87/SSE state and XCR0 in struct hvt_vm_state */
 
 #define HVT_NREGS 18 /* 16 GPRs, RIP, RFLAGS */
 #define HVT_REG_RIP 16
@@ -152,7 +153,7 @@ enum hvt_stop {
  *             and RFLAGS); RIP follows when it differs from the previous EXIT's RIP (a loop exits
  *             at the same RIP again and again). For the first exit of a VM the reference is its
  *             VM_START state. A register may also follow when it did not change.
- *   VM_START  w0: kind, bits 8-15 vm; then struct hvt_vm_state (51 words).
+ *   VM_START  w0: kind, bits 8-15 vm; then struct hvt_vm_state (54 words).
  *   INJECT    w0: kind, bits 32-63 interruption information; w1: error code.
  *   MEMWRITE  w0: kind, bits 32-63 length (at most HVT_CAP_BLOB_MAX); w1: gpa; the bytes.
  *   SWITCH    w0: kind, bits 8-15 vm.
@@ -186,7 +187,7 @@ enum hvt_cap_kind {
 #define HVT_CAP_QUAL (1ull << 34)
 #define HVT_CAP_POST_SHIFT 35
 #define HVT_CAP_EXIT_KNOWN_BITS ((1ull << 56) - 1)
-#define HVT_CAP_VM_STATE_WORDS (408 / 8)
+#define HVT_CAP_VM_STATE_WORDS 54u /* sizeof(struct hvt_vm_state) / 8, asserted below */
 
 /* ---- the trace disk header (LBA 0) ------------------------------------------------------ */
 /*
@@ -320,8 +321,22 @@ struct hvt_vm_state {
 	uint32_t idtr_limit;
 	uint32_t pad1;
 	uint64_t icount;
+	/* minor 2: the x87/SSE state the VM starts with, as in the legacy FXSAVE region (SDM Vol. 1,
+	 * 10.5.1, Table 10-2): FCW, FSW, the abridged tag word (one bit per register, 1 = valid),
+	 * MXCSR; and XCR0. Older traces end before fcw (all zero here): the reset state then. */
+	uint16_t fcw;
+	uint16_t fsw;
+	uint8_t ftw;
+	uint8_t pad2[3];
+	uint32_t mxcsr;
+	uint32_t pad3;
+	uint64_t xcr0;
 };
-_Static_assert(sizeof(struct hvt_vm_state) == 408, "vm state size");
+_Static_assert(sizeof(struct hvt_vm_state) == 432, "vm state size");
+_Static_assert(HVT_CAP_VM_STATE_WORDS * 8 == sizeof(struct hvt_vm_state), "capture VM_START words");
+/* The state of minor versions 0-1 (up to icount): the least a VM_STATE section or a VM_START
+ * record holds. */
+#define HVT_VM_STATE_MIN 408
 
 /* ---- the .hvt file ------------------------------------------------------------------- */
 /*

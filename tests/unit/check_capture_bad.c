@@ -33,7 +33,7 @@ static const struct bad {
 	{ "EXIT of 3 words runs past the end of the chunk (2 left)", { HVT_CAP_EXIT | HVT_CAP_GPR(5), 6 }, 2, 0, 0 },
 	{ "EXIT of 3 words runs past", { W_EXIT(6), HVT_CAP_EXIT | 1ull << 55, 7 }, 4, 2, 1 },
 	{ "EXIT of 2 words runs past", { HVT_CAP_EXIT }, 1, 0, 0 },
-	{ "VM_START of 52 words runs past", { HVT_CAP_VM_START, 0, 0, 0 }, 4, 0, 0 },
+	{ "VM_START of 55 words runs past", { HVT_CAP_VM_START, 0, 0, 0 }, 4, 0, 0 },
 	{ "MEMWRITE of 20 bytes runs past", { HVT_CAP_MEMWRITE | 20ull << 32, 0x1000, 1, 2 }, 4, 0, 0 },
 	{ "NOTE of 9 bytes runs past", { HVT_CAP_NOTE | 9ull << 32, 0x41 }, 2, 0, 0 },
 	{ "INJECT of 2 words runs past", { HVT_CAP_INJECT }, 1, 0, 0 },
@@ -120,11 +120,11 @@ START_TEST(test_feed_errors)
 	cap_vm_start(&b, 0, &st);
 	cap_exit(&b, &(struct xexit){ .reason = 12, .icount = 11 });
 	p = (const uint8_t *)b.w;
-	ck_assert_int_eq(hvt_capture_feed(c, p, 8 * 52, 100, &err), HVT_OK);
-	ck_assert_int_eq(hvt_capture_feed(c, p + 8 * 52, 13, 1000, &err), HVT_ECORRUPT);
+	ck_assert_int_eq(hvt_capture_feed(c, p, 8 * (1 + HVT_CAP_VM_STATE_WORDS), 100, &err), HVT_OK);
+	ck_assert_int_eq(hvt_capture_feed(c, p + 8 * (1 + HVT_CAP_VM_STATE_WORDS), 13, 1000, &err), HVT_ECORRUPT);
 	ck_assert_str_eq(err.msg, "offset 1008: capture payload of 13 bytes is not a whole number of words");
 	ck_assert_uint_eq(err.offset, 1008);
-	ck_assert_int_eq(hvt_capture_feed(c, p + 8 * 52, 16, 1000, &err), HVT_ECORRUPT); /* stopped */
+	ck_assert_int_eq(hvt_capture_feed(c, p + 8 * (1 + HVT_CAP_VM_STATE_WORDS), 16, 1000, &err), HVT_ECORRUPT); /* stopped */
 	ck_assert_uint_eq(hvt_capture_nrecords(c), 1);
 	ck_assert_int_eq(hvt_capture_flush(c, &err), HVT_OK);
 	hvt_capture_free(c);

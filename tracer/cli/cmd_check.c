@@ -36,7 +36,7 @@ static int sections_ok(struct hvt_reader *r, struct hvt_err *err)
 		if (s->type < sizeof(exact) / sizeof(exact[0]) && exact[s->type] && n != exact[s->type])
 			return hvt_err_set(err, HVT_ECORRUPT, s->offset - 24, "section %u (type %u): %zu bytes, expected %u",
 					   i, s->type, n, exact[s->type]);
-		if (s->type == HVT_SEC_VM_STATE && n < sizeof(struct hvt_vm_state))
+		if (s->type == HVT_SEC_VM_STATE && n < HVT_VM_STATE_MIN)
 			return hvt_err_set(err, HVT_ECORRUPT, s->offset - 24, "section %u: VM state of %zu bytes", i, n);
 	}
 	return HVT_OK;

@@ -209,6 +209,9 @@ size_t format_event(char *buf, size_t n, const struct hvt_event *ev)
 		    (unsigned long long)ev->start->cr0, (unsigned long long)ev->start->cr3,
 		    (unsigned long long)ev->start->cr4, (unsigned long long)ev->start->efer,
 		    ev->start->seg[HVT_SEG_CS].sel);
+		if (ev->len >= sizeof(*ev->start)) /* minor 2: the x87/SSE state */
+			put(&o, " fcw=%#x fsw=%#x ftw=%#x mxcsr=%#x xcr0=%#llx", ev->start->fcw, ev->start->fsw,
+			    ev->start->ftw, ev->start->mxcsr, (unsigned long long)ev->start->xcr0);
 		break;
 	case HVT_REC_VM_STOP:
 		put(&o, "%-20s %s status=%#llx detail=%#llx", "VM_STOP", stop_name(ev->stop_why),
