@@ -162,6 +162,15 @@ static void hook_sysenter(uc_engine *uc, void *user)
 	uc_emu_stop(uc);
 }
 
+/* SYSCALL: the same (Unicorn calls the hook, then moves RIP past it). */
+static void hook_syscall(uc_engine *uc, void *user)
+{
+	struct rp_cpu *c = user;
+	c->sysenter_pending = 2;
+	c->fault_pc = c->stop_pc = c->cur_pc;
+	uc_emu_stop(uc);
+}
+
 /* CPUID, IN and OUT always exit under Retrovisor: meeting one between two recorded exits means
  * the replay has left the recorded path. */
 static int hook_cpuid(uc_engine *uc, void *user)
@@ -214,45 +223,6 @@ static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
 	return false;
 }
 
-/* Writes to a watched guest-physical range (navigation only: this hook slows everything). */
-static void hook_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *user)
-{
-	struct rp_cpu *c = user;
-	uint64_t pa = addr;
-	(void)uc;
-	(void)type;
-	(void)value;
-	if (c->raw)
-		return;
-	if ((rp_cpu_reg(c, RP_CR0) >> 31) && rp_mmu_translate(c, addr, &pa))
-		return;
-	if (pa + (uint64_t)size <= c->watch_lo || pa >= c->watch_hi)
-		return;
-	c->last_write_n = c->t_base + c->executed;
-	c->last_write_pc = c->cur_pc;
-	c->last_write_hv = 0;
-	if (c->watch_write_stop)
-		stop(c, RP_STOP_WATCH);
-}
-
-int rp_cpu_watch_writes(struct rp_cpu *c, int on, uint64_t lo, uint64_t hi)
-{
-	c->watch_lo = lo;
-	c->watch_hi = hi;
-	c->last_write_n = UINT64_MAX;
-	if (on && !c->watch_write_on) {
-		if (uc_hook_add(c->uc, &c->h_write, UC_HOOK_MEM_WRITE, (void *)hook_write, c, 1, 0) != UC_ERR_OK)
-			return -1;
-	} else if (!on && c->watch_write_on) {
-		uc_hook_del(c->uc, c->h_write);
-	}
-	c->watch_write_on = on;
-	/* translated code and the TLB were made without (or with) the hook */
-	uc_ctl_flush_tlb(c->uc);
-	rp_cpu_set_reg(c, RP_CR3, rp_cpu_reg(c, RP_CR3));
-	return 0;
-}
-
 int rp_cpu_open(struct rp_cpu *c, uint64_t mem_size, struct hvt_err *err)
 {
 	uc_err e;
@@ -285,6 +255,7 @@ int rp_cpu_open(struct rp_cpu *c, uint64_t mem_size, struct hvt_err *err)
 	    (e = uc_hook_add(c->uc, &c->h_in, UC_HOOK_INSN, (void *)hook_in, c, 1, 0, UC_X86_INS_IN)) != UC_ERR_OK ||
 	    (e = uc_hook_add(c->uc, &c->h_out, UC_HOOK_INSN, (void *)hook_out, c, 1, 0, UC_X86_INS_OUT)) != UC_ERR_OK ||
 	    (e = uc_hook_add(c->uc, &c->h_sysenter, UC_HOOK_INSN, (void *)hook_sysenter, c, 1, 0, UC_X86_INS_SYSENTER)) != UC_ERR_OK ||
+	    (e = uc_hook_add(c->uc, &c->h_syscall, UC_HOOK_INSN, (void *)hook_syscall, c, 1, 0, UC_X86_INS_SYSCALL)) != UC_ERR_OK ||
 	    (e = uc_ctl_exits_enable(c->uc)) != UC_ERR_OK)
 		goto fail;
 	return HVT_OK;
@@ -418,9 +389,15 @@ static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 				continue;
 		}
 		if (c->sysenter_pending) {
+			int which = c->sysenter_pending, len = 0;
 			c->sysenter_pending = 0;
 			set_rip_linear(c, c->fault_pc);
-			if (c->stop != RP_STOP_NONE || rp_cpu_sysenter(c, err))
+			if (which == 2) { /* prefixes + 0F 05 */
+				rp_insn_exit_reason(c, c->fault_pc, &len);
+				len = len < 2 ? 2 : len;
+			}
+			if (c->stop != RP_STOP_NONE ||
+			    (which == 1 ? rp_cpu_sysenter(c, err) : rp_cpu_syscall(c, (unsigned)len, err)))
 				return HVT_OK;
 			continue;
 		}

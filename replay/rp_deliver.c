@@ -13,7 +13,8 @@
  * #GP; a contributory fault while delivering a contributory fault becomes #DF, and a fault while
  * delivering #DF is a triple fault (6.15, Table 6-5 "Conditions for Generating a Double Fault").
  * An interrupt from ring 3 to a ring-0 handler switches to the stack the TSS names for ring 0
- * (protected mode); the engine then loads SS and CS at the new level (rp_fault_set_cpl).
+ * (protected mode: SS0:ESP0; IA-32e mode: RSP0 and a null SS); the engine then loads SS and CS
+ * at the new level (rp_fault_set_cpl).
  */
 #include <stdio.h>
 #include <string.h>
@@ -237,15 +238,14 @@ static int deliver_long(struct rp_cpu *c, unsigned v, int soft, int has_err, uin
 		return FAULTED;
 	uint16_t sel = (uint16_t)(g[0] >> 16);
 	uint64_t off = (g[0] & 0xffff) | (g[1] & 0xffff0000u) | ((uint64_t)g[2] << 32);
-	if (dpl < (cs.sel & 3u)) {
-		hvt_err_set(err, RP_EUNSUPPORTED, HVT_NO_OFFSET, "vector %u: delivery from ring %u is not replayed",
-			    v, cs.sel & 3);
-		return -1;
-	}
+	unsigned cpl = cs.sel & 3;
 	uint64_t old_rsp = rp_cpu_reg(c, 4), rsp = old_rsp, fl = rp_cpu_reg(c, RP_RFLAGS);
-	if (ist) {
+	/* the stack: IST n, else RSPn of the new ring when the ring changes (SDM Vol. 3A, 6.14.4
+	 * and 6.14.5; the 64-bit TSS, Figure 8-11: RSP0 at 4, IST1 at 36) */
+	if (ist || dpl < cpl) {
 		uc_reg_read(c->uc, UC_X86_REG_TR, &tr);
-		if (rp_mmu_read(c, tr.base + 36 + 8 * (ist - 1), &rsp, 8))
+		uint64_t at = ist ? 36 + 8 * (ist - 1) : 4 + 8 * dpl;
+		if (tr.limit < at + 7 || rp_mmu_read(c, tr.base + at, &rsp, 8))
 			return fault(f, 10, tr.selector & 0xfffc);
 	}
 	rsp &= ~0xfull;
@@ -255,6 +255,16 @@ static int deliver_long(struct rp_cpu *c, unsigned v, int soft, int has_err, uin
 	    push(c, &flat, &rsp, m, 8, fl) || push(c, &flat, &rsp, m, 8, cs.sel) ||
 	    push(c, &flat, &rsp, m, 8, ret_ip) || (has_err && push(c, &flat, &rsp, m, 8, code)))
 		return fault(f, 13, 0);
+	if (dpl < cpl) {
+		/* inward: SS becomes a null selector with RPL = the new CPL (6.14.4) */
+		if (rp_fault_set_cpl(c, cpl, dpl)) {
+			hvt_err_set(err, RP_EUNSUPPORTED, HVT_NO_OFFSET,
+				    "vector %u: the engine cannot change the privilege level", v);
+			return -1;
+		}
+		c->ss_pending = 1;
+		c->ss_sel = (uint16_t)dpl;
+	}
 	rp_cpu_set_reg(c, 4, rsp);
 	fl &= ~(uint64_t)(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM);
 	if (!(type & 1))

@@ -151,7 +151,8 @@ static void wrmsr(struct rp_cpu *c, uint32_t index, uint64_t value)
 {
 	switch (index) {
 	case MSR_IA32_SYSENTER_CS: case MSR_IA32_SYSENTER_ESP: case MSR_IA32_SYSENTER_EIP:
-	case MSR_IA32_FS_BASE: case MSR_IA32_GS_BASE:
+	case MSR_IA32_FS_BASE: case MSR_IA32_GS_BASE: case MSR_IA32_KERNEL_GS_BASE:
+	case MSR_IA32_STAR: case MSR_IA32_LSTAR: case MSR_IA32_CSTAR: case MSR_IA32_FMASK:
 		rp_cpu_set_msr(c, index, value);
 	}
 }

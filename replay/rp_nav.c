@@ -10,7 +10,51 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "retrovisor/x86_arch.h"
 #include "rp_priv.h"
+
+/* Writes to a watched guest-physical range (navigation only: this hook slows everything). */
+static void hook_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value, void *user)
+{
+	struct rp_cpu *c = user;
+	uint64_t pa = addr;
+	(void)uc;
+	(void)type;
+	(void)value;
+	if (c->raw)
+		return;
+	if ((rp_cpu_reg(c, RP_CR0) >> 31) && rp_mmu_translate(c, addr, &pa))
+		return;
+	if (pa + (uint64_t)size <= c->watch_lo || pa >= c->watch_hi)
+		return;
+	c->last_write_n = c->t_base + c->executed;
+	c->last_write_pc = c->cur_pc;
+	c->last_write_hv = 0;
+	if (c->watch_write_stop) {
+		if (c->stop == RP_STOP_NONE)
+			c->stop = RP_STOP_WATCH;
+		uc_emu_stop(c->uc);
+	}
+}
+
+int rp_cpu_watch_writes(struct rp_cpu *c, int on, uint64_t lo, uint64_t hi)
+{
+	c->watch_lo = lo;
+	c->watch_hi = hi;
+	c->last_write_n = UINT64_MAX;
+	if (on && !c->watch_write_on) {
+		if (uc_hook_add(c->uc, &c->h_write, UC_HOOK_MEM_WRITE, (void *)hook_write, c, 1, 0) != UC_ERR_OK)
+			return -1;
+	} else if (!on && c->watch_write_on) {
+		uc_hook_del(c->uc, c->h_write);
+	}
+	c->watch_write_on = on;
+	/* translated code and the TLB were made without (or with) the hook */
+	uc_ctl_flush_tlb(c->uc);
+	rp_cpu_set_reg(c, RP_CR3, rp_cpu_reg(c, RP_CR3));
+	return 0;
+}
+
 
 /* From the current point, or from a checkpoint when that is closer or we must go back. */
 int rp_goto_icount(struct rp_session *s, uint64_t t, struct hvt_err *err)

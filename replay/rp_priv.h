@@ -43,7 +43,7 @@ struct rp_cpu {
 	uc_engine *uc;
 	uint8_t *mem;
 	uint64_t mem_size;
-	uc_hook h_code, h_intr, h_in, h_out, h_cpuid, h_invalid, h_unmapped, h_write, h_sysenter;
+	uc_hook h_code, h_intr, h_in, h_out, h_cpuid, h_invalid, h_unmapped, h_write, h_sysenter, h_syscall;
 
 	uint64_t budget, executed; /* counted run: instructions asked for / retired so far */
 	int raw;                   /* executing engine stubs: no counting, no history */
@@ -83,7 +83,8 @@ struct rp_cpu {
 	int run_pg, run_mode64;    /* CR0.PG and 64-bit mode when the run started (they change only
 				    * at exits) */
 	int fault_vec;             /* a fault the replayer raises at fault_pc (rp_fault.c), or -1 */
-	int sysenter_pending;      /* SYSENTER at fault_pc, to emulate when Unicorn returns */
+	int sysenter_pending;      /* SYSENTER (1) or SYSCALL (2) at fault_pc, to emulate when
+				    * Unicorn returns */
 	uint64_t fault_pc;
 	uc_context *ctx_tmp;       /* for reading QEMU's error code */
 	int broken;                /* Unicorn aborted outside a known case: no further runs */
@@ -123,6 +124,8 @@ int rp_cpu_exec_stub(struct rp_cpu *c, const uint8_t *code, unsigned n, unsigned
 int rp_cpu_raise_fault(struct rp_cpu *c, unsigned vec, struct hvt_err *err);
 /* rp_stub.c: SYSENTER at RIP (Unicorn runs it as a no-op); 1 if the run must stop. */
 int rp_cpu_sysenter(struct rp_cpu *c, struct hvt_err *err);
+/* rp_stub.c: SYSCALL (len bytes) at RIP (Unicorn runs it as a no-op); 1 if the run must stop. */
+int rp_cpu_syscall(struct rp_cpu *c, unsigned len, struct hvt_err *err);
 /* rp_stub.c: an MSR Unicorn keeps (SYSENTER, SYSCALL, FS/GS base): what a WRMSR exit wrote. */
 void rp_cpu_set_msr(struct rp_cpu *c, uint32_t index, uint64_t value);
 /* Flush Unicorn's TLB (after memory or page tables changed behind its back). */

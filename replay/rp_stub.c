@@ -1,8 +1,8 @@
 /*
  * rp_stub.c - engine code run in place over guest memory (saved and restored around it), for
  * state Unicorn 2.0.1's API reaches only partly: a CS load (far JMP, with SS first for an
- * inward delivery), a TLB flush (MOV CR3), and SYSENTER, which Unicorn runs as a no-op; the
- * MSRs Unicorn keeps for the CPU's own use.
+ * inward delivery), a TLB flush (MOV CR3), and SYSENTER and SYSCALL, which Unicorn runs as
+ * no-ops; the MSRs Unicorn keeps for the CPU's own use.
  */
 #include <stdio.h>
 #include <string.h>
@@ -44,17 +44,14 @@ int rp_cpu_exec_stub(struct rp_cpu *c, const uint8_t *code, unsigned n, unsigned
 int rp_cpu_far_jump(struct rp_cpu *c, uint16_t sel, uint64_t rip, struct hvt_err *err)
 {
 	int mode = rp_cpu_mode(c);
-	uint8_t stub[16];
+	uint8_t stub[32];
 	unsigned n = 0, ninsn = 1;
 	uint64_t rax = rp_cpu_reg(c, 0);
 
-	if (mode == 64)
-		return hvt_err_set(err, RP_EUNSUPPORTED, HVT_NO_OFFSET,
-				   "loading CS %#x from 64-bit code is not supported yet", sel);
 	if (c->ss_pending) {
 		/* MOV AX, imm16; MOV SS, AX (an inward delivery, at the new CPL already) */
 		c->ss_pending = 0;
-		if (mode == 32)
+		if (mode != 16)
 			stub[n++] = 0x66;
 		stub[n++] = 0xb8;
 		stub[n++] = (uint8_t)c->ss_sel;
@@ -63,13 +60,22 @@ int rp_cpu_far_jump(struct rp_cpu *c, uint16_t sel, uint64_t rip, struct hvt_err
 		stub[n++] = 0xd0;
 		ninsn += 2;
 	}
-	/* JMP ptr16:16 / ptr16:32 (EA) */
-	stub[n++] = 0xea;
-	stub[n++] = (uint8_t)rip;
-	stub[n++] = (uint8_t)(rip >> 8);
-	if (mode == 32) {
-		stub[n++] = (uint8_t)(rip >> 16);
-		stub[n++] = (uint8_t)(rip >> 24);
+	if (mode == 64) {
+		/* JMP FAR m16:64 (REX.W FF /5), the pointer right after it: [RIP + 0] */
+		static const uint8_t jmp[] = {0x48, 0xff, 0x2d, 0, 0, 0, 0};
+		memcpy(stub + n, jmp, sizeof(jmp));
+		n += sizeof(jmp);
+		memcpy(stub + n, &rip, 8);
+		n += 8;
+	} else {
+		/* JMP ptr16:16 / ptr16:32 (EA) */
+		stub[n++] = 0xea;
+		stub[n++] = (uint8_t)rip;
+		stub[n++] = (uint8_t)(rip >> 8);
+		if (mode == 32) {
+			stub[n++] = (uint8_t)(rip >> 16);
+			stub[n++] = (uint8_t)(rip >> 24);
+		}
 	}
 	stub[n++] = (uint8_t)sel;
 	stub[n++] = (uint8_t)(sel >> 8);
@@ -137,6 +143,40 @@ int rp_cpu_sysenter(struct rp_cpu *c, struct hvt_err *err)
 	c->ss_sel = (uint16_t)(cs + 8);
 	if (rp_cpu_far_jump(c, (uint16_t)cs, ip & 0xffffffffull, err) < 0) {
 		snprintf(c->stop_msg, sizeof(c->stop_msg), "%.200s", err ? err->msg : "SYSENTER failed");
+		c->stop = RP_STOP_ERROR;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * SYSCALL at RIP (SDM Vol. 2B, SYSCALL), which Unicorn runs as a no-op: #UD unless EFER.SCE and
+ * 64-bit mode (Intel refuses it in compatibility mode); else RCX = the next RIP, R11 = RFLAGS,
+ * RFLAGS &= ~IA32_FMASK (RF cleared too), CPL 0, CS = STAR[47:32] & 0xFFFC, SS = that + 8,
+ * RIP = IA32_LSTAR. As for SYSENTER, the GDT's descriptors at those selectors are loaded.
+ * SYSRET is QEMU's own.
+ */
+int rp_cpu_syscall(struct rp_cpu *c, unsigned len, struct hvt_err *err)
+{
+	uint64_t star = msr(c, MSR_IA32_STAR), lstar = msr(c, MSR_IA32_LSTAR), fmask = msr(c, MSR_IA32_FMASK);
+	uint64_t rip = rp_cpu_reg(c, RP_RIP), fl = rp_cpu_reg(c, RP_RFLAGS);
+	uint16_t cs = (uint16_t)(star >> 32) & 0xfffc;
+	struct rp_seg cur;
+	if (!(rp_cpu_reg(c, RP_EFER) & EFER_SCE) || rp_cpu_mode(c) != 64)
+		return rp_cpu_raise_fault(c, 6, err);
+	rp_cpu_get_seg(c, HVT_SEG_CS, &cur);
+	if (rp_fault_set_cpl(c, cur.sel & 3, 0)) {
+		snprintf(c->stop_msg, sizeof(c->stop_msg), "SYSCALL: the engine cannot change the privilege level");
+		c->stop = RP_STOP_ERROR;
+		return 1;
+	}
+	rp_cpu_set_reg(c, 1, rip + len);
+	rp_cpu_set_reg(c, 11, fl & ~RFLAGS_RF);
+	rp_cpu_set_reg(c, RP_RFLAGS, (fl & ~fmask & ~RFLAGS_RF) | RFLAGS_FIXED);
+	c->ss_pending = 1;
+	c->ss_sel = (uint16_t)(cs + 8);
+	if (rp_cpu_far_jump(c, cs, lstar, err) < 0) {
+		snprintf(c->stop_msg, sizeof(c->stop_msg), "%.200s", err ? err->msg : "SYSCALL failed");
 		c->stop = RP_STOP_ERROR;
 		return 1;
 	}
