@@ -10,7 +10,8 @@
  *    if the hook claims them: the hook only notes the #UD, Unicorn returns, and rp_cpu.c
  *    delivers it at the instruction the code hook last saw.
  *  - MOV to CR0/CR4 values the recording CPU refuses with #GP(0) and QEMU accepts (CR4.SMXE on
- *    a CPU without SMX and other reserved CR4 bits, CR0.NW without CD, CR0 bits 63:32): checked
+ *    a CPU without SMX and other reserved CR4 bits, CR4.PAE cleared in IA-32e mode, CR0.NW
+ *    without CD, CR0 bits 63:32): checked
  *    in the code hook, only for instructions 3 to 6 bytes long, before they execute.
  *  - FF /3 and FF /5 with a register operand (CALL FAR / JMP FAR reg: invalid encodings, #UD)
  *    make QEMU's code generator abort() the whole process while it translates the block
@@ -296,8 +297,8 @@ int rp_fault_check_insn(struct rp_cpu *c, uint64_t la, uint32_t size)
 	/* SDM Vol. 2B, MOV - Move to/from Control Registers, "Protected Mode Exceptions" */
 	if (cr == 0 && ((v >> 32) || ((v & CR0_NW) && !(v & CR0_CD))))
 		return 13;
-	if (cr == 4 && (v & CR4_REFUSED))
-		return 13;
+	if (cr == 4 && ((v & CR4_REFUSED) || (!(v & CR4_PAE) && (rp_cpu_reg(c, RP_EFER) & EFER_LMA))))
+		return 13; /* reserved bits; PAE cleared in IA-32e mode */
 	return 0;
 }
 
