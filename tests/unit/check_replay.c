@@ -1,6 +1,8 @@
 /*
  * check_replay.c - the replay engine: event delivery frames (real mode IVT, protected-mode IDT,
- * escalation to a triple fault), checkpoints, and backward steps landing on the states forward
+ * escalation to a triple fault, #NP/#DF error codes, ring 3 -> 0 through the TSS, tables outside
+ * memory), native faults Unicorn gets wrong (FF /3, /5 register forms, refused MOV CR values),
+ * EFER.SCE, fetches outside memory, checkpoints, and backward steps landing on the states forward
  * steps produce, over thousands of positions of traces recorded from the samples
  * (the .hvt files in replay/testdata, made by hvrun under Bochs).
  */
@@ -492,6 +494,71 @@ START_TEST(fetch_outside_memory_is_the_next_instruction)
 }
 END_TEST
 
+/* Ring 3 -> ring 0 (SDM Vol. 3A, 6.12.1): ring-0 code IRETs to ring 3 (QEMU's own IRET), which
+ * runs INT 0x80 through a DPL-3 gate: the handler runs at CPL 0 on SS0:ESP0 from the TSS, with
+ * the user's SS, ESP, EFLAGS, CS, EIP on that stack. */
+START_TEST(deliver_from_ring3_switches_stacks)
+{
+	static const uint8_t code[] = {
+		0x6a, 0x23,                   /* push 0x23 (SS3) */
+		0x68, 0x00, 0x60, 0x00, 0x00, /* push 0x6000 (ESP3) */
+		0x6a, 0x02,                   /* push 2 (EFLAGS) */
+		0x6a, 0x1b,                   /* push 0x1b (CS3) */
+		0x68, 0x20, 0x00, 0x01, 0x00, /* push 0x10020 */
+		0xcf,                         /* iret */
+	};
+	struct rp_cpu c;
+	struct hvt_vm_state st;
+	struct hvt_err err;
+	struct rp_seg seg;
+	memset(&st, 0, sizeof(st));
+	st.cr0 = 0x11;
+	st.seg[HVT_SEG_CS] = (struct hvt_segment){.sel = 0x08, .limit = 0xffffffff, .ar = 0xc09b};
+	for (unsigned i = 0; i < 6; i++)
+		if (i != HVT_SEG_CS)
+			st.seg[i] = (struct hvt_segment){.sel = 0x10, .limit = 0xffffffff, .ar = 0xc093};
+	st.seg[HVT_SEG_LDTR].ar = 0x10000;
+	st.seg[HVT_SEG_TR] = (struct hvt_segment){.sel = 0x28, .base = 0x700, .limit = 0x67, .ar = 0x8b};
+	st.gdtr_base = 0x500;
+	st.gdtr_limit = 0x2f;
+	st.idtr_base = 0x600;
+	st.idtr_limit = 0x7ff;
+	st.gpr[4] = 0x20000;
+	st.rip = 0x10000;
+	st.rflags = 0x2;
+	cpu_up(&c, &st);
+	uint64_t gdt[6] = {0, 0x00cf9b000000ffffull, 0x00cf93000000ffffull, 0x00cffb000000ffffull,
+			   0x00cff3000000ffffull, 0x00008b0007000067ull};
+	memcpy(c.mem + 0x500, gdt, sizeof(gdt));
+	uint32_t gate[2] = {0x00089000, 0x0000ee00}; /* 0008:00009000, present, DPL 3 */
+	memcpy(c.mem + 0x600 + 0x80 * 8, gate, 8);
+	uint32_t esp0 = 0x8000, ss0 = 0x10;
+	memcpy(c.mem + 0x704, &esp0, 4);
+	memcpy(c.mem + 0x708, &ss0, 4);
+	memcpy(c.mem + 0x10000, code, sizeof(code));
+	c.mem[0x10020] = 0xcd; /* int 0x80 */
+	c.mem[0x10021] = 0x80;
+	c.mem[0x9000] = 0x90;
+	rp_cpu_code_changed(&c, 0, 0x20000);
+	ck_assert_int_eq(rp_cpu_run(&c, 7, &err), HVT_OK);
+	ck_assert_msg(c.stop == RP_STOP_BUDGET, "stopped: %s", c.stop_msg);
+	ck_assert_uint_eq(rp_cpu_reg(&c, RP_RIP), 0x9000);
+	rp_cpu_get_seg(&c, HVT_SEG_CS, &seg);
+	ck_assert_uint_eq(seg.sel, 0x08);
+	rp_cpu_get_seg(&c, HVT_SEG_SS, &seg);
+	ck_assert_uint_eq(seg.sel, 0x10);
+	ck_assert_uint_eq(rp_cpu_reg(&c, 4), 0x8000 - 20);
+	ck_assert_uint_eq(rd32(&c, 0x8000 - 4), 0x23);     /* SS */
+	ck_assert_uint_eq(rd32(&c, 0x8000 - 8), 0x6000);   /* ESP */
+	ck_assert_uint_eq(rd32(&c, 0x8000 - 16), 0x1b);    /* CS */
+	ck_assert_uint_eq(rd32(&c, 0x8000 - 20), 0x10022); /* EIP after the INT */
+	ck_assert_int_eq(rp_cpu_run(&c, 1, &err), HVT_OK); /* the handler's NOP, at ring 0 */
+	ck_assert_int_eq(c.stop, RP_STOP_BUDGET);
+	ck_assert_uint_eq(rp_cpu_reg(&c, RP_RIP), 0x9001);
+	rp_cpu_close(&c);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("replay");
@@ -504,6 +571,7 @@ static Suite *suite(void)
 	tcase_add_test(t, mov_cr_refused_values_raise_gp);
 	tcase_add_test(t, efer_sce_is_kept);
 	tcase_add_test(t, deliver_table_outside_memory);
+	tcase_add_test(t, deliver_from_ring3_switches_stacks);
 	tcase_add_test(t, fetch_outside_memory_is_the_next_instruction);
 	suite_add_tcase(s, t);
 	t = tcase_create("traces");
