@@ -333,6 +333,7 @@ static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 		}
 		uint64_t rip = rp_cpu_reg(c, RP_RIP);
 		c->run_pg = !!(rp_cpu_reg(c, RP_CR0) & CR0_PG);
+		c->code_page_ok = 0;
 		c->run_mode64 = rp_cpu_mode(c) == 64;
 		if (c->ntraps && !c->raw && rp_fault_is_trap(c, rp_cpu_pc(c))) {
 			/* CALL/JMP FAR with a register operand, which Unicorn must not translate: #UD */

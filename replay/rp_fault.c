@@ -245,9 +245,12 @@ static int legacy_prefix(uint8_t b)
 	       b == 0x26 || b == 0x64 || b == 0x65;
 }
 
-/* Bytes of code at linear la: straight from guest memory when paging is off. */
+/* Bytes of code at linear la: straight from guest memory when paging is off; under paging
+ * through the translation of the code page, kept for the run (rp_cpu.c clears it at each run:
+ * the guest's tables change within a run only if it rewrites the mapping of its own code). */
 static int code_bytes(struct rp_cpu *c, uint64_t la, uint8_t *b, unsigned n)
 {
+	uint64_t pa;
 	if (!c->run_pg) {
 		la &= 0xffffffffull;
 		if (la + n > c->mem_size)
@@ -255,7 +258,17 @@ static int code_bytes(struct rp_cpu *c, uint64_t la, uint8_t *b, unsigned n)
 		memcpy(b, c->mem + la, n);
 		return 0;
 	}
-	return rp_mmu_read(c, la, b, n);
+	if ((la & (RP_PAGE - 1)) + n > RP_PAGE)
+		return rp_mmu_read(c, la, b, n);
+	if (!c->code_page_ok || (la & ~(uint64_t)(RP_PAGE - 1)) != c->code_page_la) {
+		if (rp_mmu_translate(c, la & ~(uint64_t)(RP_PAGE - 1), &pa) || pa + RP_PAGE > c->mem_size)
+			return rp_mmu_read(c, la, b, n);
+		c->code_page_la = la & ~(uint64_t)(RP_PAGE - 1);
+		c->code_page_pa = pa;
+		c->code_page_ok = 1;
+	}
+	memcpy(b, c->mem + c->code_page_pa + (la & (RP_PAGE - 1)), n);
+	return 0;
 }
 
 /* The offset of the opcode after prefixes (REX too in 64-bit mode), or -1. */

@@ -82,6 +82,8 @@ struct rp_cpu {
 	int in_emu;                /* inside uc_emu_start: a CS load must wait until it returns */
 	int run_pg, run_mode64;    /* CR0.PG and 64-bit mode when the run started (they change only
 				    * at exits) */
+	int code_page_ok;          /* code_page_la -> code_page_pa, valid for this run (rp_fault.c) */
+	uint64_t code_page_la, code_page_pa;
 	int fault_vec;             /* a fault the replayer raises at fault_pc (rp_fault.c), or -1 */
 	int sysenter_pending;      /* SYSENTER (1) or SYSCALL (2) at fault_pc, to emulate when
 				    * Unicorn returns */
