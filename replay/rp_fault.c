@@ -317,11 +317,12 @@ int rp_fault_check_insn(struct rp_cpu *c, uint64_t la, uint32_t size)
 
 /* ---- FF /3, FF /5 register forms ----------------------------------------------------------- */
 
+/* 0: added; 1: already a trap; -1: no room, or Unicorn refused the exits. */
 static int trap_add(struct rp_cpu *c, uint64_t la)
 {
 	for (unsigned i = 0; i < c->ntraps; i++)
 		if (c->traps[i] == la)
-			return 0;
+			return 1;
 	if (c->ntraps == RP_MAX_TRAPS)
 		return -1;
 	c->traps[c->ntraps++] = la;
@@ -376,8 +377,8 @@ int rp_fault_after_abort(struct rp_cpu *c)
 			n--;
 		if (n < 2)
 			return -1;
-		if (far_reg(b, n, mode == 64))
-			return trap_add(c, la);
+		if (far_reg(b, n, mode == 64)) /* a trap already there did not stop QEMU: give up */
+			return trap_add(c, la) == 0 ? 0 : -1;
 		int len = rp_disasm_one(b, n, la, mode, line, sizeof(line));
 		if (len <= 0)
 			return -1;

@@ -371,11 +371,26 @@ START_TEST(far_register_forms_raise_ud)
 	ck_assert_int_eq(run_to_handler(call_far_eax, sizeof(call_far_eax), 6, &c), 2);
 	ck_assert_uint_eq(rd16(&c, 0x7bfa), 0x7c01); /* the prefix is the instruction's start */
 	rp_cpu_close(&c);
+	/* CS base not 0: traps are linear addresses (0700:0D00 = 0x7D00, reached by a far jump) */
+	static const uint8_t to_0700[] = {0xea, 0x00, 0x0d, 0x00, 0x07}; /* JMP 0700:0D00 */
+	struct hvt_vm_state st;
+	real_state(&st);
+	cpu_up(&c, &st);
+	uint16_t ivt[2] = {0x9000, 0};
+	memcpy(c.mem + 6 * 4, ivt, 4);
+	c.mem[0x9000] = 0x90;
+	memcpy(c.mem + 0x7c00, to_0700, sizeof(to_0700));
+	memcpy(c.mem + 0x7d00, jmp_far_ax + 1, 2);
+	rp_cpu_code_changed(&c, 0x7000, 0x1000);
+	ck_assert_int_eq(rp_cpu_run(&c, 2, &err), HVT_OK);
+	ck_assert_msg(c.stop == RP_STOP_BUDGET, "stopped: %s", c.stop_msg);
+	ck_assert_uint_eq(rp_cpu_pc(&c), 0x9000);
+	ck_assert_uint_eq(rd16(&c, 0x7bfa), 0xd00); /* IP */
+	ck_assert_uint_eq(rd16(&c, 0x7bfc), 0x700); /* CS */
+	rp_cpu_close(&c);
 }
 END_TEST
 
-/* MOV to CR4 setting SMXE and MOV to CR0 setting NW without CD: #GP(0) before they execute,
- * as the recording CPU does (QEMU accepts both). */
 START_TEST(mov_cr_refused_values_raise_gp)
 {
 	/* mov $0x4000, %eax; mov %eax, %cr4 */
