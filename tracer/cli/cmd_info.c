@@ -99,8 +99,20 @@ static void show_vms(struct hvt_reader *r)
 		       (unsigned long long)c.image_size, c.image_crc, c.weight);
 		if (c.insn_limit)
 			printf(" limit=%llu", (unsigned long long)c.insn_limit);
-		printf("%s%s\n", hvt_reader_section_find(r, HVT_SEC_VM_MEMORY, c.id) >= 0 ? " +memory" : "",
-		       hvt_reader_section_find(r, HVT_SEC_VM_STATE, c.id) >= 0 ? " +state" : "");
+		int si = hvt_reader_section_find(r, HVT_SEC_VM_STATE, c.id);
+		printf("%s%s", hvt_reader_section_find(r, HVT_SEC_VM_MEMORY, c.id) >= 0 ? " +memory" : "",
+		       si >= 0 ? " +state" : "");
+		/* trace minor 2: the x87/SSE state the VM starts with */
+		if (si >= 0 && !hvt_reader_section_load(r, (uint32_t)si, 4096, &d, &n, &err)) {
+			struct hvt_vm_state st;
+			memset(&st, 0, sizeof(st));
+			memcpy(&st, d, n < sizeof(st) ? n : sizeof(st));
+			free(d);
+			if (n >= sizeof(st))
+				printf(" fcw=%#x fsw=%#x ftw=%#x mxcsr=%#x xcr0=%#llx", st.fcw, st.fsw, st.ftw, st.mxcsr,
+				       (unsigned long long)st.xcr0);
+		}
+		printf("\n");
 	}
 }
 
