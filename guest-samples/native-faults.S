@@ -8,7 +8,8 @@
  * 32-bit protected mode (IDT handlers for #UD, #GP, #NP, #PF and #DF):
  *   #UD: VMFUNC (no "enable VM functions" control), GETSEC (CR4.SMXE = 0), ENCLS (no SGX), RSM
  *        (not in SMM), INVPCID ("enable INVPCID" control clear: #UD in VMX non-root, SDM Vol.
- *        3C, 26.3), XGETBV with CR4.OSXSAVE = 0, UD2, CALL FAR EAX (FF /3 register form);
+ *        3C, 26.3), XGETBV with CR4.OSXSAVE = 0, UD2, CALL FAR EAX (FF /3 register form),
+ *        LOCK CMP and LOCK CMPSB (CMP is not lockable: SDM Vol. 2A, LOCK);
  *   #GP(0): MOV to CR4 setting SMXE on a CPU without SMX (reserved bit), MOV to CR0 setting NW
  *        without CD (SDM Vol. 2B, MOV to CR "Protected Mode Exceptions"); neither changes a
  *        host-owned bit, so neither exits;
@@ -123,6 +124,10 @@ pm:
 	MUST_FAULT XGETBV, 6, -1, xgetbv
 	MUST_FAULT UD2, 6, -1, ud2
 	MUST_FAULT "CALL FAR EAX", 6, -1, .byte 0xff, 0xd8
+	mov $region_ptr, %esi
+	mov %esi, %edi
+	MUST_FAULT "LOCK CMP", 6, -1, .byte 0xf0, 0x38, 0x06	/* lock cmp %al, (%esi) */
+	MUST_FAULT "LOCK CMPSB", 6, -1, .byte 0xf0, 0xa6	/* lock cmpsb */
 
 	mov %cr4, %eax
 	or $CR4_SMXE, %eax

@@ -13,9 +13,9 @@
  *    a CPU without SMX and other reserved CR4 bits, CR4.PAE cleared in IA-32e mode, CR0.NW
  *    without CD, CR0 bits 63:32): checked
  *    in the code hook, only for instructions 3 to 6 bytes long, before they execute.
- *  - FF /3 and FF /5 with a register operand (CALL FAR / JMP FAR reg: invalid encodings, #UD)
- *    make QEMU's code generator abort() the whole process while it translates the block
- *    ("tcg fatal error"), before any hook runs for it. Such instructions become Unicorn
+ *  - FF /3 and FF /5 with a register operand (CALL FAR / JMP FAR reg) and LOCK CMP / CMPS,
+ *    invalid encodings (#UD), make QEMU's code generator abort() the whole process while it
+ *    translates the block ("tcg fatal error"), before any hook runs for it. Such instructions become Unicorn
  *    "exits" (uc_ctl_set_exits: translation stops before them, emulation returns there) and
  *    the replayer raises the #UD. They are found by scanning guest memory when it is loaded,
  *    and, for code written later, by catching that abort (SIGABRT, siglongjmp back into
@@ -280,12 +280,25 @@ static int opcode_at(const uint8_t *b, unsigned n, int mode64)
 	return -1;
 }
 
-/* FF /3 or FF /5 with mod = 3: CALL FAR / JMP FAR with a register operand. */
-static int far_reg(const uint8_t *b, unsigned n, int mode64)
+/*
+ * Encodings QEMU's code generator aborts on, all of them #UD on the CPU (found by running every
+ * opcode and ModRM byte, alone and after LOCK, in each mode):
+ *   FF /3, FF /5 with mod = 3: CALL FAR / JMP FAR with a register operand (SDM Vol. 2A, CALL
+ *   and JMP: the far forms take a memory operand);
+ *   LOCK CMP (38, 39, and 80-83 /7) and LOCK CMPS (A6, A7): CMP is not one of the instructions
+ *   LOCK may prefix (SDM Vol. 2A, LOCK: #UD otherwise).
+ */
+static int qemu_aborts(const uint8_t *b, unsigned n, int mode64)
 {
-	int i = opcode_at(b, n, mode64);
-	return i >= 0 && (unsigned)i + 1 < n && b[i] == 0xff && (b[i + 1] & 0xc0) == 0xc0 &&
-	       ((b[i + 1] >> 3 & 7) == 3 || (b[i + 1] >> 3 & 7) == 5);
+	int i = opcode_at(b, n, mode64), lock = 0;
+	if (i < 0 || (unsigned)i + 1 >= n)
+		return 0;
+	for (int k = 0; k < i; k++)
+		lock |= b[k] == 0xf0;
+	uint8_t op = b[i], modrm = b[i + 1], reg = modrm >> 3 & 7;
+	if (op == 0xff && (modrm & 0xc0) == 0xc0 && (reg == 3 || reg == 5))
+		return 1;
+	return lock && (op == 0x38 || op == 0x39 || op == 0xa6 || op == 0xa7 || (op >= 0x80 && op <= 0x83 && reg == 7));
 }
 
 /* ---- MOV to CR0 / CR4 ---------------------------------------------------------------------- */
@@ -343,7 +356,7 @@ int rp_fault_trap_is_bad(struct rp_cpu *c, uint64_t la)
 	unsigned n = sizeof(b);
 	while (n > 2 && code_bytes(c, la, b, n))
 		n--;
-	return n > 2 && far_reg(b, n, rp_cpu_mode(c) == 64);
+	return n > 2 && qemu_aborts(b, n, rp_cpu_mode(c) == 64);
 }
 
 void rp_fault_scan(struct rp_cpu *c, uint64_t gpa, uint64_t len)
@@ -353,8 +366,12 @@ void rp_fault_scan(struct rp_cpu *c, uint64_t gpa, uint64_t len)
 	if (len > c->mem_size - gpa)
 		len = c->mem_size - gpa;
 	for (uint64_t a = gpa; a + 1 < gpa + len; a++) {
-		uint8_t m = c->mem[a + 1];
-		if (c->mem[a] != 0xff || (m & 0xc0) != 0xc0 || ((m >> 3 & 7) != 3 && (m >> 3 & 7) != 5))
+		if (c->mem[a] != 0xff && c->mem[a] != 0xf0)
+			continue;
+		uint8_t b[15] = {0};
+		uint64_t n = c->mem_size - a < sizeof(b) ? c->mem_size - a : sizeof(b);
+		memcpy(b, c->mem + a, n);
+		if (!qemu_aborts(b, (unsigned)n, 0))
 			continue;
 		/* the instruction may start at any legacy prefix before it */
 		uint64_t s = a;
@@ -377,7 +394,7 @@ int rp_fault_after_abort(struct rp_cpu *c)
 			n--;
 		if (n < 2)
 			return -1;
-		if (far_reg(b, n, mode == 64)) /* a trap already there did not stop QEMU: give up */
+		if (qemu_aborts(b, n, mode == 64)) /* a trap already there did not stop QEMU: give up */
 			return trap_add(c, la) == 0 ? 0 : -1;
 		int len = rp_disasm_one(b, n, la, mode, line, sizeof(line));
 		if (len <= 0)

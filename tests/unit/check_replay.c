@@ -358,6 +358,9 @@ START_TEST(far_register_forms_raise_ud)
 {
 	static const uint8_t jmp_far_ax[] = {0x90, 0xff, 0xe8, 0x90};
 	static const uint8_t call_far_eax[] = {0x90, 0x66, 0xff, 0xd8, 0x90};
+	static const uint8_t lock_cmp[] = {0x90, 0xf0, 0x38, 0x00, 0x90};        /* LOCK CMP [BX+SI], AL */
+	static const uint8_t lock_cmpsb[] = {0x90, 0xf0, 0xa6, 0x90};             /* LOCK CMPSB */
+	static const uint8_t lock_cmp_imm[] = {0x90, 0xf0, 0x83, 0x3f, 0x01, 0x90}; /* LOCK CMP WORD [BX], 1 */
 	struct rp_cpu c;
 	ck_assert_int_eq(run_to_handler(jmp_far_ax, sizeof(jmp_far_ax), 6, &c), 2);
 	ck_assert_uint_eq(rd16(&c, 0x7bfa), 0x7c01); /* the IP pushed: the faulting instruction */
@@ -370,6 +373,13 @@ START_TEST(far_register_forms_raise_ud)
 	rp_cpu_close(&c);
 	ck_assert_int_eq(run_to_handler(call_far_eax, sizeof(call_far_eax), 6, &c), 2);
 	ck_assert_uint_eq(rd16(&c, 0x7bfa), 0x7c01); /* the prefix is the instruction's start */
+	rp_cpu_close(&c);
+	/* LOCK on CMP and CMPS: #UD too (QEMU aborts on them as well) */
+	ck_assert_int_eq(run_to_handler(lock_cmp, sizeof(lock_cmp), 6, &c), 2);
+	rp_cpu_close(&c);
+	ck_assert_int_eq(run_to_handler(lock_cmpsb, sizeof(lock_cmpsb), 6, &c), 2);
+	rp_cpu_close(&c);
+	ck_assert_int_eq(run_to_handler(lock_cmp_imm, sizeof(lock_cmp_imm), 6, &c), 2);
 	rp_cpu_close(&c);
 	/* CS base not 0: traps are linear addresses (0700:0D00 = 0x7D00, reached by a far jump) */
 	static const uint8_t to_0700[] = {0xea, 0x00, 0x0d, 0x00, 0x07}; /* JMP 0700:0D00 */
