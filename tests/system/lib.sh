@@ -26,7 +26,8 @@ check() {
 #   the stop line "VM 0 (NAME) stopped: WANT_STOP" (skipped when WANT_STOP is empty), the console
 #   lines, a healthy trace (hvtrace check) and a replay that verifies every exit (hvreplay verify).
 #   NAME.opts may hold --mode/--load/--timer/--insn-limit; they become XML attributes beside the
-#   neighbour.
+#   neighbour. HOSTILE_REPLAY_GAP="why" skips hvreplay verify (reported as SKIP with the reason)
+#   for a guest whose replay waits for a known replay gap; every other check still runs.
 hostile() {
 	local name=$1 want=$2 stop=$3 rc log trace
 	shift 3
@@ -83,6 +84,10 @@ hostile() {
 		fi
 		"$BIN/hvtrace" check "$trace" >"$log.check" 2>&1
 		check $? "hostile $name ($run): hvtrace check says the trace is healthy" "$log.check"
+		if [ -n "${HOSTILE_REPLAY_GAP:-}" ]; then
+			ok "hostile $name ($run): hvreplay verify # SKIP $HOSTILE_REPLAY_GAP"
+			continue
+		fi
 		"$BIN/hvreplay" verify "$trace" >"$log.replay" 2>&1
 		check $? "hostile $name ($run): hvreplay verify matches every exit" "$log.replay"
 	done
