@@ -69,6 +69,7 @@ struct vm {
 	struct pic pic;
 	int intr_window;        /* interrupt-window exiting is on */
 	struct bus_queue inbox;
+	uint32_t send_to;       /* bus policy: bit j, this VM may send to VM j (manifest) */
 	int recv_waiting;       /* a msg_recv is blocked */
 	uint64_t recv_deadline; /* virtual time its timeout ends */
 
