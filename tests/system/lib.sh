@@ -27,7 +27,8 @@ check() {
 #   lines, a healthy trace (hvtrace check) and a replay that verifies every exit (hvreplay verify).
 #   NAME.opts may hold --mode/--load/--timer/--insn-limit; they become XML attributes beside the
 #   neighbour. HOSTILE_REPLAY_GAP="why" skips hvreplay verify (reported as SKIP with the reason)
-#   for a guest whose replay waits for a known replay gap; every other check still runs.
+#   for a guest whose replay waits for a known replay gap; every other check still runs, and its
+#   traces go to $OUT/replay-gap/, out of the way of the sweeps that replay every trace in $OUT.
 hostile() {
 	local name=$1 want=$2 stop=$3 rc log trace
 	shift 3
@@ -47,6 +48,10 @@ hostile() {
 	for run in alone neighbour; do
 		log="$OUT/hostile-$name-$run.log"
 		trace="$OUT/hostile-$name-$run.hvt"
+		if [ -n "${HOSTILE_REPLAY_GAP:-}" ]; then
+			mkdir -p "$OUT/replay-gap"
+			trace="$OUT/replay-gap/hostile-$name-$run.hvt"
+		fi
 		rm -f "$trace"
 		if [ $run = alone ]; then
 			"$BIN/hvrun" --timeout 120 -o "$trace" "${opts[@]}" "$GUESTS/$name.bin" >"$log" 2>&1
