@@ -54,8 +54,10 @@ void exit_cpuid(struct vm *vm)
 /*
  * HLT waits for an interrupt. With interrupts enabled and a timer that can interrupt, the VM
  * gives the CPU away until then (the scheduler wakes it; the interrupt is delivered with RIP past
- * the HLT, as on hardware). With interrupts disabled, or no interrupt source, it can never
- * resume: it has finished ("cli; hlt" is the usual way to end).
+ * the HLT, as on hardware). With interrupts disabled it can never resume: it has finished
+ * ("cli; hlt" is the usual way to end, HVT_STOP_HALTED). With interrupts enabled but no
+ * interrupt source it waits for an event that can never come (HVT_STOP_BLOCKED), the reason
+ * the scheduler gives when a halted VM's timer can no longer interrupt it (sched.c, idle).
  */
 void exit_hlt(struct vm *vm)
 {
@@ -65,7 +67,7 @@ void exit_hlt(struct vm *vm)
 		vm->slice_over = 1;
 		return;
 	}
-	vm_stop(vm, HVT_STOP_HALTED, 0, vm->regs[16]);
+	vm_stop(vm, vm->regs[17] & RFLAGS_IF ? HVT_STOP_BLOCKED : HVT_STOP_HALTED, 0, vm->regs[16]);
 }
 
 /* RDTSC/RDTSCP: the TSC is virtual time (sched.h), in instructions: exact and replayable. */

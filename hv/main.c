@@ -50,7 +50,7 @@ static const struct rv_manifest *manifest_load(void)
 		return 0;
 	}
 	if (mf->nvms == 0 || mf->nvms > HVT_MAX_VMS ||
-	    m->end - m->start < sizeof(*mf) + mf->nvms * sizeof(struct hvt_vm_config)) {
+	    m->end - m->start < rv_manifest_size(mf->nvms)) {
 		hv_printf("hv: the manifest lists %u VMs (1 to %d allowed, in %lu bytes)", mf->nvms, HVT_MAX_VMS,
 			  m->end - m->start);
 		return 0;
@@ -83,6 +83,16 @@ static int vms_create(const struct rv_manifest *mf)
 		}
 	}
 	hv_nvms = (int)mf->nvms;
+	/* The bus policy: who may send to whom, and each sender's share of a queue (bus.h). */
+	const uint32_t *send_to = rv_manifest_send_to_const(mf);
+	for (unsigned i = 0; i < mf->nvms; i++)
+		vms[i].send_to = send_to[i];
+	for (unsigned j = 0; j < mf->nvms; j++) {
+		unsigned others = 0;
+		for (unsigned i = 0; i < mf->nvms; i++)
+			others += i != j && (send_to[i] >> j & 1);
+		bus_set_share(&vms[j].inbox, others);
+	}
 	return 0;
 }
 

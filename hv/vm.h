@@ -11,6 +11,7 @@
 #include "pic.h"
 #include "pit.h"
 #include "retrovisor/trace_format.h"
+#include "retrovisor/x86_paging.h"
 #include "uart.h"
 
 enum { R_RAX, R_RCX, R_RDX, R_RBX, R_RSP, R_RBP, R_RSI, R_RDI };
@@ -68,6 +69,7 @@ struct vm {
 	struct pic pic;
 	int intr_window;        /* interrupt-window exiting is on */
 	struct bus_queue inbox;
+	uint32_t send_to;       /* bus policy: bit j, this VM may send to VM j (manifest) */
 	int recv_waiting;       /* a msg_recv is blocked */
 	uint64_t recv_deadline; /* virtual time its timeout ends */
 
@@ -124,8 +126,16 @@ static inline void *vm_gpa_ptr(struct vm *vm, uint64_t gpa, uint64_t len)
 		return 0;
 	return vm->mem + gpa;
 }
-/* Guest-linear to guest-physical through the guest's own page tables; -1 on a fault. */
-int vm_translate(struct vm *vm, uint64_t la, uint64_t *gpa);
+/* The guest's own page walk for an access (PF_W | PF_U | PF_I, 0: a supervisor read) at la,
+ * with its current control registers (retrovisor/x86_paging.h); 0 when w->status is OK. */
+int vm_walk(struct vm *vm, uint64_t la, uint32_t access, struct x86_walk *w);
+/* Inject #PF for an emulated access: CR2 = la, and the error code the walk gave. */
+void vm_inject_page_fault(struct vm *vm, uint64_t la, uint32_t error);
+/* Stop the VM for an access outside its memory at gpa, the way an EPT violation does (one
+ * message, status = the access as EPT_READ / EPT_WRITE / EPT_EXEC, detail = gpa, and the
+ * guest-physical address in the trace's EXIT record), whether the CPU or the hypervisor's
+ * emulation made the access. */
+void vm_stop_outside_memory(struct vm *vm, uint64_t gpa, unsigned access);
 /* The guest's current privilege level. */
 unsigned vm_cpl(void);
 

@@ -259,6 +259,8 @@ static int setup_definitions(struct run *r, char **paths, int n)
 	for (int i = 0; i < n; i++)
 		vmdef_load(r, paths[i], &d);
 	if (!d.nerrors)
+		vmdef_resolve_bus(r, &d);
+	if (!d.nerrors)
 		return 0;
 	fputs(d.text, stderr);
 	run_err("%d error%s in the VM definitions", d.nerrors, d.nerrors == 1 ? "" : "s");

@@ -30,6 +30,9 @@ struct run_vm {
 	size_t input_size;
 	char *def_file;        /* where the VM was defined (XML), for messages; NULL: command line */
 	int def_line;
+	char *bus_send;        /* <bus>: the VMs it may send to, one name a line; NULL: every VM */
+	int bus_line;
+	uint32_t send_to;      /* bus_send resolved (vmdef_resolve_bus): bit j, may send to VM j */
 	/* filled while running */
 	int stopped;
 	unsigned why;

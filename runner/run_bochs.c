@@ -158,6 +158,17 @@ static void show_bochs_complaints(struct run *r)
 	fclose(f);
 }
 
+/* At a timeout: the VMs that had not stopped kept the run going (a VM that never yields and has
+ * no instruction limit runs until the timeout): name them, and say how to bound them. */
+static void report_still_running(const struct run *r)
+{
+	for (int i = 0; i < r->nvms; i++)
+		if (!r->vm[i].stopped)
+			fprintf(stderr, "hvrun: timeout: VM %d (%s) was still running; bound it with <limit instructions=\"N\"/> "
+					"(--insn-limit N) or the run with <system instructions=\"N\">\n",
+				i, r->vm[i].cfg.name);
+}
+
 int run_bochs(struct run *r)
 {
 	int fds[2];
@@ -212,6 +223,7 @@ int run_bochs(struct run *r)
 		if (left <= 0) {
 			r->timed_out = 1;
 			fprintf(stderr, "hvrun: timeout: the run took longer than %.0f s; stopping Bochs\n", r->timeout);
+			report_still_running(r);
 			stop_bochs(pid);
 			break;
 		}

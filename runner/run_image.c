@@ -23,7 +23,7 @@
 
 static int write_manifest(struct run *r, const char *path)
 {
-	size_t size = sizeof(struct rv_manifest) + (size_t)r->nvms * sizeof(struct hvt_vm_config);
+	size_t size = rv_manifest_size((uint32_t)r->nvms);
 	struct rv_manifest *m = calloc(1, size);
 	if (!m)
 		return -1;
@@ -34,6 +34,9 @@ static int write_manifest(struct run *r, const char *path)
 	m->insn_limit = r->insn_limit;
 	for (int i = 0; i < r->nvms; i++)
 		m->vm[i] = r->vm[i].cfg;
+	/* The bus policy: <bus> as vmdef_resolve_bus() made it; without one, every VM. */
+	for (int i = 0; i < r->nvms; i++)
+		rv_manifest_send_to(m)[i] = r->vm[i].bus_send ? r->vm[i].send_to : (uint32_t)((1ull << r->nvms) - 1);
 	int rc = run_write_file(path, m, size);
 	free(m);
 	return rc;

@@ -107,6 +107,7 @@ void run_free_vms(struct run *r)
 		free(v->input);
 		free(v->def_file);
 		free(v->image_path);
+		free(v->bus_send);
 		memset(v, 0, sizeof(*v));
 	}
 	r->nvms = 0;

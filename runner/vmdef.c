@@ -187,6 +187,34 @@ static int load_devices(struct ctx *c, xmlNodePtr devices, struct run_vm *v)
 	return rc;
 }
 
+/* <bus>: the names of the VMs it may send to, kept for run_prepare to resolve (a name may be a
+ * VM of a later file). No <bus>: every VM; an empty <bus/>: none. */
+static int load_bus(struct ctx *c, xmlNodePtr bus, struct run_vm *v)
+{
+	if (!bus)
+		return 0;
+	size_t len = 0;
+	v->bus_line = (int)xmlGetLineNo(bus);
+	if (!(v->bus_send = calloc(1, 1)))
+		return -1;
+	for (xmlNodePtr n = bus->children; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		char *to = text(n, "to"), *p;
+		if (!to)
+			continue; /* the schema requires it */
+		if (!(p = realloc(v->bus_send, len + strlen(to) + 2))) {
+			free(to);
+			ERR(c, n, "out of memory");
+			return -1;
+		}
+		v->bus_send = p;
+		len += (size_t)sprintf(p + len, "%s\n", to);
+		free(to);
+	}
+	return 0;
+}
+
 /* The addresses: load (default by mode), entry (default: load); both inside memory. */
 static int load_os(struct ctx *c, xmlNodePtr os, struct run_vm *v)
 {
@@ -269,7 +297,7 @@ static int load_domain(struct ctx *c, xmlNodePtr dom)
 		ERR(c, limit, "instructions='0': a limit is at least 1 (leave <limit> out for none)");
 		rc = -1;
 	}
-	if (load_os(c, child(dom, "os"), v) || load_devices(c, child(dom, "devices"), v))
+	if (load_os(c, child(dom, "os"), v) || load_devices(c, child(dom, "devices"), v) || load_bus(c, child(dom, "bus"), v))
 		return -1;
 	v->cfg.image_size = v->image_size;
 	v->cfg.image_crc = (uint32_t)crc32(0, v->image, (uInt)v->image_size);
@@ -347,4 +375,25 @@ int vmdef_load(struct run *r, const char *path, struct vmdef_diag *d)
 	int before = d->nerrors;
 	int rc = load_file(r, path, NULL, 0, NULL, d);
 	return rc || d->nerrors > before ? -1 : 0;
+}
+
+int vmdef_resolve_bus(struct run *r, struct vmdef_diag *d)
+{
+	int before = d->nerrors;
+	for (int i = 0; i < r->nvms; i++) {
+		struct run_vm *v = &r->vm[i];
+		v->send_to = 0;
+		for (const char *s = v->bus_send; s && *s;) {
+			size_t n = strcspn(s, "\n");
+			int j = 0;
+			while (j < r->nvms && !(strlen(r->vm[j].cfg.name) == n && !strncmp(r->vm[j].cfg.name, s, n)))
+				j++;
+			if (j == r->nvms)
+				vmdef_error(d, v->def_file, v->bus_line, "bus", "<send to='%.*s'> names no VM of this run", (int)n, s);
+			else
+				v->send_to |= 1u << j;
+			s += n + (s[n] == '\n');
+		}
+	}
+	return d->nerrors > before ? -1 : 0;
 }

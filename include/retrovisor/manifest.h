@@ -12,6 +12,8 @@
  *     24    8  system instruction limit: stop every VM once they have executed this many guest
  *              instructions together (0: none)
  *     32  96n  struct hvt_vm_config[n] (include/retrovisor/trace_format.h)
+ *  32+96n  4n  uint32_t send_to[n]: the bus policy, bit j of VM i's word set when VM i may send
+ *              to VM j (every bit set by default: everyone may send to everyone)
  *
  * Optional modules "vm<N>.input": bytes the guest's UART receives, in order (scripted input).
  */
@@ -23,7 +25,7 @@
 #include "retrovisor/trace_format.h"
 
 #define RV_MANIFEST_MAGIC "RVMANIF"
-#define RV_MANIFEST_VERSION 1
+#define RV_MANIFEST_VERSION 2
 #define RV_MANIFEST_TRACE 1u
 #define RV_MANIFEST_TRACE_PIO 2u
 
@@ -37,5 +39,19 @@ struct rv_manifest {
 	struct hvt_vm_config vm[];
 };
 _Static_assert(sizeof(struct rv_manifest) == 32, "manifest header size");
+
+/* The send_to table after the VM configurations. */
+static inline uint32_t *rv_manifest_send_to(struct rv_manifest *m)
+{
+	return (uint32_t *)(void *)&m->vm[m->nvms];
+}
+static inline const uint32_t *rv_manifest_send_to_const(const struct rv_manifest *m)
+{
+	return (const uint32_t *)(const void *)&m->vm[m->nvms];
+}
+static inline unsigned long rv_manifest_size(uint32_t nvms)
+{
+	return sizeof(struct rv_manifest) + nvms * (sizeof(struct hvt_vm_config) + sizeof(uint32_t));
+}
 
 #endif

@@ -25,6 +25,7 @@
 #define CR4_OSFXSR (1ull << 9)
 #define CR4_VMXE (1ull << 13) /* VMX enable: must stay 1 in VMX operation, also in the guest */
 #define CR4_OSXSAVE (1ull << 18)
+#define CR4_SMEP (1ull << 20)
 
 /* RFLAGS */
 #define RFLAGS_CF (1ull << 0)
@@ -91,8 +92,25 @@
 #define VEC_BP 3
 #define VEC_UD 6
 #define VEC_DF 8
+#define VEC_SS 12
 #define VEC_GP 13
 #define VEC_PF 14
+
+/* Page-fault error code (SDM Vol. 3A, 4.7, Figure 4-12). */
+#define PF_P (1u << 0)    /* 0: not present; 1: a protection or reserved-bit violation */
+#define PF_W (1u << 1)    /* the access was a write */
+#define PF_U (1u << 2)    /* the access was a user-mode access (CPL 3) */
+#define PF_RSVD (1u << 3) /* a reserved bit was set in a paging-structure entry */
+#define PF_I (1u << 4)    /* the access was an instruction fetch (see x86_paging.h for when it is set) */
+
+/* Paging-structure entry bits (SDM Vol. 3A, 4.3 Tables 4-4 to 4-6, 4.4.2, 4.5 Tables 4-14 to 4-20). */
+#define PTE_P (1ull << 0)   /* present */
+#define PTE_RW (1ull << 1)  /* writes allowed */
+#define PTE_US (1ull << 2)  /* user-mode accesses allowed */
+#define PTE_A (1ull << 5)   /* accessed */
+#define PTE_D (1ull << 6)   /* dirty (entries that map a page) */
+#define PTE_PS (1ull << 7)  /* page size: this PDE (PDPTE) maps a 4 MiB / 2 MiB (1 GiB) page */
+#define PTE_XD (1ull << 63) /* execute-disable (PAE and 4-level, with EFER.NXE) */
 
 /* x87/SSE state after RESET or FNINIT (SDM Vol. 1, 8.1.5 and 10.2.3; Vol. 3A, 9.1.1 Table 9-1). */
 #define X87_FCW_RESET 0x037f  /* all exceptions masked, 64-bit precision, round to nearest */

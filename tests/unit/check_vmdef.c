@@ -134,6 +134,26 @@ START_TEST(several_files)
 }
 END_TEST
 
+/* <bus>: names resolved once every file is read (a forward name too); no <bus>: every VM. */
+START_TEST(bus_policy)
+{
+	reset();
+	ck_assert_msg(load("bus.xml") == 0 && vmdef_resolve_bus(&r, &d) == 0, "%s", d.text);
+	ck_assert_int_eq(r.nvms, 3);
+	ck_assert_ptr_nonnull(r.vm[0].bus_send);
+	ck_assert_uint_eq(r.vm[0].send_to, 1u << 1 | 1u << 2);
+	ck_assert_ptr_nonnull(r.vm[1].bus_send); /* <bus/>: nobody */
+	ck_assert_uint_eq(r.vm[1].send_to, 0);
+	ck_assert_ptr_null(r.vm[2].bus_send); /* no <bus>: everyone */
+	ck_assert_int_eq(r.vm[0].bus_line, 8);
+	reset();
+	ck_assert_msg(load("bad-bus.xml") == 0, "%s", d.text);
+	ck_assert_int_eq(vmdef_resolve_bus(&r, &d), -1);
+	ck_assert_msg(strstr(d.text, "bad-bus.xml:6: <bus>: <send to='nobody-here'> names no VM of this run"), "%s", d.text);
+	reset();
+}
+END_TEST
+
 /* Each bad file: the message must hold "FILE:LINE: <element>" and say why. */
 static const struct bad {
 	const char *file;
@@ -238,6 +258,7 @@ int main(void)
 	tcase_add_test(tc, system_with_include);
 	tcase_add_test(tc, several_files);
 	tcase_add_loop_test(tc, bad_input, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, bus_policy);
 	tcase_add_test(tc, no_entity_expansion);
 	tcase_add_test(tc, definition_names);
 	tcase_add_test(tc, input_escapes);
