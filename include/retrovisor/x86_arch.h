@@ -98,6 +98,47 @@
 #define X87_FCW_RESET 0x037f  /* all exceptions masked, 64-bit precision, round to nearest */
 #define MXCSR_RESET 0x1f80    /* all SIMD exceptions masked, round to nearest */
 
+/*
+ * XCR0, the XSAVE feature mask (SDM Vol. 1, 13.3, "Enabling the XSAVE Feature Set and XSAVE-Enabled
+ * Features"): bit i enables state component i.
+ */
+#define XCR0_X87 (1ull << 0)
+#define XCR0_SSE (1ull << 1)
+#define XCR0_AVX (1ull << 2)         /* YMM_Hi128 */
+#define XCR0_BNDREGS (1ull << 3)     /* MPX */
+#define XCR0_BNDCSR (1ull << 4)      /* MPX */
+#define XCR0_OPMASK (1ull << 5)      /* AVX-512 k0-k7 */
+#define XCR0_ZMM_HI256 (1ull << 6)   /* AVX-512 upper halves of ZMM0-15 */
+#define XCR0_HI16_ZMM (1ull << 7)    /* AVX-512 ZMM16-31 */
+#define XCR0_PKRU (1ull << 9)
+#define XCR0_TILECFG (1ull << 17)    /* AMX */
+#define XCR0_TILEDATA (1ull << 18)   /* AMX */
+#define XCR0_AVX512 (XCR0_OPMASK | XCR0_ZMM_HI256 | XCR0_HI16_ZMM)
+
+/*
+ * Would XSETBV accept this XCR0 on a CPU whose XCR0-settable components are `supported`
+ * (CPUID.(EAX=0DH,ECX=0):EDX:EAX)? Every rule of SDM Vol. 1, 13.3 and Vol. 2C, XSETBV
+ * "Operation": no unsupported or reserved bit (supervisor components such as PT or CET are
+ * never in `supported`), x87 always on, AVX only with SSE, the two MPX bits together, the
+ * three AVX-512 bits together and only with AVX, the two AMX bits together. (CPL > 0 and
+ * ECX != 0 are the caller's: they are not about the value.) A value that breaks a rule makes
+ * XSETBV raise #GP(0) on the CPU, including in VMX root operation.
+ */
+static inline int xcr0_valid(unsigned long long v, unsigned long long supported)
+{
+	if ((v & ~supported) || !(v & XCR0_X87))
+		return 0;
+	if ((v & XCR0_AVX) && !(v & XCR0_SSE))
+		return 0;
+	if (!(v & XCR0_BNDREGS) != !(v & XCR0_BNDCSR))
+		return 0;
+	if ((v & XCR0_AVX512) && ((v & XCR0_AVX512) != XCR0_AVX512 || !(v & XCR0_AVX)))
+		return 0;
+	if (!(v & XCR0_TILECFG) != !(v & XCR0_TILEDATA))
+		return 0;
+	return 1;
+}
+
 /* Page-table entry address bits (SDM Vol. 3A, 4.5: bits 51:12 at most). */
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
 

@@ -1,0 +1,54 @@
+/*
+ * check_x86_rules.c - the architectural rules the hypervisor applies before it lets a guest's
+ * value reach the real CPU (include/retrovisor/x86_arch.h): each rule, each way it can be broken.
+ */
+#include <check.h>
+
+#include "retrovisor/x86_arch.h"
+#include "check_run.h"
+
+/* What corei7_skylake_x offers (CPUID.(0DH,0):EAX): x87, SSE, AVX, MPX, AVX-512, PKRU. */
+#define SKX 0x2ffull
+/* A CPU with AMX too. */
+#define SPR (SKX | XCR0_TILECFG | XCR0_TILEDATA)
+
+START_TEST(test_xcr0_accepts_what_a_cpu_accepts)
+{
+	static const unsigned long long good[] = {0x1, 0x3, 0x7, 0x1f, 0xe7, 0xff, 0x2ff, 0x207, 0x1b};
+	for (unsigned i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ck_assert_msg(xcr0_valid(good[i], SKX), "XCR0 %#llx refused", good[i]);
+	ck_assert(xcr0_valid(0x60007, SPR));
+}
+END_TEST
+
+START_TEST(test_xcr0_refuses_each_broken_rule)
+{
+	/* The three reproductions: AVX-512 bits without all of them, or without AVX. */
+	ck_assert(!xcr0_valid(0x27, SKX));
+	ck_assert(!xcr0_valid(0x61, SKX));
+	ck_assert(!xcr0_valid(0xe3, SKX));
+	ck_assert(!xcr0_valid(0x47, SKX));
+	ck_assert(!xcr0_valid(0x87, SKX));
+	ck_assert(!xcr0_valid(0x0, SKX));       /* x87 off */
+	ck_assert(!xcr0_valid(0x2, SKX));       /* x87 off */
+	ck_assert(!xcr0_valid(0x5, SKX));       /* AVX without SSE */
+	ck_assert(!xcr0_valid(0xb, SKX));       /* BNDREGS without BNDCSR */
+	ck_assert(!xcr0_valid(0x13, SKX));      /* BNDCSR without BNDREGS */
+	ck_assert(!xcr0_valid(0x107, SKX));     /* bit 8 (PT) is a supervisor component */
+	ck_assert(!xcr0_valid(1ull << 63, SKX)); /* reserved */
+	ck_assert(!xcr0_valid(0x20007, SPR));   /* TILECFG without TILEDATA */
+	ck_assert(!xcr0_valid(0x40007, SPR));   /* TILEDATA without TILECFG */
+	ck_assert(!xcr0_valid(0x60007, SKX));   /* AMX where the CPU has none */
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("x86_rules");
+	TCase *tc = tcase_create("rules");
+
+	tcase_add_test(tc, test_xcr0_accepts_what_a_cpu_accepts);
+	tcase_add_test(tc, test_xcr0_refuses_each_broken_rule);
+	suite_add_tcase(s, tc);
+	return check_run(s);
+}
