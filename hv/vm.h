@@ -12,6 +12,7 @@
 #include "pit.h"
 #include "retrovisor/trace_format.h"
 #include "uart.h"
+#include "vm_xstate.h"
 
 enum { R_RAX, R_RCX, R_RDX, R_RBX, R_RSP, R_RBP, R_RSI, R_RDI };
 
@@ -50,6 +51,7 @@ struct vm {
 	uint32_t timer_armed;  /* preemption-timer value at the last VM entry */
 	uint64_t insn_limit;   /* stop the VM past this many instructions (UINT64_MAX: none) */
 	uint64_t xcr0;
+	struct vm_xstate xstate; /* x87/SSE/AVX, CR2, DR0-3/DR6, CR8, SYSCALL MSRs (vm_xstate.h) */
 
 	/* The exit being handled. */
 	uint32_t exit_reason;
@@ -95,7 +97,7 @@ void vm_set_budget(struct vm *vm, uint32_t instructions);
  * returns the instructions it executed. vtime_now advances at every exit.
  */
 uint64_t vm_run_slice(struct vm *vm);
-/* Make the VM's XCR0 the processor's (at a slice's start, and when the guest sets it). */
+/* Make the VM's XCR0 the processor's (at a switch to the VM, and when the guest sets it). */
 void vm_load_xcr0(struct vm *vm);
 /* Stop the VM: print why and never enter it again. Inside an exit handler the exit path records
  * it in the trace; elsewhere use vm_stop_outside_exit, which records it at once. */

@@ -11,6 +11,8 @@
 /* CR0 (SDM Vol. 3A, 2.5) */
 #define CR0_PE (1ull << 0)  /* protection enable */
 #define CR0_MP (1ull << 1)
+#define CR0_EM (1ull << 2)  /* x87 emulation: FPU/SSE instructions raise #NM/#UD */
+#define CR0_TS (1ull << 3)  /* task switched: the next FPU/SSE instruction raises #NM */
 #define CR0_ET (1ull << 4)  /* extension type, hardwired 1 */
 #define CR0_NE (1ull << 5)  /* native x87 error reporting: VMX requires it */
 #define CR0_WP (1ull << 16)
@@ -97,6 +99,32 @@
 /* x87/SSE state after RESET or FNINIT (SDM Vol. 1, 8.1.5 and 10.2.3; Vol. 3A, 9.1.1 Table 9-1). */
 #define X87_FCW_RESET 0x037f  /* all exceptions masked, 64-bit precision, round to nearest */
 #define MXCSR_RESET 0x1f80    /* all SIMD exceptions masked, round to nearest */
+
+/*
+ * The FXSAVE image and the XSAVE area's legacy region and header (SDM Vol. 1, 10.5.1 Table 10-2
+ * and 13.4), byte offsets:
+ *   OFFSET SIZE  FIELD
+ *        0    2  FCW (x87 control word)
+ *        2    2  FSW
+ *        4    1  FTW, abridged (bit i: ST(i) valid; 0 = all empty)
+ *       24    4  MXCSR
+ *       32  128  ST0-ST7 / MM0-MM7, 16 bytes each
+ *      160  256  XMM0-XMM15, 16 bytes each (XMM8-15 only in 64-bit mode)
+ *      512    8  XSTATE_BV (XSAVE header): bit i set = component i is in the area, clear = it
+ *                is in its initial state (XRSTOR initialises it)
+ *      520    8  XCOMP_BV (0: standard format)
+ * An image of zeros with FCW = X87_FCW_RESET and MXCSR = MXCSR_RESET is the state after FNINIT.
+ */
+#define FXSAVE_FCW 0
+#define FXSAVE_FSW 2
+#define FXSAVE_FTW 4
+#define FXSAVE_MXCSR 24
+#define FXSAVE_ST0 32
+#define FXSAVE_XMM0 160
+#define FXSAVE_SIZE 512
+#define XSAVE_XSTATE_BV 512
+#define XSAVE_XCOMP_BV 520
+#define XSAVE_HEADER_END 576 /* the smallest XSAVE area: legacy region and header */
 
 /*
  * XCR0, the XSAVE feature mask (SDM Vol. 1, 13.3, "Enabling the XSAVE Feature Set and XSAVE-Enabled
