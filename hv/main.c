@@ -150,15 +150,16 @@ void kmain(uint32_t magic, uint32_t info)
 
 	if (!(mf = manifest_load()))
 		machine_exit(1);
+	hv_test_panic_insns = mf->test_panic_insns;
 	if (mf->flags & RV_MANIFEST_TRACE)
 		trace_init(mf->nvms, !(mf->flags & RV_MANIFEST_TRACE_PIO));
 	if (vms_create(mf)) {
-		trace_finish(1);
+		trace_finish(TRACE_END_FAILED);
 		machine_exit(1);
 	}
 	run_all(mf->insn_limit);
 	int failed = run_status();
-	trace_finish((uint64_t)failed);
+	trace_finish(failed ? TRACE_END_FAILED : TRACE_END_OK);
 	hv_printf("hv: all VMs stopped (%s)", failed ? "some did not end normally" : "all ended normally");
 	machine_exit(0);
 }

@@ -201,6 +201,19 @@ void trace_vm_stop(unsigned vm, unsigned why, uint64_t status, uint64_t detail)
 	trace_commit(p + 3);
 }
 
+void trace_note(const char *text, uint32_t len)
+{
+	uint32_t words;
+	if (len > HVT_CAP_BLOB_MAX)
+		len = HVT_CAP_BLOB_MAX;
+	words = (len + 7) / 8;
+	uint64_t *p = trace_reserve(1 + words);
+	p[0] = HVT_CAP_NOTE | (uint64_t)len << 32;
+	p[words] = 0; /* the padding of the last word */
+	memcpy(p + 1, text, len);
+	trace_commit(p + 1 + words);
+}
+
 void trace_finish(uint64_t status)
 {
 	if (!trace_on)

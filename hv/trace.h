@@ -48,7 +48,13 @@ void trace_switch(unsigned vm);
 void trace_inject(uint32_t info, uint32_t error_code);
 void trace_memwrite(uint64_t gpa, const void *data, uint32_t len);
 void trace_vm_stop(unsigned vm, unsigned why, uint64_t status, uint64_t detail);
-/* END record, last chunk, final disk header. */
+/* NOTE record: a hypervisor message about the current VM (at most HVT_CAP_BLOB_MAX bytes). */
+void trace_note(const char *text, uint32_t len);
+/* END record, last chunk, final disk header. Status (the END record's, docs/trace-format.md):
+ * TRACE_END_OK, TRACE_END_FAILED (some VM did not end normally), TRACE_END_PANIC. */
+#define TRACE_END_OK 0
+#define TRACE_END_FAILED 1
+#define TRACE_END_PANIC 2
 void trace_finish(uint64_t status);
 
 #endif

@@ -173,6 +173,8 @@ int vm_create(struct vm *vm, int id, const struct hvt_vm_config *cfg, const void
 	vm->cfg = *cfg;
 	vm->mem_size = ALIGN_UP(cfg->mem_size, PAGE_SIZE);
 	vm->insn_limit = cfg->insn_limit ? cfg->insn_limit : UINT64_MAX;
+	if (hv_test_panic_insns && hv_test_panic_insns < vm->insn_limit)
+		vm->insn_limit = hv_test_panic_insns; /* the limit's check is where the test panic fires */
 	vm->xcr0 = XCR0_X87;
 	if (image_size > vm->mem_size || cfg->load_addr > vm->mem_size - image_size) {
 		hv_printf("hv: VM %d (%s): image of %lu bytes at %lx does not fit its %lu bytes of memory", id,
@@ -468,6 +470,18 @@ static inline void capture_end(struct vm *vm)
 	trace_commit(p);
 }
 
+uint64_t hv_test_panic_insns;
+
+/* Out of the exit path's way: the instruction limit, or the test panic that borrows its check
+ * so that it costs the exit path nothing (hvrun --hv-test-panic-insns). */
+static __attribute__((noinline)) void insn_limit_reached(struct vm *vm)
+{
+	if (hv_test_panic_insns && vm->icount >= hv_test_panic_insns)
+		PANIC("test panic: VM %d passed %lu instructions (hvrun --hv-test-panic-insns)", vm->id,
+		      hv_test_panic_insns);
+	vm_stop(vm, HVT_STOP_INSN_LIMIT, 0, vm->icount);
+}
+
 /*
  * One exit: capture the state at the exit, handle it, then record what the handler did (the
  * rest of the EXIT record, then MEMWRITE, INJECT, VM_STOP) and resume past the instruction.
@@ -484,7 +498,7 @@ static inline __attribute__((always_inline)) void handle_exit(struct vm *vm, int
 	}
 	exit_dispatch(vm, vm->exit_reason);
 	if (vm->icount >= vm->insn_limit && vm->running)
-		vm_stop(vm, HVT_STOP_INSN_LIMIT, 0, vm->icount);
+		insn_limit_reached(vm);
 	if (traced) {
 		capture_end(vm);
 		if (vm->memwrite_len)

@@ -83,6 +83,10 @@ struct vm {
 	uint64_t stop_status, stop_detail;
 };
 
+/* Test only (the manifest's test_panic_insns): PANIC at the first exit past this many guest
+ * instructions of a VM; 0: never. */
+extern uint64_t hv_test_panic_insns;
+
 /* Build a VM from its configuration, image and scripted UART input (may be empty);
  * 0 on success, -1 with a message printed. */
 int vm_create(struct vm *vm, int id, const struct hvt_vm_config *cfg, const void *image, uint64_t image_size,
