@@ -88,9 +88,15 @@ static int msr_write(struct vm *vm, uint32_t index, uint64_t v)
 {
 	switch (index) {
 	case MSR_IA32_EFER: {
-		/* SCE, LME and NXE are the guest's; LMA is the processor's and keeps its value. */
-		uint64_t old = vmcs_read64(GUEST_IA32_EFER);
-		if (v & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
+		/* SCE, LME and NXE are the guest's, where the CPU has them (SYSCALL: CPUID.80000001H:
+		 * EDX[11], NX: EDX[20]); LMA is the processor's and keeps its value. LME cannot change
+		 * while paging is on, which also keeps a guest from leaving long mode this way
+		 * (SDM Vol. 3A, 9.8.5; Vol. 4, Table 2-2, IA32_EFER): #GP(0). */
+		uint64_t old = vmcs_read64(GUEST_IA32_EFER), ok = EFER_LME | EFER_LMA;
+		uint32_t r[4];
+		cpuid(0x80000001, 0, r);
+		ok |= (r[3] & (1u << 11) ? EFER_SCE : 0) | (r[3] & (1u << 20) ? EFER_NXE : 0);
+		if ((v & ~ok) || (((v ^ old) & EFER_LME) && (vmcs_readnat(GUEST_CR0) & CR0_PG)))
 			return -1;
 		v = (v & ~EFER_LMA) | (old & EFER_LMA);
 		vmcs_write64(GUEST_IA32_EFER, v);

@@ -40,6 +40,10 @@
 #define RFLAGS_VM (1ull << 17) /* virtual-8086 mode */
 #define RFLAGS_AC (1ull << 18) /* alignment check */
 
+/* Segment access rights as the VMCS and the trace hold them (SDM Vol. 3C, 25.4.1, Table 25-2):
+ * descriptor bits 47:40 and 55:52 as bits 7:0 and 15:12, bit 16 "unusable". */
+#define SEG_AR_L (1u << 13)  /* 64-bit code segment (CS in IA-32e mode) */
+
 /* EFER (MSR 0xC0000080) */
 #define EFER_SCE (1ull << 0)
 #define EFER_LME (1ull << 8)  /* long mode enable */
@@ -165,6 +169,21 @@ static inline int xcr0_valid(unsigned long long v, unsigned long long supported)
 	if (!(v & XCR0_TILECFG) != !(v & XCR0_TILEDATA))
 		return 0;
 	return 1;
+}
+
+/*
+ * PAE paging's four PDPTEs (SDM Vol. 3A, 4.4.1 and Table 4-8): bit 0 present, 3 PWT, 4 PCD,
+ * 11:9 ignored, M-1:12 the page directory (M = MAXPHYADDR, CPUID.80000008H:EAX[7:0]); bits
+ * 2:1, 8:5 and 63:M are reserved. A MOV to CR0/CR3/CR4 that loads a present PDPTE with a
+ * reserved bit set raises #GP(0) and changes nothing.
+ */
+#define PAE_PDPTE_P 1ull
+#define PAE_PDPTE_RSVD_LOW 0x1e6ull /* bits 2:1 and 8:5 */
+static inline int pae_pdpte_valid(unsigned long long e, unsigned maxphyaddr)
+{
+	if (!(e & PAE_PDPTE_P))
+		return 1;
+	return !(e & PAE_PDPTE_RSVD_LOW) && (maxphyaddr >= 64 || !(e >> maxphyaddr));
 }
 
 /* Page-table entry address bits (SDM Vol. 3A, 4.5: bits 51:12 at most). */

@@ -5,7 +5,7 @@
 # should, the neighbour still PASSes, and both traces check and replay.
 . "$(dirname "$0")/lib.sh"
 
-[ -z "${ONLY:-}" ] && hostile hostile-xsetbv 0 'shutdown' 'XCR0=0x27 (opmask without ZMM): #GP as expected' \
+hostile hostile-xsetbv 0 'shutdown' 'XCR0=0x27 (opmask without ZMM): #GP as expected' \
 	'XCR0=0xE7 (AVX-512) accepted' 'PASS hostile-xsetbv'
 
 # --- the CPU state outside the VMCS stays with its VM --------------------------------------------
@@ -44,33 +44,55 @@ leak_pair() {
 }
 leak_pair hostile-leak 1
 
+# hostile_unreplayed NAME 'EXPECT'...: hostile() without `hvreplay verify`, for a guest whose
+# trace the replay CPU cannot follow yet (each use says why: a known gap, not a hypervisor one).
+hostile_unreplayed() {
+	local name=$1 run log line
+	shift
+	for run in alone neighbour; do
+		log="$OUT/$name-$run.log"
+		if [ $run = alone ]; then
+			"$BIN/hvrun" --timeout 120 -o "$OUT/$name-$run.hvt" "$GUESTS/$name.bin" >"$log" 2>&1
+		else
+			{
+				echo '<system>'
+				printf '  <domain><name>%s</name><memory unit="MiB">1</memory>\n' "$name"
+				printf '    <os><image>%s/%s.bin</image></os></domain>\n' "$G" "$name"
+				printf '  <domain><name>cpuid</name><memory unit="MiB">1</memory>\n'
+				printf '    <os><image>%s/cpuid.bin</image></os></domain>\n' "$G"
+				echo '</system>'
+			} >"$OUT/$name.xml"
+			"$BIN/hvrun" --timeout 120 -o "$OUT/$name-$run.hvt" "$OUT/$name.xml" >"$log" 2>&1
+		fi
+		check $? "$name ($run): hvrun exits 0" "$log"
+		for line in "$@" "PASS $name"; do
+			grep -qF -- "$line" "$log"
+			check $? "$name ($run): console shows '$line'" "$log"
+		done
+		if [ $run = neighbour ]; then
+			grep -q '^\[cpuid\] PASS cpuid' "$log"
+			check $? "$name ($run): the neighbour still PASSes" "$log"
+		fi
+		"$BIN/hvtrace" check "$OUT/$name-$run.hvt" >"$log.check" 2>&1
+		check $? "$name ($run): hvtrace check says the trace is healthy" "$log.check"
+	done
+}
+
 # Known gap (issue 12, replay fidelity): hostile-leak-all is not replayed. The replay CPU drops
 # EFER.SCE from the guest's WRMSR (diverges at the CR0 write that enables paging), Unicorn has
 # no AVX, and it reads back neither the CR2 nor the CR8 the guest wrote. Everything else is
 # checked, alone, beside cpuid and in a pair.
-for run in alone neighbour; do
-	log="$OUT/hostile-leak-all-$run.log"
-	if [ $run = alone ]; then
-		"$BIN/hvrun" --timeout 120 -o "$OUT/hostile-leak-all-$run.hvt" "$GUESTS/hostile-leak-all.bin" >"$log" 2>&1
-	else
-		{
-			echo '<system>'
-			printf '  <domain><name>hostile-leak-all</name><memory unit="MiB">1</memory>\n'
-			printf '    <os><image>%s/hostile-leak-all.bin</image></os></domain>\n' "$G"
-			printf '  <domain><name>cpuid</name><memory unit="MiB">1</memory>\n'
-			printf '    <os><image>%s/cpuid.bin</image></os></domain>\n' "$G"
-			echo '</system>'
-		} >"$OUT/hostile-leak-all.xml"
-		"$BIN/hvrun" --timeout 120 -o "$OUT/hostile-leak-all-$run.hvt" "$OUT/hostile-leak-all.xml" >"$log" 2>&1
-	fi
-	check $? "hostile-leak-all ($run): hvrun exits 0" "$log"
-	grep -q 'PASS hostile-leak-all' "$log" && grep -q "SYSCALL reached this VM's LSTAR" "$log"
-	check $? "hostile-leak-all ($run): PASS, SYSCALL reached its own LSTAR" "$log"
-	if [ $run = neighbour ]; then
-		grep -q '^\[cpuid\] PASS cpuid' "$log"
-		check $? "hostile-leak-all ($run): the neighbour still PASSes" "$log"
-	fi
-	"$BIN/hvtrace" check "$OUT/hostile-leak-all-$run.hvt" >"$log.check" 2>&1
-	check $? "hostile-leak-all ($run): hvtrace check says the trace is healthy" "$log.check"
-done
+hostile_unreplayed hostile-leak-all "SYSCALL reached this VM's LSTAR"
 leak_pair hostile-leak-all 0
+
+# --- mode switches a CPU refuses with #GP ---------------------------------------------------------
+hostile hostile-cr 0 'shutdown' 'hostile-cr: PAE paging with reserved bit 1 in PDPTE 0: #GP as expected' \
+	'hostile-cr: EFER.LME set while CR0.PG=1: #GP as expected' \
+	'hostile-cr: EFER.LME cleared in 64-bit mode: #GP as expected' \
+	'hostile-cr: CR0.PG cleared in 64-bit mode: #GP as expected' \
+	'hostile-cr: left long mode from compatibility mode' 'PASS hostile-cr'
+# Known gap (replay CPU): hostile-cr-native is not replayed: Unicorn raises no #GP for clearing
+# CR4.PAE in long mode, for a reserved CR4 bit or for bit 32 of CR0 (these writes do not exit;
+# Bochs, like a CPU, faults them in the guest).
+hostile_unreplayed hostile-cr-native 'hostile-cr: CR4.PAE cleared in long mode: #GP as expected' \
+	'hostile-cr: CR4 reserved bit 63 set: #GP as expected' 'hostile-cr: CR0 bit 32 set: #GP as expected'

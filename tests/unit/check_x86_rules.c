@@ -42,6 +42,22 @@ START_TEST(test_xcr0_refuses_each_broken_rule)
 }
 END_TEST
 
+START_TEST(test_pae_pdpte_reserved_bits)
+{
+	ck_assert(pae_pdpte_valid(0, 39));                 /* not present: anything goes */
+	ck_assert(pae_pdpte_valid(0xfffffffffffffffe, 39));
+	ck_assert(pae_pdpte_valid(0x5001, 39));            /* a page directory at 0x5000 */
+	ck_assert(pae_pdpte_valid(0x7fffffff000 | 0x19 | 0xe00, 43)); /* PWT, PCD, ignored 11:9 */
+	ck_assert(!pae_pdpte_valid(0x5003, 39));           /* bit 1 (R/W in other modes) */
+	ck_assert(!pae_pdpte_valid(0x5005, 39));           /* bit 2 (U/S) */
+	ck_assert(!pae_pdpte_valid(0x5021, 39));           /* bit 5 */
+	ck_assert(!pae_pdpte_valid(0x5101, 39));           /* bit 8 */
+	ck_assert(!pae_pdpte_valid(0x8000000001ull, 39));  /* bit 39 = MAXPHYADDR */
+	ck_assert(pae_pdpte_valid(0x8000000001ull, 40));
+	ck_assert(!pae_pdpte_valid(1ull << 63 | 1, 52));   /* XD is reserved in a PDPTE */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("x86_rules");
@@ -49,6 +65,7 @@ int main(void)
 
 	tcase_add_test(tc, test_xcr0_accepts_what_a_cpu_accepts);
 	tcase_add_test(tc, test_xcr0_refuses_each_broken_rule);
+	tcase_add_test(tc, test_pae_pdpte_reserved_bits);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
