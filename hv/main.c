@@ -105,8 +105,8 @@ static void run_all(uint64_t system_limit)
 	hv_printf("hv: stats: exits=%lu guest_instructions=%lu hypervisor_instructions=%lu per_exit=%lu tracing=%s",
 		  exits, guest, total - guest, exits ? (total - guest) / exits : 0, trace_on ? "on" : "off");
 	/* The VMs' own CPU state (vm_xstate.c) moves only when the VM on the CPU changes. */
-	hv_printf("hv: stats: state_switches=%lu per_state_switch=%lu", vm_xstate_switches,
-		  vm_xstate_switches ? vm_xstate_switch_insns / vm_xstate_switches : 0);
+	hv_printf("hv: stats: state_switches=%lu per_state_switch=%lu xsave_bytes=%u", vm_xstate_switches,
+		  vm_xstate_switches ? vm_xstate_switch_insns / vm_xstate_switches : 0, vm_xstate_fpu_size());
 }
 
 /* 0 when every VM ended normally with status 0. */
