@@ -96,3 +96,7 @@ hostile hostile-cr 0 'shutdown' 'hostile-cr: PAE paging with reserved bit 1 in P
 # Bochs, like a CPU, faults them in the guest).
 hostile_unreplayed hostile-cr-native 'hostile-cr: CR4.PAE cleared in long mode: #GP as expected' \
 	'hostile-cr: CR4 reserved bit 63 set: #GP as expected' 'hostile-cr: CR0 bit 32 set: #GP as expected'
+
+# --- classes that held: sweeps of every port and of 22,528 MSR numbers -----------------------------
+hostile hostile-ports 0 'shutdown' 'hostile-ports: 65528 ports read 0xFF and ignored writes' 'PASS hostile-ports'
+hostile hostile-msrs 0 'shutdown' 'hostile-msrs: swept 22528 MSRs' 'PASS hostile-msrs'
