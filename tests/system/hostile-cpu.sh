@@ -101,3 +101,5 @@ hostile_unreplayed hostile-cr-native 'hostile-cr: CR4.PAE cleared in long mode: 
 # --- classes that held: sweeps of every port and of 22,528 MSR numbers -----------------------------
 hostile hostile-ports 0 'shutdown' 'hostile-ports: 65528 ports read 0xFF and ignored writes' 'PASS hostile-ports'
 hostile hostile-msrs 0 'shutdown' 'hostile-msrs: swept 22528 MSRs' 'PASS hostile-msrs'
+# ... and 20,000 hypercalls with random numbers and arguments.
+hostile hostile-hypercalls 0 'shutdown' 'hostile-hypercalls: 20000 random hypercalls' 'PASS hostile-hypercalls'
