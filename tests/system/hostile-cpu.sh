@@ -103,3 +103,6 @@ hostile hostile-ports 0 'shutdown' 'hostile-ports: 65528 ports read 0xFF and ign
 hostile hostile-msrs 0 'shutdown' 'hostile-msrs: swept 22528 MSRs' 'PASS hostile-msrs'
 # ... and 20,000 hypercalls with random numbers and arguments.
 hostile hostile-hypercalls 0 'shutdown' 'hostile-hypercalls: 20000 random hypercalls' 'PASS hostile-hypercalls'
+# ... and a storm of 50,000 timer interrupts at the PIT's highest rate.
+hostile hostile-irqstorm 0 'shutdown' 'hostile-irqstorm: 50000 timer interrupts taken and acknowledged' \
+	'PASS hostile-irqstorm'
