@@ -151,6 +151,7 @@ void kmain(uint32_t magic, uint32_t info)
 	if (!(mf = manifest_load()))
 		machine_exit(1);
 	hv_test_panic_insns = mf->test_panic_insns;
+	hv_test_panic_twice = !!(mf->flags & RV_MANIFEST_TEST_PANIC_TWICE);
 	if (mf->flags & RV_MANIFEST_TRACE)
 		trace_init(mf->nvms, !(mf->flags & RV_MANIFEST_TRACE_PIO));
 	if (vms_create(mf)) {

@@ -18,6 +18,8 @@
 #include "trace.h"
 #include "vm.h"
 
+int hv_test_panic_twice;
+
 _Noreturn void hv_panic(const char *where, const char *fmt, ...)
 {
 	static int panicking;
@@ -41,6 +43,7 @@ _Noreturn void hv_panic(const char *where, const char *fmt, ...)
 		if (vm && vm->running)
 			vm_stop_outside_exit(vm, HVT_STOP_HV_ERROR, 0, vm->regs[HVT_REG_RIP]);
 	}
+	trace_test_panic_in_flush = hv_test_panic_twice;
 	trace_finish(TRACE_END_PANIC);
 	machine_exit(1);
 }

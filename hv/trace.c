@@ -22,6 +22,7 @@
 #define PAYLOAD_WORDS ((CHUNK_BYTES - sizeof(struct hvt_chunk_header)) / 8)
 
 int trace_on;
+int trace_test_panic_in_flush;
 uint64_t *trace_p, *trace_limit;
 uint64_t trace_records;
 
@@ -103,6 +104,8 @@ static void write_chunk(uint32_t sectors)
 
 void trace_flush(void)
 {
+	if (trace_test_panic_in_flush)
+		PANIC("test panic in the trace flush (hvrun --hv-test-panic-twice)");
 	uint32_t payload = (uint32_t)((uint8_t *)trace_p - (uint8_t *)chunk->payload);
 	uint32_t len = (uint32_t)sizeof(chunk->h) + payload, sectors = (len + 511) / 512;
 

@@ -24,6 +24,9 @@ extern uint64_t trace_records;
 /* Find the trace disk and write its header; 0 on success (tracing on), -1 (tracing off). With
  * dma, chunks go by bus-master DMA if the machine has it, else by programmed I/O. */
 int trace_init(unsigned nvms, int dma);
+/* Test only (hvrun --hv-test-panic-twice): the next flush PANICs, as if the disk failed while a
+ * panic writes the trace out (panic.c). */
+extern int trace_test_panic_in_flush;
 /* The chunk under construction goes to the disk; a new one starts. */
 void trace_flush(void);
 /* Room for a record of n words (n <= TRACE_EXIT_MAX_WORDS + blob words); returns where it goes. */

@@ -86,6 +86,8 @@ struct vm {
 /* Test only (the manifest's test_panic_insns): PANIC at the first exit past this many guest
  * instructions of a VM; 0: never. */
 extern uint64_t hv_test_panic_insns;
+/* Test only (RV_MANIFEST_TEST_PANIC_TWICE): that panic panics again on its way out (panic.c). */
+extern int hv_test_panic_twice;
 
 /* Build a VM from its configuration, image and scripted UART input (may be empty);
  * 0 on success, -1 with a message printed. */

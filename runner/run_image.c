@@ -33,6 +33,8 @@ static int write_manifest(struct run *r, const char *path)
 	m->flags = r->output ? RV_MANIFEST_TRACE | (r->trace_pio ? RV_MANIFEST_TRACE_PIO : 0) : 0;
 	m->insn_limit = r->insn_limit;
 	m->test_panic_insns = r->test_panic_insns;
+	if (r->test_panic_twice)
+		m->flags |= RV_MANIFEST_TEST_PANIC_TWICE;
 	for (int i = 0; i < r->nvms; i++)
 		m->vm[i] = r->vm[i].cfg;
 	int rc = run_write_file(path, m, size);

@@ -48,3 +48,18 @@ panic_run two 2 "$OUT/panic-two.xml"
 "$BIN/hvrun" --hv-test-panic-insns 0 "$GUESTS/exit-storm.bin" >"$OUT/panic-usage.log" 2>&1
 [ $? = 64 ]
 check $? "panic: --hv-test-panic-insns 0 is bad usage (64)" "$OUT/panic-usage.log"
+
+# A panic while the first panic writes the trace out (test-only: the flush panics) must not
+# recurse: the second only prints and ends the machine. hvrun still exits 4, and whatever
+# reached the disk before is a trace that checks and replays to its end.
+base="$OUT/panic-twice"
+"$BIN/hvrun" --timeout 120 --hv-test-panic-insns 20000 --hv-test-panic-twice -o "$base.hvt" \
+	"$GUESTS/exit-storm.bin" >"$base.log" 2>&1
+rc=$?
+[ "$rc" = 4 ] && grep -q 'PANIC hv/trace.c:[0-9]*: test panic in the trace flush' "$base.log" &&
+	grep -q 'PANIC while handling a PANIC' "$base.log"
+check $? "panic twice: the second panic ends the machine at once, hvrun exits 4 (got $rc)" "$base.log"
+"$BIN/hvtrace" check "$base.hvt" >"$base.check" 2>&1
+check $? "panic twice: what reached the disk is a healthy trace" "$base.check"
+"$BIN/hvreplay" verify "$base.hvt" >"$base.replay" 2>&1
+check $? "panic twice: it replays to its end" "$base.replay"
