@@ -93,7 +93,14 @@ void exit_preemption_timer(struct vm *vm) { vm->slice_over = 1; }
 /* The guest can take an interrupt now: the entry path injects it (vm.c). */
 void exit_intr_window(struct vm *vm) { (void)vm; }
 
-/* XSETBV: accept what a real CPU accepts (SDM Vol. 2C, XSETBV), otherwise #GP(0). */
+/*
+ * XSETBV: accept exactly what a real CPU accepts, otherwise #GP(0) (SDM Vol. 2C, XSETBV,
+ * "Protected Mode Exceptions"): CPL 0 (real mode is CPL 0; virtual-8086 mode is CPL 3), ECX = 0
+ * (only XCR0 is writable), and a value that obeys every XCR0 rule (xcr0_valid, x86_arch.h).
+ * The hypervisor then executes XSETBV itself in VMX root operation, where a value the CPU
+ * refuses would be a #GP in the hypervisor: the checks here are what keeps a guest from
+ * stopping the machine. CR4.OSXSAVE = 0 raises #UD before any exit (SDM Vol. 3C, 26.1.1).
+ */
 void exit_xsetbv(struct vm *vm)
 {
 	uint32_t r[4];
@@ -101,7 +108,7 @@ void exit_xsetbv(struct vm *vm)
 
 	cpuid(0xd, 0, r);
 	uint64_t supported = r[0] | (uint64_t)r[3] << 32;
-	if ((uint32_t)vm->regs[R_RCX] != 0 || !(v & 1) || (v & ~supported) || ((v & 4) && !(v & 2)) || vm_cpl()) {
+	if ((uint32_t)vm->regs[R_RCX] != 0 || !xcr0_valid(v, supported) || vm_cpl()) {
 		vm_inject_exception(vm, VEC_GP, 1, 0);
 		return;
 	}

@@ -114,6 +114,9 @@ static void run_all(uint64_t system_limit)
 	}
 	hv_printf("hv: stats: exits=%lu guest_instructions=%lu hypervisor_instructions=%lu per_exit=%lu tracing=%s",
 		  exits, guest, total - guest, exits ? (total - guest) / exits : 0, trace_on ? "on" : "off");
+	/* The VMs' own CPU state (vm_xstate.c) moves only when the VM on the CPU changes. */
+	hv_printf("hv: stats: state_switches=%lu per_state_switch=%lu xsave_bytes=%u", vm_xstate_switches,
+		  vm_xstate_switches ? vm_xstate_switch_insns / vm_xstate_switches : 0, vm_xstate_fpu_size());
 }
 
 /* 0 when every VM ended normally with status 0. */
@@ -157,15 +160,17 @@ void kmain(uint32_t magic, uint32_t info)
 
 	if (!(mf = manifest_load()))
 		machine_exit(1);
+	hv_test_panic_insns = mf->test_panic_insns;
+	hv_test_panic_twice = !!(mf->flags & RV_MANIFEST_TEST_PANIC_TWICE);
 	if (mf->flags & RV_MANIFEST_TRACE)
 		trace_init(mf->nvms, !(mf->flags & RV_MANIFEST_TRACE_PIO));
 	if (vms_create(mf)) {
-		trace_finish(1);
+		trace_finish(TRACE_END_FAILED);
 		machine_exit(1);
 	}
 	run_all(mf->insn_limit);
 	int failed = run_status();
-	trace_finish((uint64_t)failed);
+	trace_finish(failed ? TRACE_END_FAILED : TRACE_END_OK);
 	hv_printf("hv: all VMs stopped (%s)", failed ? "some did not end normally" : "all ended normally");
 	machine_exit(0);
 }

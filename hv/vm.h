@@ -13,6 +13,7 @@
 #include "retrovisor/trace_format.h"
 #include "retrovisor/x86_paging.h"
 #include "uart.h"
+#include "vm_xstate.h"
 
 enum { R_RAX, R_RCX, R_RDX, R_RBX, R_RSP, R_RBP, R_RSI, R_RDI };
 
@@ -51,6 +52,7 @@ struct vm {
 	uint32_t timer_armed;  /* preemption-timer value at the last VM entry */
 	uint64_t insn_limit;   /* stop the VM past this many instructions (UINT64_MAX: none) */
 	uint64_t xcr0;
+	struct vm_xstate xstate; /* x87/SSE/AVX, CR2, DR0-3/DR6, CR8, SYSCALL MSRs (vm_xstate.h) */
 
 	/* The exit being handled. */
 	uint32_t exit_reason;
@@ -83,6 +85,12 @@ struct vm {
 	uint64_t stop_status, stop_detail;
 };
 
+/* Test only (the manifest's test_panic_insns): PANIC at the first exit past this many guest
+ * instructions of a VM; 0: never. */
+extern uint64_t hv_test_panic_insns;
+/* Test only (RV_MANIFEST_TEST_PANIC_TWICE): that panic panics again on its way out (panic.c). */
+extern int hv_test_panic_twice;
+
 /* Build a VM from its configuration, image and scripted UART input (may be empty);
  * 0 on success, -1 with a message printed. */
 int vm_create(struct vm *vm, int id, const struct hvt_vm_config *cfg, const void *image, uint64_t image_size,
@@ -97,7 +105,7 @@ void vm_set_budget(struct vm *vm, uint32_t instructions);
  * returns the instructions it executed. vtime_now advances at every exit.
  */
 uint64_t vm_run_slice(struct vm *vm);
-/* Make the VM's XCR0 the processor's (at a slice's start, and when the guest sets it). */
+/* Make the VM's XCR0 the processor's (at a switch to the VM, and when the guest sets it). */
 void vm_load_xcr0(struct vm *vm);
 /* Stop the VM: print why and never enter it again. Inside an exit handler the exit path records
  * it in the trace; elsewhere use vm_stop_outside_exit, which records it at once. */

@@ -293,7 +293,8 @@ int main(int argc, char **argv)
 	uint64_t v;
 	int no_trace = 0, check_only = 0;
 	enum { O_NOTRACE = 256, O_MODE, O_MEM, O_LOAD, O_ENTRY, O_NAME, O_LIMIT, O_INPUT, O_TIMER, O_TIMEOUT, O_ZSTD, O_CPU,
-	       O_TSIZE, O_TPIO, O_HV, O_KEEP, O_CHECK, O_SCHEMA };
+	       O_TSIZE, O_TPIO, O_HV, O_KEEP, O_CHECK, O_SCHEMA, O_TEST_PANIC,
+	       O_TEST_PANIC2 };
 	static const struct option longopts[] = {
 		{"output", required_argument, 0, 'o'},   {"no-trace", no_argument, 0, O_NOTRACE},
 		{"mode", required_argument, 0, O_MODE},  {"mem", required_argument, 0, O_MEM},
@@ -306,6 +307,9 @@ int main(int argc, char **argv)
 		{"hv", required_argument, 0, O_HV},      {"keep", no_argument, 0, O_KEEP},
 		{"check", no_argument, 0, O_CHECK},      {"schema", no_argument, 0, O_SCHEMA},
 		{"quiet", no_argument, 0, 'q'},          {"help", no_argument, 0, 'h'},
+		/* Not in --help: makes the hypervisor PANIC on purpose (tests/system/hostile-cpu.sh). */
+		{"hv-test-panic-insns", required_argument, 0, O_TEST_PANIC},
+		{"hv-test-panic-twice", no_argument, 0, O_TEST_PANIC2},
 		{0, 0, 0, 0},
 	};
 
@@ -398,6 +402,16 @@ int main(int argc, char **argv)
 		case O_SCHEMA:
 			fputs(vmdef_xsd, stdout);
 			return 0;
+		case O_TEST_PANIC:
+			if (parse_num("--hv-test-panic-insns", optarg, &v, 0) || v == 0 || v > UINT32_MAX) {
+				run_err("--hv-test-panic-insns wants a number of instructions from 1 to %u", UINT32_MAX);
+				return RUN_USAGE;
+			}
+			r.test_panic_insns = (uint32_t)v;
+			break;
+		case O_TEST_PANIC2:
+			r.test_panic_twice = 1;
+			break;
 		case 'q':
 			r.quiet = 1;
 			break;

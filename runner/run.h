@@ -51,6 +51,8 @@ struct run {
 	uint64_t trace_mib;    /* trace disk size */
 	int trace_pio;         /* the hypervisor writes the trace disk by PIO, not DMA */
 	uint64_t insn_limit;   /* all VMs together (<system instructions=...>), 0: none */
+	uint32_t test_panic_insns; /* test only: --hv-test-panic-insns (manifest.h), 0: none */
+	int test_panic_twice;      /* test only: --hv-test-panic-twice */
 	/* VMs */
 	int nvms;
 	struct run_vm vm[HVT_MAX_VMS];

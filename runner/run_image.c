@@ -32,6 +32,9 @@ static int write_manifest(struct run *r, const char *path)
 	m->nvms = (uint32_t)r->nvms;
 	m->flags = r->output ? RV_MANIFEST_TRACE | (r->trace_pio ? RV_MANIFEST_TRACE_PIO : 0) : 0;
 	m->insn_limit = r->insn_limit;
+	m->test_panic_insns = r->test_panic_insns;
+	if (r->test_panic_twice)
+		m->flags |= RV_MANIFEST_TEST_PANIC_TWICE;
 	for (int i = 0; i < r->nvms; i++)
 		m->vm[i] = r->vm[i].cfg;
 	/* The bus policy: <bus> as vmdef_resolve_bus() made it; without one, every VM. */

@@ -7,8 +7,12 @@
  *      8    4  version (RV_MANIFEST_VERSION)
  *     12    4  number of VMs (1..HVT_MAX_VMS)
  *     16    4  flags (RV_MANIFEST_TRACE: record the trace on the ATA disk; RV_MANIFEST_TRACE_PIO:
- *              write it by programmed I/O even where bus-master DMA is available)
- *     20    4  reserved
+ *              write it by programmed I/O even where bus-master DMA is available;
+ *              RV_MANIFEST_TEST_PANIC_TWICE, test only: the test panic below panics again
+ *              while the first one writes the trace out)
+ *     20    4  test only: PANIC the hypervisor at the first VM exit after any VM has executed
+ *              this many guest instructions (0: never; hvrun --hv-test-panic-insns), so a system
+ *              test can show that a panic keeps the trace (hv/panic.c)
  *     24    8  system instruction limit: stop every VM once they have executed this many guest
  *              instructions together (0: none)
  *     32  96n  struct hvt_vm_config[n] (include/retrovisor/trace_format.h)
@@ -28,13 +32,14 @@
 #define RV_MANIFEST_VERSION 2
 #define RV_MANIFEST_TRACE 1u
 #define RV_MANIFEST_TRACE_PIO 2u
+#define RV_MANIFEST_TEST_PANIC_TWICE 4u
 
 struct rv_manifest {
 	char magic[8];
 	uint32_t version;
 	uint32_t nvms;
 	uint32_t flags;
-	uint32_t reserved0;
+	uint32_t test_panic_insns;
 	uint64_t insn_limit;
 	struct hvt_vm_config vm[];
 };
