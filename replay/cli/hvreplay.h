@@ -6,9 +6,13 @@
 
 #include "replay.h"
 
-#define EXIT_DIVERGED 1
-#define EXIT_BAD_TRACE 2
-#define EXIT_USAGE 64
+#include "retrovisor/exit_status.h"
+
+/* Exit statuses, the same in every tool (retrovisor/exit_status.h). */
+#define EXIT_DIVERGED RV_EXIT_NO
+#define EXIT_BAD_TRACE RV_EXIT_BROKEN
+#define EXIT_FAILED RV_EXIT_FAILED
+#define EXIT_USAGE RV_EXIT_USAGE
 
 struct cli_opts {
 	const char *file;

@@ -10,12 +10,14 @@
 #include <stdint.h>
 
 #include "hvt_reader.h"
+#include "retrovisor/exit_status.h"
 
-/* Exit codes (check uses 1 and 2 for truncated and corrupt, diff 1 for "differ"). */
-#define EXIT_TRUNC 1
-#define EXIT_CORRUPT 2
-#define EXIT_USAGE 3
-#define EXIT_IOERR 4
+/* Exit codes, the same in every tool (retrovisor/exit_status.h): check uses 1 and 2 for
+ * truncated and corrupt, diff 1 for "differ". */
+#define EXIT_TRUNC RV_EXIT_NO
+#define EXIT_CORRUPT RV_EXIT_BROKEN
+#define EXIT_IOERR RV_EXIT_FAILED
+#define EXIT_USAGE RV_EXIT_USAGE
 
 int cmd_info(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
