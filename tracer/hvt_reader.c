@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "hvt_file.h"
 #include "hvt_io.h"
 #include "hvt_reader_priv.h"
 
@@ -352,16 +353,20 @@ fail:
 
 int hvt_reader_open(struct hvt_reader **out, const char *path, struct hvt_err *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct hvt_err e = { 0 };
+	int fd = hvt_open_input(path, "traces", &e);
 	int st;
 
 	*out = NULL;
-	if (fd < 0)
-		return hvt_err_set(err, HVT_EIO, HVT_NO_OFFSET, "%s: %s", path, strerror(errno));
+	if (fd < 0) {
+		if (err)
+			*err = e;
+		return e.code;
+	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	st = hvt_reader_open_fd(out, fd, path, err);
 	if (st)
-		close(fd);
+		hvt_input_close(fd);
 	else
 		(*out)->own_fd = 1;
 	return st;
@@ -372,7 +377,7 @@ void hvt_reader_close(struct hvt_reader *r)
 	if (!r)
 		return;
 	if (r->own_fd)
-		close(r->fd);
+		hvt_input_close(r->fd);
 	free(r->name);
 	free(r->sec);
 	free(r->index);

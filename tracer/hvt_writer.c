@@ -15,6 +15,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "hvt_file.h"
 #include "hvt_writer.h"
 #include "hvt_io.h"
 #include "trace_decode.h"
@@ -69,6 +70,8 @@ struct hvt_writer *hvt_writer_open(const char *path, const struct hvt_writer_opt
 	}
 	if (opts)
 		w->opts = *opts;
+	if (hvt_output_check(path, err))
+		goto fail;
 	if (w->opts.zstd_level < 0 || w->opts.zstd_level > ZSTD_maxCLevel()) {
 		hvt_err_set(err, HVT_EINVAL, HVT_NO_OFFSET, "writer: zstd level %d out of range 0-%d",
 			    w->opts.zstd_level, ZSTD_maxCLevel());
@@ -420,6 +423,8 @@ int hvt_writer_close(struct hvt_writer *w, uint32_t flags, struct hvt_err *err)
 		st = hvt_err_set(err, HVT_ENOMEM, HVT_NO_OFFSET, "writer: out of memory");
 		goto out;
 	}
+	if ((st = hvt_output_check(w->path, err)))
+		goto out;
 	snprintf(tmp, n + 16, "%s.tmp.XXXXXX", w->path);
 	if ((fd = mkstemp(tmp)) < 0) {
 		st = hvt_err_set(err, HVT_EIO, HVT_NO_OFFSET, "%s: %s", tmp, strerror(errno));
