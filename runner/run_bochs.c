@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "retrovisor/console_proto.h"
+#include "hvt_text.h"
 #include "run.h"
 
 static volatile sig_atomic_t interrupted;
@@ -56,9 +57,10 @@ int run_in_path(const char *prog)
 /* Can we have a private network namespace? (root: yes; others: if user namespaces are on.) */
 static int have_netns(void)
 {
+	char *const argv[] = {"unshare", "-rn", "true", NULL};
 	if (!run_in_path("unshare"))
 		return 0;
-	return system("unshare -rn true >/dev/null 2>&1") == 0;
+	return run_exec(NULL, NULL, argv) == 0;
 }
 
 static void handle_frame(struct run *r, char *line)
@@ -66,7 +68,11 @@ static void handle_frame(struct run *r, char *line)
 	char kind = line[0];
 	char *text = strchr(line, ' ');
 	int vm = atoi(line + 1);
-	text = text ? text + 1 : line + 1;
+	/* what a guest prints reaches the host terminal only through the sanitizer: the hypervisor
+	 * already replaced the C0 controls, and bytes from 0x80 up (C1 controls, bidi overrides,
+	 * broken UTF-8) are shown as \xHH too */
+	static char safe[4 * 4096 + 1];
+	text = hvt_sanitize_str(safe, sizeof(safe), text ? text + 1 : line + 1);
 
 	switch (kind) {
 	case CONPROTO_CONSOLE:
