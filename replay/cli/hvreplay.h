@@ -20,9 +20,12 @@ struct cli_opts {
 	int have_vm, quiet, help, have_from;
 	uint64_t budget, from, to, count, seed;
 	unsigned history;
+	int status; /* cli_parse failed: the exit status (0: usage) */
 };
 
 int cli_usage(const char *text, int status);
+int cli_check_vm(struct cli_opts *o);
+int cli_error(const char *file, const struct hvt_err *err);
 int cmd_verify(const struct cli_opts *o);
 int cmd_itrace(const struct cli_opts *o);
 int cmd_seek(const struct cli_opts *o);

@@ -17,7 +17,7 @@ static void help(FILE *f)
 	fprintf(f, "usage: hvtrace check FILE\n\n"
 		   "Verify header, section and chunk CRCs, zstd data, event numbering, instruction-count\n"
 		   "ordering and the index. Prints 'ok', 'truncated at offset N' or 'corrupt at offset N'.\n"
-		   "Exit status: 0 healthy, 1 truncated, 2 corrupt, 3 usage, 4 I/O error.\n");
+		   "Exit status: 0 healthy, 1 truncated, 2 corrupt, 4 I/O error, 64 usage (hvtrace --help).\n");
 }
 
 static int sections_ok(struct hvt_reader *r, struct hvt_err *err)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hvt_text.h"
 #include "hvtrace.h"
 #include "trace_scan.h"
 
@@ -40,9 +41,10 @@ static void show_recorder(struct hvt_reader *r)
 	printf("recorder:\n");
 	for (char *line = (char *)d, *nl; line && *line; line = nl) {
 		nl = strchr(line, '\n');
+		char safe[4 * 1024 + 1]; /* recorder text comes from the trace: sanitized */
 		if (nl)
 			*nl++ = 0;
-		printf("  %s\n", line);
+		printf("  %s\n", hvt_sanitize_str(safe, sizeof(safe), line));
 	}
 	free(d);
 }
@@ -85,7 +87,7 @@ static void show_vms(struct hvt_reader *r)
 		struct hvt_err err;
 		uint8_t *d;
 		size_t n;
-		char name[33];
+		char name[33], safe[33 * 4 + 1];
 
 		if (s->type != HVT_SEC_VM_CONFIG || hvt_reader_section_load(r, i, 4096, &d, &n, &err))
 			continue;
@@ -93,8 +95,9 @@ static void show_vms(struct hvt_reader *r)
 		free(d);
 		memcpy(name, c.name, 32);
 		name[32] = 0;
+		hvt_sanitize_str(safe, sizeof(safe), name);
 		printf("  vm%-2u %-12s mode=%s mem=%llu KiB load=%#llx entry=%#llx image=%llu bytes crc=%08x weight=%u",
-		       c.id, name, c.mode < 3 ? modes[c.mode] : "?", (unsigned long long)(c.mem_size >> 10),
+		       c.id, safe, c.mode < 3 ? modes[c.mode] : "?", (unsigned long long)(c.mem_size >> 10),
 		       (unsigned long long)c.load_addr, (unsigned long long)c.entry,
 		       (unsigned long long)c.image_size, c.image_crc, c.weight);
 		if (c.insn_limit)

@@ -76,6 +76,22 @@ int open_file_arg(int argc, char **argv, void (*help)(FILE *), struct hvt_reader
 	return one_file(argc, help) ? EXIT_USAGE : open_trace(argv[optind], r, quietly);
 }
 
+int check_vm_arg(const char *cmd, struct hvt_reader *r, int vm)
+{
+	char list[HVT_MAX_VMS * 4] = "";
+
+	if (vm < 0 || hvt_reader_section_find(r, HVT_SEC_VM_CONFIG, (uint32_t)vm) >= 0)
+		return 0;
+	for (uint32_t i = 0; i < hvt_reader_nsections(r); i++) {
+		const struct hvt_section_info *s = hvt_reader_section(r, i);
+		if (s->type == HVT_SEC_VM_CONFIG && strlen(list) + 8 < sizeof(list))
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%u", list[0] ? ", " : "", s->vm);
+	}
+	fprintf(stderr, "hvtrace %s: --vm %d: %s has no such VM (its VMs: %s)\n", cmd, vm, hvt_reader_name(r),
+		list[0] ? list : "none");
+	return EXIT_USAGE;
+}
+
 int exit_code(int status)
 {
 	switch (status) {

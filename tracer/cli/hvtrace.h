@@ -39,6 +39,8 @@ int parse_file_only(int argc, char **argv, void (*help)(FILE *));
  * the exit code (EXIT_USAGE with the help on stderr when there is not exactly one). */
 int open_file_arg(int argc, char **argv, void (*help)(FILE *), struct hvt_reader **r, int quietly);
 
+/* 0 if vm is -1 (all) or a VM the trace configures, else a message and EXIT_USAGE. */
+int check_vm_arg(const char *cmd, struct hvt_reader *r, int vm);
 /* Exit code for a library status. */
 int exit_code(int status);
 /* Open a trace, printing errors and (quietly=0) truncation/damage warnings to stderr. Returns 0
