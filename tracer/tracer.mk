@@ -35,6 +35,12 @@ $(BIN)/hvtrace: $(TRACER_CLI_OBJS) $(TRACER_LIB)
 
 host: $(BIN)/hvtrace
 
+# The hostile-trace maker of tests/system/hostile-inputs.sh (tracer/fuzz/trace_hostile.c).
+$(BUILD)/tests/trace_hostile: tracer/fuzz/trace_hostile.c $(TRACER_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(TRACER_LIB) $(TRACER_LDLIBS) $(HOST_LDFLAGS)
+host: $(BUILD)/tests/trace_hostile
+
 # The fuzzers build the library sources themselves with clang's libFuzzer instrumentation.
 FUZZ_CC ?= clang
 FUZZ_DIR := $(BUILD)/fuzz

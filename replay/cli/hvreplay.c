@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hvreplay.h"
+#include "hvt_bounds.h"
 #include "hvt_file.h"
 #include "hvt_text.h"
 
@@ -183,6 +184,18 @@ int cli_check_vm(struct cli_opts *o)
 	if (n == 0) {
 		fprintf(stderr, "hvreplay: %s: no VM in this trace\n", o->file);
 		o->status = EXIT_BAD_TRACE;
+		return -1;
+	}
+	/* what the trace declares, checked before anything is replayed (hvt_bounds.h): a trace
+	 * whose exit lies past its VM's stop or limit would otherwise replay for hours */
+	struct hvt_reader *r;
+	int st = hvt_reader_open(&r, o->file, &err);
+	if (st >= 0)
+		st = hvt_bounds_check(r, &err);
+	hvt_reader_close(r);
+	if (st < 0) {
+		fprintf(stderr, "hvreplay: %s: not replayable: %s\n", o->file, err.msg);
+		o->status = st == HVT_ECORRUPT ? EXIT_BAD_TRACE : cli_error(o->file, &err);
 		return -1;
 	}
 	for (unsigned i = 0; i < n; i++) {

@@ -10,13 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "hvt_bounds.h"
 #include "hvtrace.h"
 
 static void help(FILE *f)
 {
 	fprintf(f, "usage: hvtrace check FILE\n\n"
-		   "Verify header, section and chunk CRCs, zstd data, event numbering, instruction-count\n"
-		   "ordering and the index. Prints 'ok', 'truncated at offset N' or 'corrupt at offset N'.\n"
+		   "Verify header, section and chunk CRCs, zstd data, event numbering, the index, and the\n"
+		   "records against what the trace declares: VM configurations (memory at most 1 GiB),\n"
+		   "instruction counts in order and within each VM's limit, no exit after its VM's stop,\n"
+		   "exit reasons from the SDM's list. Prints 'ok', 'truncated at offset N' or 'corrupt at offset N'.\n"
 		   "Exit status: 0 healthy, 1 truncated, 2 corrupt, 4 I/O error, 64 usage (hvtrace --help).\n");
 }
 
@@ -42,10 +45,11 @@ static int sections_ok(struct hvt_reader *r, struct hvt_err *err)
 	return HVT_OK;
 }
 
-/* Every event, decoded; instruction counts never go backwards within a run of a VM. */
+/* Every event, decoded, against what the trace declares (hvt_bounds.h): instruction counts
+ * never go backwards within a run of a VM nor pass its limit, no exit after its stop, ... */
 static int events_ok(struct hvt_reader *r, uint64_t *nev, struct hvt_err *err)
 {
-	uint64_t last[HVT_MAX_VMS] = { 0 };
+	struct hvt_bounds b;
 	size_t nix;
 	const struct hvt_index_entry *ix = hvt_reader_index(r, &nix);
 	struct hvt_event ev;
@@ -53,25 +57,19 @@ static int events_ok(struct hvt_reader *r, uint64_t *nev, struct hvt_err *err)
 	int st;
 
 	*nev = 0;
+	if ((st = hvt_bounds_init(&b, r, err)))
+		return st;
 	while ((st = hvt_reader_next_event(r, &ev, err)) == HVT_OK) {
 		const struct hvt_chunk_header *h = hvt_reader_chunk(r, NULL, NULL);
 		if (h->index != chunk) {
 			chunk = (size_t)h->index;
 			progress(r, chunk);
 		}
-		if (ev.type == HVT_REC_VM_START)
-			last[ev.vm] = ev.icount;
-		else if (ev.type == HVT_REC_EXIT) {
-			if (ev.icount < last[ev.vm]) {
-				uint64_t off = ix[chunk].offset + sizeof(struct hvt_chunk_header);
-				if (!(h->flags & HVT_CHUNK_ZSTD))
-					off += ev.offset;
-				return hvt_err_set(err, HVT_ECORRUPT, off,
-						   "event %llu: VM %u's instruction count goes backwards (%llu -> %llu)",
-						   (unsigned long long)ev.num, ev.vm, (unsigned long long)last[ev.vm],
-						   (unsigned long long)ev.icount);
-			}
-			last[ev.vm] = ev.icount;
+		if ((st = hvt_bounds_event(&b, &ev, err))) {
+			/* where: the record itself, or its chunk's payload when compressed */
+			err->offset = ix[chunk].offset + sizeof(struct hvt_chunk_header) +
+				      (h->flags & HVT_CHUNK_ZSTD ? 0 : ev.offset);
+			return st;
 		}
 		(*nev)++;
 	}
