@@ -187,6 +187,11 @@ static void write_head(xmlTextWriterPtr w, struct hvt_reader *r, const char *pat
 	}
 }
 
+static void quiet(void *ctx, const char *msg, ...)
+{
+	(void)ctx, (void)msg;
+}
+
 int cmd_export(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -248,6 +253,9 @@ int cmd_export(int argc, char **argv)
 		hvt_reader_close(r);
 		return exit_code(st);
 	}
+	/* libxml2 would print its own "I/O error" lines before ours: errors are said once, here */
+	xmlSetGenericErrorFunc(NULL, quiet);
+	xmlSetStructuredErrorFunc(NULL, NULL);
 	xmlOutputBufferPtr ob = xmlOutputBufferCreateFile(o.f ? o.f : stdout, NULL);
 	if (!ob || !(w = xmlNewTextWriter(ob))) {
 		fprintf(stderr, "hvtrace export: out of memory\n");
@@ -278,7 +286,8 @@ int cmd_export(int argc, char **argv)
 		}
 	}
 	if (werr && st >= 0) {
-		fprintf(stderr, "hvtrace export: writing %s failed\n", out);
+		if (strcmp(out, "-")) /* stdout: said by hvt_finish_stdout */
+			fprintf(stderr, "hvtrace export: writing %s failed\n", out);
 		st = HVT_EIO;
 	}
 	hvt_reader_close(r);
