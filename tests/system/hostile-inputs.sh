@@ -13,6 +13,7 @@ D="$OUT/hostile-inputs"
 rm -rf "$D"
 mkdir -p "$D"
 L="$D/out.log"
+LIMIT=${HOSTILE_TIMEOUT:-120} # seconds: a guard against hangs (a FIFO opened blocking), not a measure
 
 # printable: only tab, newline and ASCII 0x20-0x7E, and no sanitizer report
 printable() {
@@ -22,7 +23,7 @@ printable() {
 expect() {
 	local want=$1 pat=$2 rc
 	shift 2
-	timeout 120 "$@" >"$L" 2>&1
+	timeout "$LIMIT" "$@" >"$L" 2>&1
 	rc=$?
 	[ "$rc" = "$want" ] && grep -qF -- "$pat" "$L" && printable "$L"
 	check $? "$(printf '%q ' "${@##*/}")-> status $want, '$pat' (got $rc)" "$L"
@@ -31,7 +32,7 @@ expect() {
 expect_full() {
 	local want=$1 pat=$2 rc
 	shift 2
-	timeout 120 "$@" >/dev/full 2>"$L"
+	timeout "$LIMIT" "$@" >/dev/full 2>"$L"
 	rc=$?
 	[ "$rc" = "$want" ] && grep -qF -- "$pat" "$L" && printable "$L"
 	check $? "$(printf '%q ' "${@##*/}")>/dev/full -> status $want, '$pat' (got $rc)" "$L"
