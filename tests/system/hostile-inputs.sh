@@ -32,10 +32,10 @@ expect() {
 expect_full() {
 	local want=$1 pat=$2 rc
 	shift 2
-	timeout "$LIMIT" "$@" >/dev/full 2>"$L"
+	timeout "$LIMIT" "$@" >"$FULLDEV" 2>"$L"
 	rc=$?
 	[ "$rc" = "$want" ] && grep -qF -- "$pat" "$L" && printable "$L"
-	check $? "$(printf '%q ' "${@##*/}")>/dev/full -> status $want, '$pat' (got $rc)" "$L"
+	check $? "$(printf '%q ' "${@##*/}")>full -> status $want, '$pat' (got $rc)" "$L"
 }
 
 # ---- material: a recorded trace (hello, with an instruction limit), a synthetic one ----------
@@ -46,6 +46,13 @@ check $? "hostile inputs: hello recorded as the base trace" "$L"
 check $? "hostile inputs: a synthetic two-VM trace" "$L"
 mkfifo "$D/fifo"
 mkdir "$D/dir"
+# The devices the outputs aim at. As root, private nodes of /dev/null and /dev/full: a tool that
+# regressed would replace those with a regular file, not the system's (renaming over /dev/full
+# needs write access to /dev, so as any other user the real ones are safe to aim at).
+NULLDEV=/dev/null FULLDEV=/dev/full
+if [ "$(id -u)" = 0 ] && mknod -m 666 "$D/null" c 1 3 2>/dev/null && mknod -m 666 "$D/full" c 1 7 2>/dev/null; then
+	NULLDEV=$D/null FULLDEV=$D/full
+fi
 cp "$GUESTS/hello.bin" "$D/img.bin"
 printf '<system><domain><name>a</name><memory>64</memory><os><image>img.bin</image></os></domain></system>\n' \
 	>"$D/def.xml"
@@ -74,13 +81,13 @@ ln -f "$D/keep.hvt" "$D/link.hvt"
 expect 64 "this file is also an input" "$BIN/hvtrace" export --xml -o "$D/link.hvt" "$D/keep.hvt"
 cmp -s "$T" "$D/keep.hvt"
 check $? "hostile inputs: the trace is unchanged after export -o onto itself"
-expect 64 "not a regular file: refusing to replace it" "$BIN/hvtrace" export --xml -o /dev/null "$T"
-expect 64 "not a regular file: refusing to replace it" "$BIN/hvtrace" synth -o /dev/full
+expect 64 "not a regular file: refusing to replace it" "$BIN/hvtrace" export --xml -o "$NULLDEV" "$T"
+expect 64 "not a regular file: refusing to replace it" "$BIN/hvtrace" synth -o "$FULLDEV"
 expect 64 "this file is also an input" "$BIN/hvrun" -o "$D/img.bin" "$D/img.bin"
 expect 64 "this file is also an input" "$BIN/hvrun" -o "$D/def.xml" "$D/def.xml"
-expect 64 "not a regular file: refusing to replace it" "$BIN/hvrun" -o /dev/null "$D/img.bin"
-cmp -s "$GUESTS/hello.bin" "$D/img.bin" && [ -c /dev/null ] && [ -c /dev/full ]
-check $? "hostile inputs: the image is unchanged, /dev/null and /dev/full are still devices"
+expect 64 "not a regular file: refusing to replace it" "$BIN/hvrun" -o "$NULLDEV" "$D/img.bin"
+cmp -s "$GUESTS/hello.bin" "$D/img.bin" && [ -c "$NULLDEV" ] && [ -c "$FULLDEV" ]
+check $? "hostile inputs: the image is unchanged, $NULLDEV and $FULLDEV are still devices"
 
 # ---- standard output that cannot be written: status 4 and a message -------------------------
 for sub in info check stat dump; do
