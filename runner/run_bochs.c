@@ -164,6 +164,29 @@ static void show_bochs_complaints(struct run *r)
 	fclose(f);
 }
 
+/* The message Bochs gives when it refuses to start ("bochsrc:5: cpu directive malformed."). */
+static const char *bochs_exit_message(struct run *r, char *buf, size_t n)
+{
+	char path[512], line[1024];
+	int next = 0;
+	snprintf(path, sizeof(path), "%s/bochs.stderr", r->dir);
+	snprintf(buf, n, "no message");
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return buf;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (next) {
+			const char *m = strchr(line, ']'); /* "[      ] bochsrc:5: ..." */
+			hvt_sanitize_str(buf, n, m ? m + 2 : line);
+			break;
+		}
+		next = strstr(line, "exiting with the following message") != NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
 int run_bochs(struct run *r)
 {
 	int fds[2];
@@ -253,10 +276,15 @@ int run_bochs(struct run *r)
 	if (entry_failed || (!r->hv_done && !r->timed_out && !r->interrupted))
 		show_bochs_complaints(r);
 	if (!r->hv_done && !r->timed_out && !r->interrupted) {
+		char why[256];
+		snprintf(path, sizeof(path), "%s/bochs.log", r->dir);
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 			run_err("could not start Bochs (see %s/bochs.stderr)", r->dir);
-		else
-			run_err("Bochs ended before the hypervisor finished (see %s/bochs.log)", r->dir);
+		else if (access(path, F_OK) == 0)
+			run_err("Bochs ended before the hypervisor finished (see %s)", path);
+		else /* it stopped before opening its log (a bochsrc it refused, a --cpu it does not know) */
+			run_err("Bochs ended before starting the machine: %s (see %s/bochs.stderr)",
+				bochs_exit_message(r, why, sizeof(why)), r->dir);
 		r->keep = 1;
 	}
 	return 0;

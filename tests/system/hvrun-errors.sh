@@ -32,3 +32,10 @@ check $? "hvrun --help prints the usage"
 rc=$?
 [ "$rc" = 3 ] && grep -q "timeout" "$OUT/err.log"
 check $? "hvrun --timeout 1 stops Bochs with status 3 and says so" "$OUT/err.log"
+"$BIN/hvrun" -q --no-trace --cpu no_such_model "$GUESTS/hello.bin" >/dev/null 2>"$OUT/err.log"
+rc=$?
+kept=$(sed -n 's/^hvrun: run directory kept: //p' "$OUT/err.log")
+[ "$rc" = 4 ] && grep -q "Bochs ended before starting the machine: bochsrc:[0-9]*: " "$OUT/err.log" &&
+	[ -n "$kept" ] && [ -f "$kept/bochs.stderr" ]
+check $? "hvrun --cpu no_such_model: status $rc, Bochs's own reason and a log that exists" "$OUT/err.log"
+case $kept in /*/hvrun.*) rm -rf "$kept" ;; esac
