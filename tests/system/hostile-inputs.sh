@@ -115,6 +115,7 @@ expect 2 "4294967296 bytes of memory; a VM has 64 KiB to 1024 MiB" "$BIN/hvtrace
 expect 2 "not replayable: VM 0: 4294967296 bytes of memory" "$BIN/hvreplay" verify "$D/mem4g.hvt"
 expect 2 "past its limit of 1000000" "$BIN/hvtrace" check "$D/late.hvt"
 expect 2 "not replayable: event" "$BIN/hvreplay" verify "$D/late.hvt"
+expect 0 "health:       damaged: event" "$BIN/hvtrace" info "$D/late.hvt" # the verdict check gives
 expect 2 "exit reason 127 is not a VMX basic exit reason" "$BIN/hvtrace" check "$D/r127.hvt"
 expect 2 "exit reason 127 is not a VMX basic exit reason" "$BIN/hvreplay" verify "$D/r127.hvt"
 expect 2 "EXCEPTION_NMI is an asynchronous exit, yet RIP advanced" "$BIN/hvtrace" check "$D/r0.hvt"

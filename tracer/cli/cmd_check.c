@@ -77,6 +77,25 @@ static int events_ok(struct hvt_reader *r, uint64_t *nev, struct hvt_err *err)
 	return st == HVT_END ? HVT_OK : st;
 }
 
+int check_whole(struct hvt_reader *r, uint64_t *nev, struct hvt_err *err)
+{
+	const struct hvt_reader_info *in = hvt_reader_info(r);
+	int st;
+
+	*nev = 0;
+	/* Problems in file order: sections, then chunks, then what opening found at the end. */
+	if ((st = sections_ok(r, err)) || (st = hvt_reader_seek(r, 0, err)) || (st = events_ok(r, nev, err)))
+		return st;
+	if (in->damaged) {
+		*err = in->problem;
+		return HVT_ECORRUPT;
+	}
+	if (!in->truncated && *nev != in->hdr.nevents)
+		return hvt_err_set(err, HVT_ECORRUPT, 40, "the header says %llu events, the chunks hold %llu",
+				   (unsigned long long)in->hdr.nevents, (unsigned long long)*nev);
+	return HVT_OK;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	struct hvt_reader *r;
@@ -99,12 +118,7 @@ int cmd_check(int argc, char **argv)
 		return exit_code(st);
 	}
 	in = hvt_reader_info(r);
-	/* Problems in file order: sections, then chunks, then what opening found at the end. */
-	if ((st = sections_ok(r, &err)) == HVT_OK && (st = events_ok(r, &nev, &err)) == HVT_OK &&
-	    in->damaged) {
-		st = HVT_ECORRUPT;
-		err = in->problem;
-	}
+	st = check_whole(r, &nev, &err);
 	if (st == HVT_EIO || st == HVT_ENOMEM) {
 		fprintf(stderr, "hvtrace check: %s\n", err.msg);
 	} else if (st) {
@@ -114,10 +128,6 @@ int cmd_check(int argc, char **argv)
 		       (unsigned long long)in->truncated_at, (unsigned long long)nev, in->nchunks,
 		       (unsigned long long)in->file_size);
 		st = HVT_TRUNCATED;
-	} else if (nev != in->hdr.nevents) {
-		printf("corrupt at offset 40: the header says %llu events, the chunks hold %llu\n",
-		       (unsigned long long)in->hdr.nevents, (unsigned long long)nev);
-		st = HVT_ECORRUPT;
 	} else {
 		printf("ok: %llu events in %zu chunks, %u sections, index %s%s\n", (unsigned long long)nev,
 		       in->nchunks, in->hdr.nsections, in->index_from_footer ? "intact" : "absent (rebuilt)",

@@ -144,7 +144,11 @@ int cmd_info(int argc, char **argv)
 		printf("instructions: %llu\n", (unsigned long long)insns);
 		printf("bytes/exit:   %.2f\n", exits ? (double)in->file_size / (double)exits : 0.0);
 	}
-	if (st != HVT_OK)
+	uint64_t nev;
+	int whole = st == HVT_OK ? check_whole(r, &nev, &err) : st;
+	if (st == HVT_OK && whole != HVT_OK) /* the same verdict as `hvtrace check` */
+		printf("health:       damaged: %s\n", err.msg);
+	else if (st != HVT_OK)
 		printf("health:       damaged: %s\n", err.msg);
 	else if (in->problem.code)
 		printf("health:       %s: %s\n", in->damaged ? "damaged" : "truncated", in->problem.msg);

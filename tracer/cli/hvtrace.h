@@ -41,6 +41,10 @@ int open_file_arg(int argc, char **argv, void (*help)(FILE *), struct hvt_reader
 
 /* 0 if vm is -1 (all) or a VM the trace configures, else a message and EXIT_USAGE. */
 int check_vm_arg(const char *cmd, struct hvt_reader *r, int vm);
+/* What `hvtrace check` verifies (sections, every event against hvt_bounds, damage found at
+ * open, the event count): HVT_OK (also for a truncated file, as far as it goes), or the first
+ * problem in err. info's health line says the same. */
+int check_whole(struct hvt_reader *r, uint64_t *nev, struct hvt_err *err);
 /* Exit code for a library status. */
 int exit_code(int status);
 /* Open a trace, printing errors and (quietly=0) truncation/damage warnings to stderr. Returns 0
