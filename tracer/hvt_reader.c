@@ -332,6 +332,13 @@ int hvt_reader_open_fd(struct hvt_reader **out, int fd, const char *name, struct
 			/* The file is whole, yet the index is bad: that is damage, not truncation. */
 			snprintf(msg, sizeof(msg), "index unusable (%s); rebuilt by scanning", why);
 			problem(r, HVT_ECORRUPT, r->info.hdr.footer_offset, msg);
+		} else if (r->info.hdr.footer_offset &&
+			   r->info.hdr.footer_offset + sizeof(struct hvt_footer) < r->info.file_size) {
+			/* longer than the header says: not a cut copy, something was appended */
+			snprintf(msg, sizeof(msg), "%llu bytes after the footer (another trace appended?)",
+				 (unsigned long long)(r->info.file_size - r->info.hdr.footer_offset -
+						      sizeof(struct hvt_footer)));
+			problem(r, HVT_ECORRUPT, r->info.hdr.footer_offset + sizeof(struct hvt_footer), msg);
 		}
 		if ((st = index_rebuild(r, err)))
 			goto fail;

@@ -12,10 +12,14 @@
  *   late      VM 0's last exit is moved 10^12 instructions later (the stop record, which has no
  *             count of its own, moves with it; an instruction-limit stop's detail does not)
  *   reason=N  every I/O exit is re-tagged with exit reason N
+ *   chunk-reserved, chunk-nocrc   the first chunk's header gets a reserved byte set, or loses
+ *             its payload-CRC flag (its header CRC recomputed)
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <zlib.h>
 
 #include "hvt_reader.h"
 #include "hvt_writer.h"
@@ -27,6 +31,30 @@ static int die(const char *what, const struct hvt_err *e)
 {
 	fprintf(stderr, "trace_hostile: %s: %s\n", what, e ? e->msg : "");
 	return 2;
+}
+
+/* Change the first chunk's header in place and recompute its header CRC. */
+static int patch_chunk(const char *path, const char *kind)
+{
+	struct hvt_reader *r;
+	struct hvt_err err;
+	struct hvt_chunk_header h;
+	size_t n;
+	if (hvt_reader_open(&r, path, &err) < 0)
+		return die(path, &err);
+	long off = (long)hvt_reader_index(r, &n)[0].offset;
+	hvt_reader_close(r);
+	FILE *f = fopen(path, "r+b");
+	if (!f || fseek(f, off, SEEK_SET) || fread(&h, sizeof(h), 1, f) != 1)
+		return die(path, NULL);
+	if (!strcmp(kind, "chunk-reserved"))
+		h.reserved[3] = 1;
+	else
+		h.flags &= (uint16_t)~HVT_CHUNK_CRC;
+	h.header_crc = (uint32_t)crc32(0, (const Bytef *)&h, 60);
+	if (fseek(f, off, SEEK_SET) || fwrite(&h, sizeof(h), 1, f) != 1 || fclose(f))
+		return die(path, NULL);
+	return 0;
 }
 
 /* The event number of VM 0's last exit (for late/late-all). */
@@ -133,5 +161,5 @@ int main(int argc, char **argv)
 	if (hvt_writer_add_vm_states(w, &err) < 0 || hvt_writer_close(w, ended ? HVT_FILE_COMPLETE : 0, &err) < 0)
 		return die(argv[3], &err);
 	hvt_reader_close(r);
-	return 0;
+	return !strncmp(kind, "chunk-", 6) ? patch_chunk(argv[3], kind) : 0;
 }
