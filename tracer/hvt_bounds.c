@@ -56,7 +56,7 @@ int hvt_bounds_init(struct hvt_bounds *b, struct hvt_reader *r, struct hvt_err *
 		if (st)
 			return st;
 		if (b->configured >> s->vm & 1)
-			return hvt_err_set(err, HVT_ECORRUPT, HVT_NO_OFFSET, "VM %u is configured twice", s->vm);
+			return hvt_err_set(err, HVT_ECORRUPT, s->offset, "VM %u is configured twice", s->vm);
 		b->configured |= 1u << s->vm;
 		b->limit[s->vm] = c.insn_limit;
 	}

@@ -111,7 +111,8 @@ expect_full 4 "standard output" "$BIN/hvrun" --check "$D/def.xml"
 	"$HOSTILE" recorder "$T" "$D/recorder.hvt" &&
 	"$HOSTILE" note "$T" "$D/note.hvt" &&
 	"$HOSTILE" chunk-reserved "$T" "$D/chunk-res.hvt" &&
-	"$HOSTILE" chunk-nocrc "$T" "$D/chunk-nocrc.hvt"
+	"$HOSTILE" chunk-nocrc "$T" "$D/chunk-nocrc.hvt" &&
+	"$HOSTILE" configs=20000 "$T" "$D/configs.hvt"
 check $? "hostile inputs: trace_hostile made its traces"
 expect 2 "4294967296 bytes of memory; a VM has 64 KiB to 1024 MiB" "$BIN/hvtrace" check "$D/mem4g.hvt"
 expect 2 "not replayable: VM 0: 4294967296 bytes of memory" "$BIN/hvreplay" verify "$D/mem4g.hvt"
@@ -121,6 +122,8 @@ expect 0 "health:       damaged: event" "$BIN/hvtrace" info "$D/late.hvt" # the 
 expect 2 "reserved bytes not zero" "$BIN/hvtrace" check "$D/chunk-res.hvt"
 expect 2 "no payload CRC (flag clear)" "$BIN/hvtrace" check "$D/chunk-nocrc.hvt"
 cat "$T" "$T" >"$D/twice.hvt"
+expect 2 "VM 0 is configured twice" "$BIN/hvtrace" check "$D/configs.hvt"
+expect 0 "... 19985 more configurations" "$BIN/hvtrace" info "$D/configs.hvt" # one pass, not a search per VM
 expect 2 "bytes after the footer (another trace appended?)" "$BIN/hvtrace" check "$D/twice.hvt"
 expect 2 "exit reason 127 is not a VMX basic exit reason" "$BIN/hvtrace" check "$D/r127.hvt"
 expect 2 "exit reason 127 is not a VMX basic exit reason" "$BIN/hvreplay" verify "$D/r127.hvt"

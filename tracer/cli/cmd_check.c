@@ -122,7 +122,8 @@ int cmd_check(int argc, char **argv)
 	if (st == HVT_EIO || st == HVT_ENOMEM) {
 		fprintf(stderr, "hvtrace check: %s\n", err.msg);
 	} else if (st) {
-		printf("corrupt at offset %llu: %s\n", (unsigned long long)err.offset, err.msg);
+		printf("corrupt at offset %llu: %s\n", (unsigned long long)(err.offset == HVT_NO_OFFSET ? 0 : err.offset),
+		       err.msg);
 	} else if (in->truncated) {
 		printf("truncated at offset %llu: %llu events in %zu complete chunks readable; file is %llu bytes\n",
 		       (unsigned long long)in->truncated_at, (unsigned long long)nev, in->nchunks,

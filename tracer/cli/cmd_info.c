@@ -76,10 +76,17 @@ static void show_vmxcaps(struct hvt_reader *r)
 static void show_vms(struct hvt_reader *r)
 {
 	static const char *const modes[] = { "real", "prot32", "long64" };
-	unsigned nvm = 0;
+	unsigned nvm = 0, shown = 0;
+	uint32_t memory = 0, state = 0; /* one bit per VM: one pass, not a search per VM */
 
-	for (uint32_t i = 0; i < hvt_reader_nsections(r); i++)
-		nvm += hvt_reader_section(r, i)->type == HVT_SEC_VM_CONFIG;
+	for (uint32_t i = 0; i < hvt_reader_nsections(r); i++) {
+		const struct hvt_section_info *s = hvt_reader_section(r, i);
+		nvm += s->type == HVT_SEC_VM_CONFIG;
+		if (s->vm < HVT_MAX_VMS && s->type == HVT_SEC_VM_MEMORY)
+			memory |= 1u << s->vm;
+		if (s->vm < HVT_MAX_VMS && s->type == HVT_SEC_VM_STATE)
+			state |= 1u << s->vm;
+	}
 	printf("VMs:          %u\n", nvm);
 	for (uint32_t i = 0; i < hvt_reader_nsections(r); i++) {
 		const struct hvt_section_info *s = hvt_reader_section(r, i);
@@ -89,7 +96,13 @@ static void show_vms(struct hvt_reader *r)
 		size_t n;
 		char name[33], safe[33 * 4 + 1];
 
-		if (s->type != HVT_SEC_VM_CONFIG || hvt_reader_section_load(r, i, 4096, &d, &n, &err))
+		if (s->type != HVT_SEC_VM_CONFIG)
+			continue;
+		if (shown++ == HVT_MAX_VMS) { /* a trace holds at most 16 VMs: check says what is wrong */
+			printf("  ... %u more configurations\n", nvm - HVT_MAX_VMS);
+			break;
+		}
+		if (hvt_reader_section_load(r, i, 4096, &d, &n, &err))
 			continue;
 		memcpy(&c, d, n < sizeof(c) ? n : sizeof(c));
 		free(d);
@@ -102,8 +115,8 @@ static void show_vms(struct hvt_reader *r)
 		       (unsigned long long)c.image_size, c.image_crc, c.weight);
 		if (c.insn_limit)
 			printf(" limit=%llu", (unsigned long long)c.insn_limit);
-		printf("%s%s\n", hvt_reader_section_find(r, HVT_SEC_VM_MEMORY, c.id) >= 0 ? " +memory" : "",
-		       hvt_reader_section_find(r, HVT_SEC_VM_STATE, c.id) >= 0 ? " +state" : "");
+		printf("%s%s\n", c.id < HVT_MAX_VMS && (memory >> c.id & 1) ? " +memory" : "",
+		       c.id < HVT_MAX_VMS && (state >> c.id & 1) ? " +state" : "");
 	}
 }
 

@@ -12,6 +12,7 @@
  *   late      VM 0's last exit is moved 10^12 instructions later (the stop record, which has no
  *             count of its own, moves with it; an instruction-limit stop's detail does not)
  *   reason=N  every I/O exit is re-tagged with exit reason N
+ *   configs=N VM 0's configuration section N times more (a trace holds at most 16 VMs)
  *   chunk-reserved, chunk-nocrc   the first chunk's header gets a reserved byte set, or loses
  *             its payload-CRC flag (its header CRC recomputed)
  */
@@ -114,6 +115,9 @@ int main(int argc, char **argv)
 		}
 		if (hvt_writer_add_section(w, si->type, si->vm, data, len, &err) < 0)
 			return die("sections", &err);
+		for (int k = 0; si->type == HVT_SEC_VM_CONFIG && !strncmp(kind, "configs=", 8) && k < atoi(kind + 8); k++)
+			if (hvt_writer_add_section(w, si->type, si->vm, data, len, &err) < 0)
+				return die("sections", &err);
 		free(data);
 	}
 	hvt_enc_init(&enc, buf, sizeof(buf), hvt_writer_sink, w);
