@@ -68,6 +68,9 @@ int hvt_bounds_event(struct hvt_bounds *b, const struct hvt_event *ev, struct hv
 	unsigned vm = ev->vm;
 	unsigned long long n = (unsigned long long)ev->num, ic = (unsigned long long)ev->icount;
 
+	if (ev->type == HVT_REC_SWITCH && (ev->target >= HVT_MAX_VMS || !(b->started >> ev->target & 1)))
+		return hvt_err_set(err, HVT_ECORRUPT, HVT_NO_OFFSET, "event %llu: a switch to VM %u, which has not started",
+				   n, ev->target);
 	if (ev->type == HVT_REC_MEMWRITE && ev->len == 0)
 		return hvt_err_set(err, HVT_ECORRUPT, HVT_NO_OFFSET, "event %llu: a memory write of 0 bytes", n);
 	if ((ev->type != HVT_REC_EXIT && ev->type != HVT_REC_VM_START && ev->type != HVT_REC_VM_STOP) ||

@@ -15,6 +15,7 @@
  *               (include/retrovisor/exit_reasons.h), and no instruction length for a reason
  *               the list calls asynchronous; its instruction count never goes backwards and
  *               never passes the VM's own instruction limit
+ *   SWITCH      to a VM that has started
  *   MEMWRITE    at least one byte (the hypervisor records none empty)
  *   VM_STOP     once per VM, not before the VM's last exit; a stop by an instruction limit names
  *               the count it stopped at, which no exit may pass

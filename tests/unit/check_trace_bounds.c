@@ -65,7 +65,14 @@ START_TEST(test_events)
 	ev = event(HVT_REC_EXIT, 10);
 	ck_assert_int_eq(hvt_bounds_event(&b, &ev, &err), HVT_ECORRUPT); /* not started */
 	ck_assert_ptr_nonnull(strstr(err.msg, "has not started"));
+	ev = event(HVT_REC_SWITCH, 0);
+	ev.target = 1;
+	ck_assert_int_eq(hvt_bounds_event(&b, &ev, &err), HVT_ECORRUPT); /* to a VM not started */
+	ck_assert_ptr_nonnull(strstr(err.msg, "has not started"));
 	ev = event(HVT_REC_VM_START, 0);
+	ck_assert_int_eq(hvt_bounds_event(&b, &ev, &err), HVT_OK);
+	ev = event(HVT_REC_SWITCH, 0);
+	ev.target = 1;
 	ck_assert_int_eq(hvt_bounds_event(&b, &ev, &err), HVT_OK);
 	ev = event(HVT_REC_EXIT, 100);
 	ck_assert_int_eq(hvt_bounds_event(&b, &ev, &err), HVT_OK);
