@@ -5,6 +5,7 @@
  * cannot be replayed, 4 an I/O error (standard output included), 64 usage.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,7 +237,24 @@ static int run(int argc, char **argv)
 	return cmd_seek(&o);
 }
 
+/*
+ * Ctrl-C (or SIGTERM) during a long replay: say so and end with the status of a tool that could
+ * not finish its work, not a silent death by signal. Only async-signal-safe calls here.
+ */
+static void on_interrupt(int sig)
+{
+	static const char msg[] = "\nhvreplay: interrupted\n";
+	(void)sig;
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		_exit(EXIT_FAILED);
+	_exit(EXIT_FAILED);
+}
+
 int main(int argc, char **argv)
 {
+	struct sigaction sa = {.sa_handler = on_interrupt};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	return hvt_finish_stdout("hvreplay", run(argc, argv), EXIT_FAILED);
 }

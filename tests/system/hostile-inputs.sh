@@ -161,6 +161,21 @@ expect 64 "is not a VM name" "$BIN/hvrun" --name $'../e\x1b[1mvil' "$D/img.bin"
 expect 64 "is not a Bochs CPU model name" "$BIN/hvrun" --cpu $'x\nromimage: file=/etc/passwd' "$D/img.bin"
 expect 64 "--timeout: '0' is too small" "$BIN/hvrun" --timeout 0 "$D/img.bin"
 
+# ---- a long replay can be interrupted: itrace writes more than a pipe holds to one nobody reads;
+# once it has written its first line it is running, and SIGTERM (what Ctrl-C's SIGINT does too;
+# a background job of a script ignores SIGINT) ends it with status 4 and a message
+mkfifo "$D/out.fifo"
+"$BIN/hvreplay" itrace "$T" >"$D/out.fifo" 2>"$L" &
+pid=$!
+exec 3<"$D/out.fifo"
+read -r _ <&3
+kill -TERM $pid
+wait $pid
+rc=$?
+exec 3<&-
+[ "$rc" = 4 ] && grep -q "hvreplay: interrupted" "$L"
+check $? "hostile inputs: hvreplay itrace interrupted mid-replay: status 4 and says so (got $rc)" "$L"
+
 # ---- paths a shell would have run: TMPDIR with quotes and a command ----------------------------
 Q="$(cd "$D" && pwd)/q';touch PWNED;'"
 mkdir -p "$Q"
