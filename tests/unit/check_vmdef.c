@@ -29,11 +29,9 @@ static void write_file(const char *name, size_t size)
 
 static void setup(void)
 {
-	char cmd[700];
 	const char *src = getenv("VMDEF_DATA") ? getenv("VMDEF_DATA") : "tests/data/vmdef";
 	tmp_setup();
-	snprintf(cmd, sizeof(cmd), "cp -R '%s'/. '%s'/", src, tmp_dir);
-	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(tmp_copy_tree(src), 0);
 	write_file("tiny.bin", 16);
 	write_file("big.bin", 70 << 10);
 	write_file("empty.bin", 0);
