@@ -120,6 +120,8 @@ void hvt_print_exit_statuses(FILE *f)
 				n = 88;
 				while (n && w[n] != ' ')
 					n--;
+				if (!n) /* one word longer than a line */
+					n = 88;
 			}
 			if (first)
 				fprintf(f, "  %3d  %.*s\n", list[i].num, (int)n, w);
