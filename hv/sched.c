@@ -179,6 +179,10 @@ static uint32_t budget(const struct vm *run)
 		if (t != VTIME_NEVER && t > vtime_now && t - vtime_now < b)
 			b = t - vtime_now;
 	}
+	/* The VM's own instruction limit ends its slice exactly there, so that the exit that stops
+	 * it is at the limit, not up to a quantum past it (hvt_bounds checks this of every trace). */
+	if (run->insn_limit - run->icount < b)
+		b = run->insn_limit - run->icount;
 	if (system_limit && system_limit - executed_total < b)
 		b = system_limit - executed_total;
 	return b ? (uint32_t)b : 1;
