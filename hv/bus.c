@@ -9,13 +9,14 @@
 
 int bus_put(struct bus_queue *q, uint32_t sender, const void *data, uint32_t len)
 {
-	if (q->count == BUS_QUEUE_LEN || len > BUS_MSG_MAX)
+	if (q->count == BUS_QUEUE_LEN || len > BUS_MSG_MAX || sender >= HVT_MAX_VMS || q->waiting[sender] >= q->share)
 		return -1;
 	struct bus_msg *m = &q->msg[(q->head + q->count) % BUS_QUEUE_LEN];
 	m->sender = sender;
 	m->len = len;
 	memcpy(m->data, data, len);
 	q->count++;
+	q->waiting[sender]++;
 	return 0;
 }
 
@@ -25,6 +26,12 @@ void bus_drop(struct bus_queue *q)
 {
 	if (!q->count)
 		return;
+	q->waiting[q->msg[q->head].sender]--;
 	q->head = (q->head + 1) % BUS_QUEUE_LEN;
 	q->count--;
+}
+
+void bus_set_share(struct bus_queue *q, unsigned other_senders)
+{
+	q->share = other_senders > 1 ? BUS_QUEUE_LEN / other_senders : BUS_QUEUE_LEN;
 }

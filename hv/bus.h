@@ -1,8 +1,18 @@
-/* bus.h - the inter-VM message bus: a bounded queue of messages per VM. */
+/*
+ * bus.h - the inter-VM message bus: a bounded queue of messages per VM.
+ *
+ * Policy (docs/vm-definitions.md, <bus>): each VM has a set of VMs it may send to (default:
+ * every VM), and each sender owns a share of every queue it may send to: BUS_QUEUE_LEN divided
+ * by the number of other VMs allowed to send there (a VM's messages to itself count in a share of
+ * the same size). A sender that fills its share gets HC_EAGAIN; the others' shares stay free, so
+ * a flooder can fill only its own.
+ */
 #ifndef HV_BUS_H
 #define HV_BUS_H
 
 #include <stdint.h>
+
+#include "retrovisor/trace_format.h"
 
 #define BUS_QUEUE_LEN 16   /* messages waiting per VM */
 #define BUS_MSG_MAX 1024   /* bytes per message */
@@ -14,11 +24,15 @@ struct bus_msg {
 
 struct bus_queue {
 	uint32_t head, count;
+	uint32_t share;                    /* messages each sender may have waiting here */
+	uint8_t waiting[HVT_MAX_VMS];      /* messages waiting here, per sender */
 	struct bus_msg msg[BUS_QUEUE_LEN];
 };
 
-/* 0, or -1 when the queue is full. */
+/* 0, or -1 when the queue or the sender's share of it is full. */
 int bus_put(struct bus_queue *q, uint32_t sender, const void *data, uint32_t len);
+/* The share of each sender, given how many other VMs may send to this queue. */
+void bus_set_share(struct bus_queue *q, unsigned other_senders);
 /* The oldest message, or 0 when there is none; bus_drop removes it. */
 const struct bus_msg *bus_peek(const struct bus_queue *q);
 void bus_drop(struct bus_queue *q);

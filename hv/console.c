@@ -65,14 +65,3 @@ _Noreturn void machine_exit(int failed)
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }
-
-_Noreturn void hv_panic(const char *where, const char *fmt, ...)
-{
-	char buf[400];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	hv_printf("PANIC %s: %s", where, buf);
-	machine_exit(1);
-}

@@ -54,8 +54,10 @@ void exit_cpuid(struct vm *vm)
 /*
  * HLT waits for an interrupt. With interrupts enabled and a timer that can interrupt, the VM
  * gives the CPU away until then (the scheduler wakes it; the interrupt is delivered with RIP past
- * the HLT, as on hardware). With interrupts disabled, or no interrupt source, it can never
- * resume: it has finished ("cli; hlt" is the usual way to end).
+ * the HLT, as on hardware). With interrupts disabled it can never resume: it has finished
+ * ("cli; hlt" is the usual way to end, HVT_STOP_HALTED). With interrupts enabled but no
+ * interrupt source it waits for an event that can never come (HVT_STOP_BLOCKED), the reason
+ * the scheduler gives when a halted VM's timer can no longer interrupt it (sched.c, idle).
  */
 void exit_hlt(struct vm *vm)
 {
@@ -65,7 +67,7 @@ void exit_hlt(struct vm *vm)
 		vm->slice_over = 1;
 		return;
 	}
-	vm_stop(vm, HVT_STOP_HALTED, 0, vm->regs[16]);
+	vm_stop(vm, vm->regs[17] & RFLAGS_IF ? HVT_STOP_BLOCKED : HVT_STOP_HALTED, 0, vm->regs[16]);
 }
 
 /* RDTSC/RDTSCP: the TSC is virtual time (sched.h), in instructions: exact and replayable. */
@@ -91,7 +93,14 @@ void exit_preemption_timer(struct vm *vm) { vm->slice_over = 1; }
 /* The guest can take an interrupt now: the entry path injects it (vm.c). */
 void exit_intr_window(struct vm *vm) { (void)vm; }
 
-/* XSETBV: accept what a real CPU accepts (SDM Vol. 2C, XSETBV), otherwise #GP(0). */
+/*
+ * XSETBV: accept exactly what a real CPU accepts, otherwise #GP(0) (SDM Vol. 2C, XSETBV,
+ * "Protected Mode Exceptions"): CPL 0 (real mode is CPL 0; virtual-8086 mode is CPL 3), ECX = 0
+ * (only XCR0 is writable), and a value that obeys every XCR0 rule (xcr0_valid, x86_arch.h).
+ * The hypervisor then executes XSETBV itself in VMX root operation, where a value the CPU
+ * refuses would be a #GP in the hypervisor: the checks here are what keeps a guest from
+ * stopping the machine. CR4.OSXSAVE = 0 raises #UD before any exit (SDM Vol. 3C, 26.1.1).
+ */
 void exit_xsetbv(struct vm *vm)
 {
 	uint32_t r[4];
@@ -99,7 +108,7 @@ void exit_xsetbv(struct vm *vm)
 
 	cpuid(0xd, 0, r);
 	uint64_t supported = r[0] | (uint64_t)r[3] << 32;
-	if ((uint32_t)vm->regs[R_RCX] != 0 || !(v & 1) || (v & ~supported) || ((v & 4) && !(v & 2)) || vm_cpl()) {
+	if ((uint32_t)vm->regs[R_RCX] != 0 || !xcr0_valid(v, supported) || vm_cpl()) {
 		vm_inject_exception(vm, VEC_GP, 1, 0);
 		return;
 	}

@@ -16,6 +16,7 @@
 #include "lib.h"
 #include "sched.h"
 #include "vmcs.h"
+#include "vmx_controls.h"
 #include "x86.h"
 
 #define IO_SIZE(q) (((q)&7) + 1)
@@ -64,6 +65,125 @@ static uint64_t addr_mask(uint32_t info)
 	}
 }
 
+/* Segment access rights as the VMCS holds them (SDM Vol. 3C, 24.4.1, Table 24-2). */
+#define AR_CODE (1u << 3)       /* type bit 3: code segment */
+#define AR_EXPAND_DOWN (1u << 2) /* data segment, type bit 2 */
+#define AR_WR (1u << 1)         /* data: writable; code: readable */
+#define AR_DB (1u << 14)        /* default size / big: expand-down data reaches 4 GiB */
+#define AR_L (1u << 13)         /* CS: 64-bit code */
+#define AR_UNUSABLE (1u << 16)
+
+/* What an element's access does, as the CPU would decide it. */
+enum elem_result { ELEM_OK, ELEM_FAULT, ELEM_STOPPED };
+
+/*
+ * The segmentation part of one element's access (SDM Vol. 2, INS/OUTS "Protected Mode
+ * Exceptions", "Real-Address Mode Exceptions", "64-Bit Mode Exceptions"; Vol. 3A, 5.3 limit
+ * checking, 3.3.7.1 canonical addresses): the linear address, or the fault injected: #SS(0)
+ * for a stack-segment access, #GP(0) otherwise. In real and virtual-8086 mode only the limit
+ * counts, the one the segment register holds (64 KiB after a real-mode load), so an
+ * address-size-32 REP INSB past ES's 64 KiB raises #GP like the CPU.
+ */
+static int seg_access(struct vm *vm, unsigned seg, uint64_t off, unsigned size, int write, uint64_t *la)
+{
+	uint64_t base = vmcs_read_raw(VMCS_SEG_FIELD(GUEST_ES_BASE, seg));
+	uint64_t limit = (uint32_t)vmcs_read_raw(VMCS_SEG_FIELD(GUEST_ES_LIMIT, seg));
+	uint32_t ar = (uint32_t)vmcs_read_raw(VMCS_SEG_FIELD(GUEST_ES_AR, seg));
+	unsigned vector = seg == HVT_SEG_SS ? VEC_SS : VEC_GP;
+	uint64_t last = off + size - 1;
+
+	if ((vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) && (vmcs_read32(GUEST_CS_AR) & AR_L)) {
+		/* 64-bit mode: no limits, bases only for FS and GS; both ends canonical (48 bits). */
+		if (seg != HVT_SEG_FS && seg != HVT_SEG_GS)
+			base = 0;
+		uint64_t a = base + off, b = base + last;
+		if ((uint64_t)((int64_t)(a << 16) >> 16) != a || (uint64_t)((int64_t)(b << 16) >> 16) != b)
+			goto fault;
+		*la = a;
+		return ELEM_OK;
+	}
+	int protected = (vmcs_readnat(GUEST_CR0) & CR0_PE) && !(vm->regs[HVT_REG_RFLAGS] & RFLAGS_VM);
+	if (protected) {
+		/* A null (unusable) segment, a write to a code or read-only data segment, or a read
+		 * of an execute-only code segment is #GP(0) (SDM Vol. 3A, 5.5; Vol. 2, INS/OUTS). */
+		if ((ar & AR_UNUSABLE) || (write && (ar & (AR_CODE | AR_WR)) != AR_WR) ||
+		    (!write && (ar & (AR_CODE | AR_WR)) == AR_CODE)) {
+			vector = VEC_GP;
+			goto fault;
+		}
+		if (!(ar & AR_CODE) && (ar & AR_EXPAND_DOWN)) {
+			/* Expand-down: the valid offsets are limit+1 up to 64 KiB or 4 GiB (5.3). */
+			uint64_t top = ar & AR_DB ? 0xffffffffull : 0xffff;
+			if (off <= limit || last > top)
+				goto fault;
+			*la = (base + off) & 0xffffffffull;
+			return ELEM_OK;
+		}
+	}
+	if (last > limit)
+		goto fault;
+	*la = (base + off) & 0xffffffffull;
+	return ELEM_OK;
+fault:
+	vm_inject_exception(vm, vector, 1, 0);
+	return ELEM_FAULT;
+}
+
+/* The paging part: the guest-physical address, or #PF injected (CR2 = la), or the VM stopped
+ * because the walk or the data lies outside its memory. */
+static int page_access(struct vm *vm, uint64_t la, unsigned size, uint32_t access, uint64_t *gpa)
+{
+	struct x86_walk w;
+	if (vm_walk(vm, la, access, &w)) {
+		if (w.status == X86_WALK_FAULT) {
+			vm_inject_page_fault(vm, la, w.error);
+			return ELEM_FAULT;
+		}
+		vm_stop_outside_memory(vm, w.outside, EPT_READ); /* the CPU reads entries */
+		return ELEM_STOPPED;
+	}
+	if (!vm_gpa_ptr(vm, w.pa, size)) {
+		vm_stop_outside_memory(vm, w.pa, access & PF_W ? EPT_WRITE : EPT_READ);
+		return ELEM_STOPPED;
+	}
+	*gpa = w.pa;
+	return ELEM_OK;
+}
+
+/*
+ * One element of INS/OUTS at seg:off, checked in the CPU's order: segment (limit, type,
+ * canonical), then paging (presence, U/S at CPL 3, R/W with CR0.WP, reserved bits), then EPT
+ * (inside the VM). An element that crosses a page is checked on both pages, the first first;
+ * pa[0] holds its first n0 bytes, pa[1] the rest.
+ */
+static int element(struct vm *vm, unsigned seg, uint64_t off, unsigned size, int write, uint64_t pa[2], unsigned *n0)
+{
+	uint64_t la;
+	int r = seg_access(vm, seg, off, size, write, &la);
+	if (r)
+		return r;
+	uint32_t access = (write ? PF_W : 0) | (vm_cpl() == 3 ? PF_U : 0);
+	*n0 = size;
+	if ((la & 0xfff) + size > 0x1000)
+		*n0 = 0x1000 - (la & 0xfff);
+	if ((r = page_access(vm, la, *n0, access, &pa[0])))
+		return r;
+	pa[1] = pa[0] + *n0;
+	if (*n0 < size) {
+		uint64_t la2 = la + *n0;
+		if (!(vmcs_read64(GUEST_IA32_EFER) & EFER_LMA))
+			la2 &= 0xffffffffull;
+		return page_access(vm, la2, size - *n0, access, &pa[1]);
+	}
+	return ELEM_OK;
+}
+
+/*
+ * INS and OUTS. They exit before touching memory (SDM Vol. 3C, 25.1.1: only the I/O-permission
+ * checks come first), so each element's memory checks are the hypervisor's to make. A REP is
+ * restartable (SDM Vol. 2, REP): after the elements done, RCX and RSI/RDI say how far it got;
+ * a fault leaves RIP on the instruction, a long run exits again for the rest.
+ */
 static void string_io(struct vm *vm, uint64_t q, unsigned size)
 {
 	uint32_t info = vmcs_read32(VMX_INSTRUCTION_INFO);
@@ -72,33 +192,41 @@ static void string_io(struct vm *vm, uint64_t q, unsigned size)
 	unsigned idx = in ? R_RDI : R_RSI;
 	/* OUTS reads seg:RSI (segment from bits 17:15, default DS); INS writes ES:RDI. */
 	unsigned seg = in ? HVT_SEG_ES : (info >> 15 & 7);
-	uint64_t base = vmcs_read_raw(VMCS_SEG_FIELD(GUEST_ES_BASE, seg));
 	uint64_t count = IO_REP(q) ? vm->regs[R_RCX] & amask : 1;
 	int64_t step = vm->regs[17] & RFLAGS_DF ? -(int64_t)size : (int64_t)size;
 	uint64_t done = 0, ptr = vm->regs[idx] & amask;
+	int r = ELEM_OK;
 
 	while (done < count && done < STRING_MAX_PER_EXIT) {
-		uint64_t gpa;
-		uint8_t *p;
-		if (vm_translate(vm, base + ptr, &gpa) || !(p = vm_gpa_ptr(vm, gpa, size))) {
-			vm->has_gpa = 1;
-			vm->gpa = gpa;
-			vm_stop(vm, HVT_STOP_BAD_ACCESS, 0, base + ptr);
-			return;
-		}
+		uint64_t pa[2];
+		unsigned n0;
+		if ((r = element(vm, seg, ptr, size, in, pa, &n0)))
+			break;
 		if (in) {
 			/* The trace carries what went into memory as one run: stop where it would break
 			 * (DF=1, a page boundary); the guest re-executes the instruction for the rest. */
-			if (vm->memwrite_len && gpa != vm->memwrite_gpa + vm->memwrite_len)
+			if (vm->memwrite_len && pa[0] != vm->memwrite_gpa + vm->memwrite_len)
 				break;
+			if (pa[1] != pa[0] + n0) {
+				/* One element across two pages that are not adjacent in guest-physical
+				 * memory: the trace's one run cannot say it (a limitation, not a fault). */
+				if (!vm->memwrite_len) {
+					hv_printf("hv: VM %d (%s): INS across two pages not adjacent in guest-physical memory is not emulated",
+						  vm->id, vm->cfg.name);
+					vm_stop(vm, HVT_STOP_UNHANDLED_EXIT, EXIT_REASON_IO_INSTRUCTION, pa[0]);
+					r = ELEM_STOPPED;
+				}
+				break;
+			}
 			uint32_t v = port_read(vm, IO_PORT(q), size);
-			memcpy(p, &v, size);
+			memcpy(vm->mem + pa[0], &v, size);
 			if (!vm->memwrite_len)
-				vm->memwrite_gpa = gpa;
+				vm->memwrite_gpa = pa[0];
 			vm->memwrite_len += size;
 		} else {
 			uint32_t v = 0;
-			memcpy(&v, p, size);
+			memcpy(&v, vm->mem + pa[0], n0);
+			memcpy((uint8_t *)&v + n0, vm->mem + pa[1], size - n0);
 			port_write(vm, IO_PORT(q), size, v);
 		}
 		ptr = (ptr + step) & amask;
@@ -106,9 +234,9 @@ static void string_io(struct vm *vm, uint64_t q, unsigned size)
 	}
 	if (done)
 		vm_set_gpr(vm, idx, (vm->regs[idx] & ~amask) | ptr);
-	if (IO_REP(q))
+	if (IO_REP(q) && done)
 		vm_set_gpr(vm, R_RCX, (vm->regs[R_RCX] & ~amask) | ((count - done) & amask));
-	if (done == count)
+	if (done == count && r == ELEM_OK)
 		vm_skip_insn(vm);
 }
 

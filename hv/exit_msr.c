@@ -2,7 +2,10 @@
  * exit_msr.c - RDMSR and WRMSR. No MSR bitmap is used, so every access exits and only the MSRs
  * below exist for the guest; any other index raises #GP(0), as a CPU does for an MSR it lacks
  * (SDM Vol. 2B, RDMSR). MSRs that VMX keeps per guest (EFER, PAT, SYSENTER_*, FS/GS base) are
- * read and written in the VMCS, so they never reach the real machine.
+ * read and written in the VMCS, so they never reach the real machine. The SYSCALL MSRs (STAR,
+ * LSTAR, CSTAR, FMASK) and KERNEL_GS_BASE are not in the VMCS: the guest's values are in the real
+ * MSRs while it runs (SYSCALL and SWAPGS use them without an exit) and in its vm_xstate while it
+ * does not (vm_xstate.c switches them with the VM).
  */
 #include "exit.h"
 #include "lib.h"
@@ -10,9 +13,24 @@
 #include "vmcs.h"
 #include "x86.h"
 
-static int msr_read(uint32_t index, uint64_t *v)
+static int msr_read(struct vm *vm, uint32_t index, uint64_t *v)
 {
 	switch (index) {
+	case MSR_IA32_STAR:
+		*v = vm->xstate.star;
+		return 0;
+	case MSR_IA32_LSTAR:
+		*v = vm->xstate.lstar;
+		return 0;
+	case MSR_IA32_CSTAR:
+		*v = vm->xstate.cstar;
+		return 0;
+	case MSR_IA32_FMASK:
+		*v = vm->xstate.fmask;
+		return 0;
+	case MSR_IA32_KERNEL_GS_BASE:
+		*v = rdmsr(MSR_IA32_KERNEL_GS_BASE); /* SWAPGS may have changed it */
+		return 0;
 	case MSR_IA32_TSC:
 		*v = vtime_now; /* the same virtual TSC as RDTSC */
 		return 0;
@@ -70,9 +88,15 @@ static int msr_write(struct vm *vm, uint32_t index, uint64_t v)
 {
 	switch (index) {
 	case MSR_IA32_EFER: {
-		/* SCE, LME and NXE are the guest's; LMA is the processor's and keeps its value. */
-		uint64_t old = vmcs_read64(GUEST_IA32_EFER);
-		if (v & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
+		/* SCE, LME and NXE are the guest's, where the CPU has them (SYSCALL: CPUID.80000001H:
+		 * EDX[11], NX: EDX[20]); LMA is the processor's and keeps its value. LME cannot change
+		 * while paging is on, which also keeps a guest from leaving long mode this way
+		 * (SDM Vol. 3A, 9.8.5; Vol. 4, Table 2-2, IA32_EFER): #GP(0). */
+		uint64_t old = vmcs_read64(GUEST_IA32_EFER), ok = EFER_LME | EFER_LMA;
+		uint32_t r[4];
+		cpuid(0x80000001, 0, r);
+		ok |= (r[3] & (1u << 11) ? EFER_SCE : 0) | (r[3] & (1u << 20) ? EFER_NXE : 0);
+		if ((v & ~ok) || (((v ^ old) & EFER_LME) && (vmcs_readnat(GUEST_CR0) & CR0_PG)))
 			return -1;
 		v = (v & ~EFER_LMA) | (old & EFER_LMA);
 		vmcs_write64(GUEST_IA32_EFER, v);
@@ -103,6 +127,31 @@ static int msr_write(struct vm *vm, uint32_t index, uint64_t v)
 		else
 			vmcs_writenat(GUEST_GS_BASE, v);
 		return 0;
+	/* The real MSR gets the value at once (the guest's SYSCALL may follow), after the checks
+	 * the CPU would make: a WRMSR the CPU refuses would be a #GP in the hypervisor. */
+	case MSR_IA32_STAR:
+		vm->xstate.star = v; /* every bit is writable */
+		wrmsr(index, v);
+		return 0;
+	case MSR_IA32_LSTAR:
+	case MSR_IA32_CSTAR:
+	case MSR_IA32_KERNEL_GS_BASE:
+		if (!canonical(v))
+			return -1;
+		if (index == MSR_IA32_LSTAR)
+			vm->xstate.lstar = v;
+		else if (index == MSR_IA32_CSTAR)
+			vm->xstate.cstar = v;
+		else
+			vm->xstate.kernel_gs_base = v;
+		wrmsr(index, v);
+		return 0;
+	case MSR_IA32_FMASK:
+		if (v >> 32) /* bits 63:32 reserved (SDM Vol. 4, Table 2-2) */
+			return -1;
+		vm->xstate.fmask = v;
+		wrmsr(index, v);
+		return 0;
 	case MSR_IA32_MTRR_DEF_TYPE:
 	case MSR_IA32_BIOS_SIGN_ID:
 		return 0; /* accepted and ignored: no caches to configure, no microcode */
@@ -113,7 +162,7 @@ static int msr_write(struct vm *vm, uint32_t index, uint64_t v)
 void exit_rdmsr(struct vm *vm)
 {
 	uint64_t v;
-	if (vm_cpl() || msr_read((uint32_t)vm->regs[R_RCX], &v)) {
+	if (vm_cpl() || msr_read(vm, (uint32_t)vm->regs[R_RCX], &v)) {
 		vm_inject_exception(vm, VEC_GP, 1, 0);
 		return;
 	}

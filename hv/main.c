@@ -50,7 +50,7 @@ static const struct rv_manifest *manifest_load(void)
 		return 0;
 	}
 	if (mf->nvms == 0 || mf->nvms > HVT_MAX_VMS ||
-	    m->end - m->start < sizeof(*mf) + mf->nvms * sizeof(struct hvt_vm_config)) {
+	    m->end - m->start < rv_manifest_size(mf->nvms)) {
 		hv_printf("hv: the manifest lists %u VMs (1 to %d allowed, in %lu bytes)", mf->nvms, HVT_MAX_VMS,
 			  m->end - m->start);
 		return 0;
@@ -83,6 +83,16 @@ static int vms_create(const struct rv_manifest *mf)
 		}
 	}
 	hv_nvms = (int)mf->nvms;
+	/* The bus policy: who may send to whom, and each sender's share of a queue (bus.h). */
+	const uint32_t *send_to = rv_manifest_send_to_const(mf);
+	for (unsigned i = 0; i < mf->nvms; i++)
+		vms[i].send_to = send_to[i];
+	for (unsigned j = 0; j < mf->nvms; j++) {
+		unsigned others = 0;
+		for (unsigned i = 0; i < mf->nvms; i++)
+			others += i != j && (send_to[i] >> j & 1);
+		bus_set_share(&vms[j].inbox, others);
+	}
 	return 0;
 }
 
@@ -104,6 +114,9 @@ static void run_all(uint64_t system_limit)
 	}
 	hv_printf("hv: stats: exits=%lu guest_instructions=%lu hypervisor_instructions=%lu per_exit=%lu tracing=%s",
 		  exits, guest, total - guest, exits ? (total - guest) / exits : 0, trace_on ? "on" : "off");
+	/* The VMs' own CPU state (vm_xstate.c) moves only when the VM on the CPU changes. */
+	hv_printf("hv: stats: state_switches=%lu per_state_switch=%lu xsave_bytes=%u", vm_xstate_switches,
+		  vm_xstate_switches ? vm_xstate_switch_insns / vm_xstate_switches : 0, vm_xstate_fpu_size());
 }
 
 /* 0 when every VM ended normally with status 0. */
@@ -147,15 +160,17 @@ void kmain(uint32_t magic, uint32_t info)
 
 	if (!(mf = manifest_load()))
 		machine_exit(1);
+	hv_test_panic_insns = mf->test_panic_insns;
+	hv_test_panic_twice = !!(mf->flags & RV_MANIFEST_TEST_PANIC_TWICE);
 	if (mf->flags & RV_MANIFEST_TRACE)
 		trace_init(mf->nvms, !(mf->flags & RV_MANIFEST_TRACE_PIO));
 	if (vms_create(mf)) {
-		trace_finish(1);
+		trace_finish(TRACE_END_FAILED);
 		machine_exit(1);
 	}
 	run_all(mf->insn_limit);
 	int failed = run_status();
-	trace_finish((uint64_t)failed);
+	trace_finish(failed ? TRACE_END_FAILED : TRACE_END_OK);
 	hv_printf("hv: all VMs stopped (%s)", failed ? "some did not end normally" : "all ended normally");
 	machine_exit(0);
 }

@@ -65,7 +65,7 @@ static uint64_t next_event(const struct vm *vm)
 	case VM_RECV:
 		return vm->recv_deadline;
 	case VM_RUNNABLE:
-		return vm->has_pit ? pit_next_edge(&vm->pit) : VTIME_NEVER;
+		return timer_can_interrupt(vm) ? pit_next_edge(&vm->pit) : VTIME_NEVER;
 	default:
 		return VTIME_NEVER;
 	}
@@ -145,29 +145,44 @@ static int idle(void)
 			vtime_now = next;
 		return 1;
 	}
+	/* A VM halts here only with interrupts on (exit_hlt), so "halted with interrupts
+	 * disabled" would be wrong: it waits, like a receive without a timeout, for what cannot come. */
 	for (int i = 0; i < nvms; i++) {
 		struct vm *vm = &vms[i];
-		if (vm->state == VM_HALTED)
-			vm_stop_outside_exit(vm, HVT_STOP_HALTED, 0, vm->regs[16]);
-		else if (vm->state == VM_RECV)
+		if (vm->state == VM_HALTED || vm->state == VM_RECV)
 			vm_stop_outside_exit(vm, HVT_STOP_BLOCKED, 0, vm->regs[16]);
 	}
 	return 0;
 }
 
 /*
- * How long this VM may run now: a quantum, cut at the next future event anywhere and at the
+ * How long this VM may run now: a quantum, cut at the next future event anywhere that its VM
+ * can take (timer edges of an unmasked, not-in-service IRQ 0, see below for IF) and at the
  * limit. An event already due (another VM's interrupt waiting) is for pick() to serve, not a
  * reason to cut this slice short.
  */
-static uint32_t budget(void)
+static uint32_t budget(const struct vm *run)
 {
 	uint64_t b = SCHED_QUANTUM;
 	for (int i = 0; i < nvms; i++) {
+		/*
+		 * Another runnable VM's timer edge counts only if that VM could take the interrupt:
+		 * it is not running, so its RFLAGS.IF is what it was at its last exit. An edge of a VM
+		 * with IF = 0 only latches in its PIC (delivered when it can take it), and letting it
+		 * cut this slice would let a VM with a fast timer and interrupts off shrink every
+		 * VM's slice to one PIT period. The VM about to run keeps its own edges: its IF may
+		 * change without an exit (STI, IRET), and short slices then cost only itself.
+		 */
+		if (&vms[i] != run && vms[i].state == VM_RUNNABLE && !(vms[i].regs[HVT_REG_RFLAGS] & RFLAGS_IF))
+			continue;
 		uint64_t t = next_event(&vms[i]);
 		if (t != VTIME_NEVER && t > vtime_now && t - vtime_now < b)
 			b = t - vtime_now;
 	}
+	/* The VM's own instruction limit ends its slice exactly there, so that the exit that stops
+	 * it is at the limit, not up to a quantum past it (hvt_bounds checks this of every trace). */
+	if (run->insn_limit - run->icount < b)
+		b = run->insn_limit - run->icount;
 	if (system_limit && system_limit - executed_total < b)
 		b = system_limit - executed_total;
 	return b ? (uint32_t)b : 1;
@@ -199,7 +214,7 @@ void sched_run(void)
 				trace_switch((unsigned)vm->id);
 			traced_vm = vm->id;
 		}
-		vm_set_budget(vm, budget());
+		vm_set_budget(vm, budget(vm));
 		account(vm, vm_run_slice(vm));
 	}
 }

@@ -22,6 +22,7 @@
 #define PAYLOAD_WORDS ((CHUNK_BYTES - sizeof(struct hvt_chunk_header)) / 8)
 
 int trace_on;
+int trace_test_panic_in_flush;
 uint64_t *trace_p, *trace_limit;
 uint64_t trace_records;
 
@@ -103,6 +104,8 @@ static void write_chunk(uint32_t sectors)
 
 void trace_flush(void)
 {
+	if (trace_test_panic_in_flush)
+		PANIC("test panic in the trace flush (hvrun --hv-test-panic-twice)");
 	uint32_t payload = (uint32_t)((uint8_t *)trace_p - (uint8_t *)chunk->payload);
 	uint32_t len = (uint32_t)sizeof(chunk->h) + payload, sectors = (len + 511) / 512;
 
@@ -199,6 +202,19 @@ void trace_vm_stop(unsigned vm, unsigned why, uint64_t status, uint64_t detail)
 	p[1] = status;
 	p[2] = detail;
 	trace_commit(p + 3);
+}
+
+void trace_note(const char *text, uint32_t len)
+{
+	uint32_t words;
+	if (len > HVT_CAP_BLOB_MAX)
+		len = HVT_CAP_BLOB_MAX;
+	words = (len + 7) / 8;
+	uint64_t *p = trace_reserve(1 + words);
+	p[0] = HVT_CAP_NOTE | (uint64_t)len << 32;
+	p[words] = 0; /* the padding of the last word */
+	memcpy(p + 1, text, len);
+	trace_commit(p + 1 + words);
 }
 
 void trace_finish(uint64_t status)

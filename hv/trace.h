@@ -24,6 +24,9 @@ extern uint64_t trace_records;
 /* Find the trace disk and write its header; 0 on success (tracing on), -1 (tracing off). With
  * dma, chunks go by bus-master DMA if the machine has it, else by programmed I/O. */
 int trace_init(unsigned nvms, int dma);
+/* Test only (hvrun --hv-test-panic-twice): the next flush PANICs, as if the disk failed while a
+ * panic writes the trace out (panic.c). */
+extern int trace_test_panic_in_flush;
 /* The chunk under construction goes to the disk; a new one starts. */
 void trace_flush(void);
 /* Room for a record of n words (n <= TRACE_EXIT_MAX_WORDS + blob words); returns where it goes. */
@@ -48,7 +51,13 @@ void trace_switch(unsigned vm);
 void trace_inject(uint32_t info, uint32_t error_code);
 void trace_memwrite(uint64_t gpa, const void *data, uint32_t len);
 void trace_vm_stop(unsigned vm, unsigned why, uint64_t status, uint64_t detail);
-/* END record, last chunk, final disk header. */
+/* NOTE record: a hypervisor message about the current VM (at most HVT_CAP_BLOB_MAX bytes). */
+void trace_note(const char *text, uint32_t len);
+/* END record, last chunk, final disk header. Status (the END record's, docs/trace-format.md):
+ * TRACE_END_OK, TRACE_END_FAILED (some VM did not end normally), TRACE_END_PANIC. */
+#define TRACE_END_OK 0
+#define TRACE_END_FAILED 1
+#define TRACE_END_PANIC 2
 void trace_finish(uint64_t status);
 
 #endif

@@ -11,7 +11,9 @@
 #include "pic.h"
 #include "pit.h"
 #include "retrovisor/trace_format.h"
+#include "retrovisor/x86_paging.h"
 #include "uart.h"
+#include "vm_xstate.h"
 
 enum { R_RAX, R_RCX, R_RDX, R_RBX, R_RSP, R_RBP, R_RSI, R_RDI };
 
@@ -50,6 +52,7 @@ struct vm {
 	uint32_t timer_armed;  /* preemption-timer value at the last VM entry */
 	uint64_t insn_limit;   /* stop the VM past this many instructions (UINT64_MAX: none) */
 	uint64_t xcr0;
+	struct vm_xstate xstate; /* x87/SSE/AVX, CR2, DR0-3/DR6, CR8, SYSCALL MSRs (vm_xstate.h) */
 
 	/* The exit being handled. */
 	uint32_t exit_reason;
@@ -68,6 +71,7 @@ struct vm {
 	struct pic pic;
 	int intr_window;        /* interrupt-window exiting is on */
 	struct bus_queue inbox;
+	uint32_t send_to;       /* bus policy: bit j, this VM may send to VM j (manifest) */
 	int recv_waiting;       /* a msg_recv is blocked */
 	uint64_t recv_deadline; /* virtual time its timeout ends */
 
@@ -80,6 +84,12 @@ struct vm {
 	unsigned stop_why;
 	uint64_t stop_status, stop_detail;
 };
+
+/* Test only (the manifest's test_panic_insns): PANIC at the first exit past this many guest
+ * instructions of a VM; 0: never. */
+extern uint64_t hv_test_panic_insns;
+/* Test only (RV_MANIFEST_TEST_PANIC_TWICE): that panic panics again on its way out (panic.c). */
+extern int hv_test_panic_twice;
 
 /* Build a VM from its configuration, image and scripted UART input (may be empty);
  * 0 on success, -1 with a message printed. */
@@ -95,7 +105,7 @@ void vm_set_budget(struct vm *vm, uint32_t instructions);
  * returns the instructions it executed. vtime_now advances at every exit.
  */
 uint64_t vm_run_slice(struct vm *vm);
-/* Make the VM's XCR0 the processor's (at a slice's start, and when the guest sets it). */
+/* Make the VM's XCR0 the processor's (at a switch to the VM, and when the guest sets it). */
 void vm_load_xcr0(struct vm *vm);
 /* Stop the VM: print why and never enter it again. Inside an exit handler the exit path records
  * it in the trace; elsewhere use vm_stop_outside_exit, which records it at once. */
@@ -124,8 +134,16 @@ static inline void *vm_gpa_ptr(struct vm *vm, uint64_t gpa, uint64_t len)
 		return 0;
 	return vm->mem + gpa;
 }
-/* Guest-linear to guest-physical through the guest's own page tables; -1 on a fault. */
-int vm_translate(struct vm *vm, uint64_t la, uint64_t *gpa);
+/* The guest's own page walk for an access (PF_W | PF_U | PF_I, 0: a supervisor read) at la,
+ * with its current control registers (retrovisor/x86_paging.h); 0 when w->status is OK. */
+int vm_walk(struct vm *vm, uint64_t la, uint32_t access, struct x86_walk *w);
+/* Inject #PF for an emulated access: CR2 = la, and the error code the walk gave. */
+void vm_inject_page_fault(struct vm *vm, uint64_t la, uint32_t error);
+/* Stop the VM for an access outside its memory at gpa, the way an EPT violation does (one
+ * message, status = the access as EPT_READ / EPT_WRITE / EPT_EXEC, detail = gpa, and the
+ * guest-physical address in the trace's EXIT record), whether the CPU or the hypervisor's
+ * emulation made the access. */
+void vm_stop_outside_memory(struct vm *vm, uint64_t gpa, unsigned access);
 /* The guest's current privilege level. */
 unsigned vm_cpl(void);
 

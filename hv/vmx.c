@@ -191,7 +191,12 @@ int vmx_enable(void)
 	/* CR0 and CR4 must respect the fixed bits in VMX operation (SDM Vol. 3D, A.7 and A.8). */
 	cr4 |= CR4_VMXE;
 	if (vmx.has_xsave)
-		cr4 |= CR4_OSXSAVE; /* so that XSETBV works for guests (exit_misc.c) */
+		cr4 |= CR4_OSXSAVE; /* so that XSETBV works for guests (exit_basic.c) */
+	/* The world switch of the VMs' x87/SSE state (vm_xstate.c): FXSAVE/XSAVE need CR0.EM = 0
+	 * and CR0.TS = 0 (else #UD/#NM), and CR4.OSFXSR for FXSAVE to include MXCSR and the XMM
+	 * registers (SDM Vol. 2A, FXSAVE). The hypervisor itself never uses them (-mgeneral-regs-only). */
+	cr4 |= CR4_OSFXSR;
+	cr0 &= ~(CR0_EM | CR0_TS);
 	write_cr0((cr0 | vmx.cr0_fixed0) & vmx.cr0_fixed1);
 	write_cr4((cr4 | vmx.cr4_fixed0) & vmx.cr4_fixed1);
 

@@ -61,11 +61,45 @@ DEFINE_CR_ACCESS(0)
 DEFINE_CR_ACCESS(2)
 DEFINE_CR_ACCESS(3)
 DEFINE_CR_ACCESS(4)
+DEFINE_CR_ACCESS(8) /* the local APIC's TPR, bits 3:0 (64-bit mode only) */
 #undef DEFINE_CR_ACCESS
+
+#define DEFINE_DR_ACCESS(n)                                                        \
+	static inline uint64_t read_dr##n(void)                                    \
+	{                                                                          \
+		uint64_t v;                                                        \
+		__asm__ volatile("mov %%db" #n ", %0" : "=r"(v));                  \
+		return v;                                                          \
+	}                                                                          \
+	static inline void write_dr##n(uint64_t v) { __asm__ volatile("mov %0, %%db" #n ::"r"(v)); }
+DEFINE_DR_ACCESS(0)
+DEFINE_DR_ACCESS(1)
+DEFINE_DR_ACCESS(2)
+DEFINE_DR_ACCESS(3)
+DEFINE_DR_ACCESS(6)
+#undef DEFINE_DR_ACCESS
 
 static inline void xsetbv(uint32_t idx, uint64_t v)
 {
 	__asm__ volatile("xsetbv" ::"c"(idx), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+/* XSAVE64/XRSTOR64 of the components in XCR0 & mask; FXSAVE64/FXRSTOR64 without XSAVE. The
+ * 64-bit forms keep the x87 instruction and data pointers whole (SDM Vol. 1, 13.7). */
+static inline void xsave64(void *area, uint64_t mask)
+{
+	__asm__ volatile("xsave64 %0" : "+m"(*(uint8_t(*)[XSAVE_HEADER_END])area) : "a"((uint32_t)mask),
+			 "d"((uint32_t)(mask >> 32)) : "memory");
+}
+static inline void xrstor64(const void *area, uint64_t mask)
+{
+	__asm__ volatile("xrstor64 %0" ::"m"(*(const uint8_t(*)[XSAVE_HEADER_END])area), "a"((uint32_t)mask),
+			 "d"((uint32_t)(mask >> 32)) : "memory");
+}
+static inline void fxsave64(void *area) { __asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[FXSAVE_SIZE])area)); }
+static inline void fxrstor64(const void *area)
+{
+	__asm__ volatile("fxrstor64 %0" ::"m"(*(const uint8_t(*)[FXSAVE_SIZE])area));
 }
 
 struct __attribute__((packed)) desc_ptr {

@@ -55,7 +55,8 @@ static int keep_memwrite(struct rp_cursor *cu, struct rp_xrec *x, const struct h
 		cu->mwbuf[i] = p;
 		cu->mwcap[i] = ev->len;
 	}
-	memcpy(cu->mwbuf[i], ev->data, ev->len);
+	if (ev->len) /* a 0-byte write has no buffer yet: memcpy(NULL, ...) is undefined */
+		memcpy(cu->mwbuf[i], ev->data, ev->len);
 	x->mw[i].gpa = ev->gpa;
 	x->mw[i].len = ev->len;
 	x->mw[i].data = cu->mwbuf[i];

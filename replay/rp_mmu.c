@@ -3,71 +3,60 @@
  *
  * Unicorn's uc_mem_read reads guest-physical memory, but RIP, the IDT base and the stack are
  * linear addresses; under paging the replayer walks the guest's tables itself, as the
- * hypervisor does in hv/exit_ept.c (SDM Vol. 3A, 4.3 32-bit, 4.4 PAE, 4.5 4-level paging).
- * Only presence is checked: the walk finds data for accesses the guest already made.
+ * hypervisor does in hv/exit_ept.c, with the same walk (include/retrovisor/x86_paging.h).
+ * rp_mmu_translate checks presence and reserved bits only: it finds data for accesses the guest
+ * already made. rp_mmu_walk gives the whole result (a #PF's error code, or the guest-physical
+ * address of a paging-structure entry outside memory, where the recording machine took an EPT
+ * violation during the walk).
  */
 #include <string.h>
 
 #include "retrovisor/exit_reasons.h"
 #include "retrovisor/x86_arch.h"
+#include "retrovisor/x86_paging.h"
 #include "rp_priv.h"
 
 
-static int entry(struct rp_cpu *c, uint64_t pa, int wide, uint64_t *e)
+/* x86_walk's read_entry: guest memory as the replayer holds it. */
+static int read_entry(void *ctx, uint64_t gpa, unsigned size, uint64_t *e)
 {
-	if (pa + (wide ? 8 : 4) > c->mem_size)
+	struct rp_cpu *c = ctx;
+	if (gpa > c->mem_size || size > c->mem_size - gpa)
 		return -1;
-	if (wide)
-		memcpy(e, c->mem + pa, 8);
-	else {
+	if (size == 8) {
+		memcpy(e, c->mem + gpa, 8);
+	} else {
 		uint32_t v;
-		memcpy(&v, c->mem + pa, 4);
+		memcpy(&v, c->mem + gpa, 4);
 		*e = v;
 	}
 	return 0;
 }
 
+/*
+ * The walk of include/retrovisor/x86_paging.h, as a supervisor read (presence and reserved bits
+ * only). The replayer holds no PDPTE registers: under PAE paging they are read at CR3. MAXPHYADDR
+ * is the recording machine's (Bochs's CPU models report 40 bits in CPUID 0x80000008); the trace
+ * does not carry it.
+ */
+int rp_mmu_walk(struct rp_cpu *c, uint64_t la, uint32_t access, struct x86_walk *w)
+{
+	struct x86_paging m = {
+		.cr0 = rp_cpu_reg(c, RP_CR0),
+		.cr3 = rp_cpu_reg(c, RP_CR3),
+		.cr4 = rp_cpu_reg(c, RP_CR4),
+		.efer = rp_cpu_reg(c, RP_EFER),
+		.maxphyaddr = RP_MAXPHYADDR,
+	};
+	return x86_walk(&m, la, access, read_entry, c, w);
+}
+
 int rp_mmu_translate(struct rp_cpu *c, uint64_t la, uint64_t *pa)
 {
-	uint64_t cr0 = rp_cpu_reg(c, RP_CR0), e;
-
-	if (!(cr0 & CR0_PG)) {
-		*pa = la & 0xffffffffull;
-		return 0;
-	}
-	uint64_t cr3 = rp_cpu_reg(c, RP_CR3), cr4 = rp_cpu_reg(c, RP_CR4);
-	if (!(cr4 & CR4_PAE)) {
-		if (entry(c, (cr3 & 0xfffff000) + (la >> 22 & 0x3ff) * 4, 0, &e) || !(e & 1))
-			return -1;
-		if ((e & 0x80) && (cr4 & CR4_PSE)) {
-			*pa = (e & 0xffc00000) | (la & 0x3fffff);
-			return 0;
-		}
-		if (entry(c, (e & 0xfffff000) + (la >> 12 & 0x3ff) * 4, 0, &e) || !(e & 1))
-			return -1;
-		*pa = (e & 0xfffff000) | (la & 0xfff);
-		return 0;
-	}
-	int levels = rp_cpu_reg(c, RP_EFER) & EFER_LMA ? 4 : 3;
-	uint64_t base;
-	if (levels == 3) {
-		if (entry(c, (cr3 & 0xffffffe0) + (la >> 30 & 3) * 8, 1, &e) || !(e & 1))
-			return -1;
-		base = e & PTE_ADDR_MASK;
-	} else {
-		base = cr3 & PTE_ADDR_MASK;
-	}
-	for (int shift = levels == 4 ? 39 : 21; shift >= 12; shift -= 9) {
-		if (entry(c, base + (la >> shift & 511) * 8, 1, &e) || !(e & 1))
-			return -1;
-		if (shift > 12 && shift < 39 && (e & 0x80)) { /* 1 GiB or 2 MiB page */
-			uint64_t span = 1ull << shift;
-			*pa = (e & PTE_ADDR_MASK & ~(span - 1)) | (la & (span - 1));
-			return 0;
-		}
-		base = e & PTE_ADDR_MASK;
-	}
-	*pa = base | (la & 0xfff);
+	struct x86_walk w;
+	if (rp_mmu_walk(c, la, 0, &w))
+		return -1;
+	*pa = w.pa;
 	return 0;
 }
 

@@ -155,6 +155,10 @@ int rp_boot(struct rp_cpu *c, const struct hvt_vm_state *st, struct hvt_err *err
 
 /* rp_mmu.c */
 int rp_mmu_translate(struct rp_cpu *c, uint64_t la, uint64_t *pa);
+/* The full walk result for an access (PF_* bits, 0: supervisor read); see x86_paging.h. */
+#define RP_MAXPHYADDR 40
+struct x86_walk;
+int rp_mmu_walk(struct rp_cpu *c, uint64_t la, uint32_t access, struct x86_walk *w);
 int rp_mmu_read(struct rp_cpu *c, uint64_t la, void *buf, size_t len);
 int rp_mmu_write(struct rp_cpu *c, uint64_t la, const void *buf, size_t len);
 /* The count-register mask of a REP string instruction at la (CX/ECX/RCX by address size), or 0. */

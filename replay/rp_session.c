@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hvt_bounds.h"
 #include "rp_priv.h"
 
 static int load_memory(struct rp_session *s, struct hvt_err *err)
@@ -107,6 +108,10 @@ int rp_open(struct rp_session **out, const char *path, const struct rp_opts *opt
 			st = hvt_err_set(err, HVT_EINVAL, HVT_NO_OFFSET, "%s: no VM %u in this trace", path, s->opts.vm);
 		goto fail;
 	}
+	/* the rules every reader applies before trusting a configuration (memory bounded by what
+	 * hvrun can create: a 4 KB trace must not make replay allocate 4 GiB) */
+	if ((st = hvt_vm_config_check(&s->cfg, sizeof(s->cfg), s->opts.vm, err)) != HVT_OK)
+		goto fail;
 	snprintf(s->info.name, sizeof(s->info.name), "%.31s", s->cfg.name);
 	s->info.mem_size = s->cfg.mem_size;
 	int have_state = load_section(s, HVT_SEC_VM_STATE, &s->start, sizeof(s->start), NULL, NULL, err);

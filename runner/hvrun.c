@@ -13,6 +13,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "hvt_file.h"
+#include "hvt_text.h"
+#include "hvt_writer.h"
 #include "retrovisor/console_proto.h"
 #include "run.h"
 #include "vmdef.h"
@@ -52,52 +55,28 @@ static const char usage[] =
 	"      --input TEXT     bytes the guest's UART receives, with the escapes \\n \\r \\t \\e\n"
 	"                       (Escape) \\\\ and \\xHH: --input 'help\\nquit\\n'\n"
 	"\n"
-	"Exit status: 0 every guest ended normally (halted, shut down with status 0, or stopped by\n"
-	"the system's instruction limit), 1 one reported failure (shutdown with a non-zero\n"
-	"status), 2 the hypervisor stopped one (fault, access outside its memory, ...), 3 timeout,\n"
-	"4 the hypervisor or Bochs failed, 64 bad usage or input (with FILE:LINE: <element>: for XML).\n";
+	"Numbers are decimal (a leading 0 too) or hexadecimal after 0x, as in XML definitions.\n"
+	"A guest ended normally when it halted, shut down with status 0, or was stopped by the\n"
+	"system's instruction limit; XML errors say FILE:LINE: <element>: what.\n";
 
-static int parse_num(const char *opt, const char *s, uint64_t *out, int sizes)
+static int parse_num(const char *opt, const char *s, uint64_t min, uint64_t max, unsigned flags, uint64_t *out)
 {
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (sizes && (*end == 'K' || *end == 'k'))
-		v <<= 10, end++;
-	else if (sizes && (*end == 'M' || *end == 'm'))
-		v <<= 20, end++;
-	if (errno || end == s || *end) {
-		run_err("%s: '%s' is not a number", opt, s);
+	char why[256];
+	if (hvt_parse_num(opt, s, min, max, flags, out, why, sizeof(why))) {
+		run_err("%s", why);
 		return -1;
 	}
-	*out = v;
 	return 0;
 }
 
 static uint8_t *read_image(const char *path, size_t *size)
 {
-	struct stat st;
-	FILE *f = fopen(path, "rb");
-	if (!f || fstat(fileno(f), &st)) {
-		run_err("cannot open guest image %s: %s", path, strerror(errno));
-		if (f)
-			fclose(f);
+	uint8_t *buf;
+	struct hvt_err err = {0};
+	if (hvt_read_input(path, "guest images", RUN_VM_MEM_MAX, 0, &buf, size, &err)) {
+		run_err("cannot open guest image %s", err.msg);
 		return NULL;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size == 0) {
-		run_err("guest image %s is %s", path, S_ISREG(st.st_mode) ? "empty" : "not a regular file");
-		fclose(f);
-		return NULL;
-	}
-	uint8_t *buf = malloc((size_t)st.st_size);
-	if (!buf || fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		run_err("cannot read guest image %s", path);
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	*size = (size_t)st.st_size;
 	return buf;
 }
 
@@ -234,8 +213,10 @@ static int setup_image(struct run *r, const struct image_opts *o, const char *pa
 		if (dot && !strcmp(dot, ".bin"))
 			*dot = 0;
 	}
-	if (strlen(base) >= sizeof(vm->cfg.name)) {
-		run_err("VM name '%s' is longer than %zu characters (use --name)", base, sizeof(vm->cfg.name) - 1);
+	if (!hvt_name_ok(base)) {
+		char safe[1024];
+		run_err("'%s' is not a VM name (1 to %d of A-Z a-z 0-9 _ . -): use --name",
+			hvt_sanitize_str(safe, sizeof(safe), base), HVT_NAME_MAX);
 		return -1;
 	}
 	vm->cfg.id = 0;
@@ -259,10 +240,30 @@ static int setup_definitions(struct run *r, char **paths, int n)
 	for (int i = 0; i < n; i++)
 		vmdef_load(r, paths[i], &d);
 	if (!d.nerrors)
+		vmdef_resolve_bus(r, &d);
+	if (!d.nerrors)
 		return 0;
 	fputs(d.text, stderr);
 	run_err("%d error%s in the VM definitions", d.nerrors, d.nerrors == 1 ? "" : "s");
 	return -1;
+}
+
+/*
+ * The trace is opened before Bochs starts, so that an output that cannot be written (a folder
+ * that cannot be made, a device, one of the inputs) is said at once, not after a long run.
+ * The folders above it are made (out/ on a fresh clone).
+ */
+static int open_output(struct run *r)
+{
+	struct hvt_err err = {0};
+	struct hvt_writer_opts opts = {.zstd_level = r->zstd_level};
+	if (!r->output)
+		return 0;
+	if (hvt_make_parents(r->output, &err) || !(r->writer = hvt_writer_open(r->output, &opts, &err))) {
+		run_err("cannot write the trace: %s", err.msg);
+		return -1;
+	}
+	return 0;
 }
 
 static void list_vms(const struct run *r)
@@ -291,7 +292,8 @@ int main(int argc, char **argv)
 	uint64_t v;
 	int no_trace = 0, check_only = 0;
 	enum { O_NOTRACE = 256, O_MODE, O_MEM, O_LOAD, O_ENTRY, O_NAME, O_LIMIT, O_INPUT, O_TIMER, O_TIMEOUT, O_ZSTD, O_CPU,
-	       O_TSIZE, O_TPIO, O_HV, O_KEEP, O_CHECK, O_SCHEMA };
+	       O_TSIZE, O_TPIO, O_HV, O_KEEP, O_CHECK, O_SCHEMA, O_TEST_PANIC,
+	       O_TEST_PANIC2 };
 	static const struct option longopts[] = {
 		{"output", required_argument, 0, 'o'},   {"no-trace", no_argument, 0, O_NOTRACE},
 		{"mode", required_argument, 0, O_MODE},  {"mem", required_argument, 0, O_MEM},
@@ -304,6 +306,9 @@ int main(int argc, char **argv)
 		{"hv", required_argument, 0, O_HV},      {"keep", no_argument, 0, O_KEEP},
 		{"check", no_argument, 0, O_CHECK},      {"schema", no_argument, 0, O_SCHEMA},
 		{"quiet", no_argument, 0, 'q'},          {"help", no_argument, 0, 'h'},
+		/* Not in --help: makes the hypervisor PANIC on purpose (tests/system/hostile-cpu.sh). */
+		{"hv-test-panic-insns", required_argument, 0, O_TEST_PANIC},
+		{"hv-test-panic-twice", no_argument, 0, O_TEST_PANIC2},
 		{0, 0, 0, 0},
 	};
 
@@ -333,26 +338,28 @@ int main(int argc, char **argv)
 			}
 			break;
 		case O_MEM:
-			if (parse_num("--mem", optarg, &io.mem, 1))
+			if (parse_num("--mem", optarg, RUN_VM_MEM_MIN, RUN_VM_MEM_MAX, HVT_NUM_SIZE, &io.mem))
 				return RUN_USAGE;
-			if (io.mem < (64 << 10) || io.mem > (1024ull << 20)) {
-				run_err("--mem: %s is outside 64K..1024M", optarg);
-				return RUN_USAGE;
-			}
 			break;
-		case O_LOAD:
-			if (parse_num("--load", optarg, &io.load, 0))
+		case O_LOAD: /* below the memory's end: checked once --mem is known */
+			if (parse_num("--load", optarg, 0, RUN_VM_MEM_MAX - 1, 0, &io.load))
 				return RUN_USAGE;
 			break;
 		case O_ENTRY:
-			if (parse_num("--entry", optarg, &io.entry, 0))
+			if (parse_num("--entry", optarg, 0, RUN_VM_MEM_MAX - 1, 0, &io.entry))
 				return RUN_USAGE;
 			break;
 		case O_NAME:
 			io.name = optarg;
+			if (!hvt_name_ok(io.name)) {
+				char safe[256];
+				run_err("--name: '%s' is not a VM name (1 to %d of A-Z a-z 0-9 _ . -)",
+					hvt_sanitize_str(safe, sizeof(safe), io.name), HVT_NAME_MAX);
+				return RUN_USAGE;
+			}
 			break;
-		case O_LIMIT:
-			if (parse_num("--insn-limit", optarg, &io.limit, 0))
+		case O_LIMIT: /* 0 would mean "no limit": leave the option out for that */
+			if (parse_num("--insn-limit", optarg, 1, UINT64_MAX, 0, &io.limit))
 				return RUN_USAGE;
 			break;
 		case O_INPUT:
@@ -362,27 +369,27 @@ int main(int argc, char **argv)
 			io.timer = 1;
 			break;
 		case O_TIMEOUT:
-			if (parse_num("--timeout", optarg, &v, 0) || v == 0) {
-				run_err("--timeout wants a positive number of seconds");
+			if (parse_num("--timeout", optarg, 1, 1000000, 0, &v))
 				return RUN_USAGE;
-			}
 			r.timeout = (double)v;
 			break;
 		case O_ZSTD:
-			if (parse_num("--zstd", optarg, &v, 0) || v > 19) {
-				run_err("--zstd wants a level from 0 to 19");
+			if (parse_num("--zstd", optarg, 0, 19, 0, &v))
 				return RUN_USAGE;
-			}
 			r.zstd_level = (int)v;
 			break;
-		case O_CPU:
+		case O_CPU: /* goes into the bochsrc: a model name, nothing else ("cpu: model=...") */
 			r.cpu_model = optarg;
-			break;
-		case O_TSIZE:
-			if (parse_num("--trace-size", optarg, &r.trace_mib, 0) || r.trace_mib < 1) {
-				run_err("--trace-size wants a size in MB");
+			if (!hvt_name_ok(r.cpu_model)) {
+				char safe[256];
+				run_err("--cpu: '%s' is not a Bochs CPU model name (see 'bochs --help cpu')",
+					hvt_sanitize_str(safe, sizeof(safe), r.cpu_model));
 				return RUN_USAGE;
 			}
+			break;
+		case O_TSIZE:
+			if (parse_num("--trace-size", optarg, 1, 8192, 0, &r.trace_mib))
+				return RUN_USAGE;
 			break;
 		case O_HV:
 			r.hv_path = optarg;
@@ -395,13 +402,22 @@ int main(int argc, char **argv)
 			break;
 		case O_SCHEMA:
 			fputs(vmdef_xsd, stdout);
-			return 0;
+			return hvt_finish_stdout("hvrun", 0, RUN_HV_FAILED);
+		case O_TEST_PANIC:
+			if (parse_num("--hv-test-panic-insns", optarg, 1, UINT32_MAX, 0, &v))
+				return RUN_USAGE;
+			r.test_panic_insns = (uint32_t)v;
+			break;
+		case O_TEST_PANIC2:
+			r.test_panic_twice = 1;
+			break;
 		case 'q':
 			r.quiet = 1;
 			break;
 		case 'h':
 			fputs(usage, stdout);
-			return 0;
+			hvt_print_exit_statuses(stdout);
+			return hvt_finish_stdout("hvrun", 0, RUN_HV_FAILED);
 		default:
 			fputs(usage, stderr);
 			return RUN_USAGE;
@@ -441,7 +457,7 @@ int main(int argc, char **argv)
 	if (check_only) {
 		list_vms(&r);
 		run_free_vms(&r);
-		return 0;
+		return hvt_finish_stdout("hvrun", 0, RUN_HV_FAILED);
 	}
 
 	if (!no_trace && !r.output) {
@@ -449,7 +465,6 @@ int main(int argc, char **argv)
 		snprintf(base, sizeof(base), "%s", ndefs ? basename(argv[optind]) : r.vm[0].cfg.name);
 		if (ndefs)
 			base[strlen(base) - 4] = 0; /* .xml */
-		mkdir("out", 0755);
 		snprintf(default_out, sizeof(default_out), "out/%s.hvt", base);
 		r.output = default_out;
 	}
@@ -457,6 +472,11 @@ int main(int argc, char **argv)
 		r.output = NULL;
 	if (!r.hv_path && !(r.hv_path = find_hv())) {
 		run_err("cannot find the hypervisor image hv.elf32 (build it with 'make', or pass --hv FILE)");
+		run_free_vms(&r);
+		return RUN_USAGE;
+	}
+	if (run_read_hv(&r) || open_output(&r)) {
+		run_cleanup(&r);
 		run_free_vms(&r);
 		return RUN_USAGE;
 	}
@@ -474,7 +494,8 @@ int main(int argc, char **argv)
 	}
 	if (r.interrupted && status == RUN_OK)
 		status = RUN_HV_FAILED;
+	hvt_writer_discard(r.writer); /* run_trace closed it, unless the run failed before */
 	run_cleanup(&r);
 	run_free_vms(&r);
-	return status;
+	return hvt_finish_stdout("hvrun", status, RUN_HV_FAILED);
 }

@@ -13,10 +13,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "retrovisor/exit_status.h"
 #include "retrovisor/manifest.h"
 #include "retrovisor/trace_format.h"
 
+/* hvrun's exit status: what the run as a whole came to (retrovisor/exit_status.h). */
+#define RUN_OK RV_EXIT_OK                /* every VM ended normally */
+#define RUN_GUEST_FAILED RV_EXIT_NO      /* a guest reported failure (shutdown, non-zero status) */
+#define RUN_GUEST_STOPPED RV_EXIT_BROKEN /* the hypervisor stopped a guest (fault, bad access, ...) */
+#define RUN_TIMEOUT RV_EXIT_TIMEOUT      /* the run did not end within --timeout */
+#define RUN_HV_FAILED RV_EXIT_FAILED     /* the hypervisor or Bochs could not run, an output failed */
+#define RUN_USAGE RV_EXIT_USAGE          /* bad command line or input files */
+
 #define RUN_INPUT_MAX 65536 /* bytes of scripted UART input per VM */
+/* A VM's memory: what --mem and <memory> accept, and what a trace may claim (replay allocates it). */
+#define RUN_VM_MEM_MIN (64u << 10)
+#define RUN_VM_MEM_MAX HVT_VM_MEM_MAX
 /* Bochs 2.7 emulates at most 2048 MiB ("megs"); the hypervisor keeps 64 of them (run_image.c). */
 #define RUN_BOCHS_MEGS_MAX 2048
 #define RUN_HV_MEGS 64
@@ -30,24 +42,34 @@ struct run_vm {
 	size_t input_size;
 	char *def_file;        /* where the VM was defined (XML), for messages; NULL: command line */
 	int def_line;
+	char *bus_send;        /* <bus>: the VMs it may send to, one name a line; NULL: every VM */
+	int bus_line;
+	uint32_t send_to;      /* bus_send resolved (vmdef_resolve_bus): bit j, may send to VM j */
 	/* filled while running */
 	int stopped;
 	unsigned why;
 	uint64_t status, detail;
 };
 
+struct hvt_writer;
+
 struct run {
 	/* options */
 	const char *output;    /* .hvt path, NULL: no trace */
+	struct hvt_writer *writer; /* open on output from before the run (hvrun.c); NULL: none */
 	double timeout;        /* seconds */
 	const char *cpu_model;
 	const char *hv_path;   /* hv.elf32 */
+	uint8_t *hv;           /* its bytes, read before the run (run_read_hv) */
+	size_t hv_size;
 	int keep;              /* keep the run directory */
 	int quiet;
 	int zstd_level;
 	uint64_t trace_mib;    /* trace disk size */
 	int trace_pio;         /* the hypervisor writes the trace disk by PIO, not DMA */
 	uint64_t insn_limit;   /* all VMs together (<system instructions=...>), 0: none */
+	uint32_t test_panic_insns; /* test only: --hv-test-panic-insns (manifest.h), 0: none */
+	int test_panic_twice;      /* test only: --hv-test-panic-twice */
 	/* VMs */
 	int nvms;
 	struct run_vm vm[HVT_MAX_VMS];
@@ -60,6 +82,7 @@ struct run {
 	int bochs_status;
 };
 
+int run_read_hv(struct run *r);
 int run_prepare(struct run *r);
 int run_bochs(struct run *r);
 int run_trace(struct run *r);
@@ -70,6 +93,10 @@ void run_free_vms(struct run *r);
 void run_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int run_write_file(const char *path, const void *data, size_t len);
 int run_in_path(const char *prog);
+/* Run argv (PATH searched) in dir with stdout and stderr to log (NULL: /dev/null): its exit
+ * status, 127 if it could not start, 128 if killed, -1 if fork failed. */
+int run_exec(const char *dir, const char *log, char *const argv[]);
+int run_remove_tree(const char *dir);
 int run_unescape(const char *s, uint8_t **out, size_t *len, char *why, size_t whylen);
 
 #endif

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "retrovisor/console_proto.h"
+#include "hvt_text.h"
 #include "run.h"
 
 static volatile sig_atomic_t interrupted;
@@ -56,9 +57,10 @@ int run_in_path(const char *prog)
 /* Can we have a private network namespace? (root: yes; others: if user namespaces are on.) */
 static int have_netns(void)
 {
+	char *const argv[] = {"unshare", "-rn", "true", NULL};
 	if (!run_in_path("unshare"))
 		return 0;
-	return system("unshare -rn true >/dev/null 2>&1") == 0;
+	return run_exec(NULL, NULL, argv) == 0;
 }
 
 static void handle_frame(struct run *r, char *line)
@@ -66,7 +68,11 @@ static void handle_frame(struct run *r, char *line)
 	char kind = line[0];
 	char *text = strchr(line, ' ');
 	int vm = atoi(line + 1);
-	text = text ? text + 1 : line + 1;
+	/* what a guest prints reaches the host terminal only through the sanitizer: the hypervisor
+	 * already replaced the C0 controls, and bytes from 0x80 up (C1 controls, bidi overrides,
+	 * broken UTF-8) are shown as \xHH too */
+	static char safe[4 * 4096 + 1];
+	text = hvt_sanitize_str(safe, sizeof(safe), text ? text + 1 : line + 1);
 
 	switch (kind) {
 	case CONPROTO_CONSOLE:
@@ -158,6 +164,40 @@ static void show_bochs_complaints(struct run *r)
 	fclose(f);
 }
 
+/* At a timeout: the VMs that had not stopped kept the run going (a VM that never yields and has
+ * no instruction limit runs until the timeout): name them, and say how to bound them. */
+static void report_still_running(const struct run *r)
+{
+	for (int i = 0; i < r->nvms; i++)
+		if (!r->vm[i].stopped)
+			fprintf(stderr, "hvrun: timeout: VM %d (%s) was still running; bound it with <limit instructions=\"N\"/> "
+					"(--insn-limit N) or the run with <system instructions=\"N\">\n",
+				i, r->vm[i].cfg.name);
+}
+
+/* The message Bochs gives when it refuses to start ("bochsrc:5: cpu directive malformed."). */
+static const char *bochs_exit_message(struct run *r, char *buf, size_t n)
+{
+	char path[512], line[1024];
+	int next = 0;
+	snprintf(path, sizeof(path), "%s/bochs.stderr", r->dir);
+	snprintf(buf, n, "no message");
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return buf;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (next) {
+			const char *m = strchr(line, ']'); /* "[      ] bochsrc:5: ..." */
+			hvt_sanitize_str(buf, n, m ? m + 2 : line);
+			break;
+		}
+		next = strstr(line, "exiting with the following message") != NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
 int run_bochs(struct run *r)
 {
 	int fds[2];
@@ -212,6 +252,7 @@ int run_bochs(struct run *r)
 		if (left <= 0) {
 			r->timed_out = 1;
 			fprintf(stderr, "hvrun: timeout: the run took longer than %.0f s; stopping Bochs\n", r->timeout);
+			report_still_running(r);
 			stop_bochs(pid);
 			break;
 		}
@@ -247,10 +288,15 @@ int run_bochs(struct run *r)
 	if (entry_failed || (!r->hv_done && !r->timed_out && !r->interrupted))
 		show_bochs_complaints(r);
 	if (!r->hv_done && !r->timed_out && !r->interrupted) {
+		char why[256];
+		snprintf(path, sizeof(path), "%s/bochs.log", r->dir);
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 			run_err("could not start Bochs (see %s/bochs.stderr)", r->dir);
-		else
-			run_err("Bochs ended before the hypervisor finished (see %s/bochs.log)", r->dir);
+		else if (access(path, F_OK) == 0)
+			run_err("Bochs ended before the hypervisor finished (see %s)", path);
+		else /* it stopped before opening its log (a bochsrc it refused, a --cpu it does not know) */
+			run_err("Bochs ended before starting the machine: %s (see %s/bochs.stderr)",
+				bochs_exit_message(r, why, sizeof(why)), r->dir);
 		r->keep = 1;
 	}
 	return 0;

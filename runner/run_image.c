@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "retrovisor/manifest.h"
+#include "hvt_file.h"
 #include "run.h"
 
 #define DISK_HEADS 16
@@ -23,7 +24,7 @@
 
 static int write_manifest(struct run *r, const char *path)
 {
-	size_t size = sizeof(struct rv_manifest) + (size_t)r->nvms * sizeof(struct hvt_vm_config);
+	size_t size = rv_manifest_size((uint32_t)r->nvms);
 	struct rv_manifest *m = calloc(1, size);
 	if (!m)
 		return -1;
@@ -32,35 +33,29 @@ static int write_manifest(struct run *r, const char *path)
 	m->nvms = (uint32_t)r->nvms;
 	m->flags = r->output ? RV_MANIFEST_TRACE | (r->trace_pio ? RV_MANIFEST_TRACE_PIO : 0) : 0;
 	m->insn_limit = r->insn_limit;
+	m->test_panic_insns = r->test_panic_insns;
+	if (r->test_panic_twice)
+		m->flags |= RV_MANIFEST_TEST_PANIC_TWICE;
 	for (int i = 0; i < r->nvms; i++)
 		m->vm[i] = r->vm[i].cfg;
+	/* The bus policy: <bus> as vmdef_resolve_bus() made it; without one, every VM. */
+	for (int i = 0; i < r->nvms; i++)
+		rv_manifest_send_to(m)[i] = r->vm[i].bus_send ? r->vm[i].send_to : (uint32_t)((1ull << r->nvms) - 1);
 	int rc = run_write_file(path, m, size);
 	free(m);
 	return rc;
 }
 
-static int copy_file(const char *from, const char *to)
+/* The hypervisor image, read before the run like every input (a FIFO or /dev/zero is refused). */
+#define RUN_HV_IMAGE_MAX (16u << 20)
+int run_read_hv(struct run *r)
 {
-	FILE *in = fopen(from, "rb");
-	if (!in) {
-		run_err("cannot read %s: %s", from, strerror(errno));
+	struct hvt_err err = {0};
+	if (hvt_read_input(r->hv_path, "hypervisor images", RUN_HV_IMAGE_MAX, 0, &r->hv, &r->hv_size, &err)) {
+		run_err("--hv: %s", err.msg);
 		return -1;
 	}
-	FILE *out = fopen(to, "wb");
-	char buf[65536];
-	size_t n;
-	int rc = out ? 0 : -1;
-	while (out && (n = fread(buf, 1, sizeof(buf), in)) > 0)
-		if (fwrite(buf, 1, n, out) != n)
-			rc = -1;
-	if (ferror(in))
-		rc = -1;
-	fclose(in);
-	if (out && fclose(out))
-		rc = -1;
-	if (rc)
-		run_err("cannot copy %s to %s", from, to);
-	return rc;
+	return 0;
 }
 
 static int write_grub_cfg(struct run *r, const char *path)
@@ -83,12 +78,9 @@ static int write_grub_cfg(struct run *r, const char *path)
 /* grub-mkrescue, quietly: its chatter goes to a log that is shown only when it fails. */
 static int make_iso(struct run *r)
 {
-	char cmd[1024];
-	snprintf(cmd, sizeof(cmd),
-		 "cd '%s' && grub-mkrescue --compress=no --locales= --themes= --fonts= "
-		 "-o hv.iso iso >grub-mkrescue.log 2>&1",
-		 r->dir);
-	int st = system(cmd);
+	char *const argv[] = {"grub-mkrescue", "--compress=no", "--locales=", "--themes=", "--fonts=",
+			      "-o", "hv.iso", "iso", NULL};
+	int st = run_exec(r->dir, "grub-mkrescue.log", argv);
 	if (st != 0) {
 		run_err("grub-mkrescue failed (see %s/grub-mkrescue.log); is grub-pc-bin installed? (make deps)",
 			r->dir);
@@ -156,9 +148,15 @@ int run_prepare(struct run *r)
 	char path[512];
 	const char *tmp = getenv("TMPDIR");
 
-	snprintf(r->dir, sizeof(r->dir), "%s/hvrun.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if ((size_t)snprintf(r->dir, sizeof(r->dir), "%s/hvrun.XXXXXX", tmp && *tmp ? tmp : "/tmp") >=
+	    sizeof(r->dir) - 64) { /* room for iso/boot/grub/grub.cfg and the like */
+		run_err("TMPDIR is too long for a run directory (at most %zu characters)", sizeof(r->dir) - 80);
+		r->dir[0] = 0;
+		return -1;
+	}
 	if (!mkdtemp(r->dir)) {
 		run_err("cannot create a run directory %s: %s", r->dir, strerror(errno));
+		r->dir[0] = 0;
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/iso", r->dir);
@@ -174,7 +172,7 @@ int run_prepare(struct run *r)
 	if (write_grub_cfg(r, path))
 		return -1;
 	snprintf(path, sizeof(path), "%s/iso/boot/hv.elf32", r->dir);
-	if (copy_file(r->hv_path, path))
+	if (run_write_file(path, r->hv, r->hv_size))
 		return -1;
 	snprintf(path, sizeof(path), "%s/iso/boot/manifest.bin", r->dir);
 	if (write_manifest(r, path))
@@ -195,14 +193,14 @@ int run_prepare(struct run *r)
 
 void run_cleanup(struct run *r)
 {
-	char cmd[600];
+	free(r->hv);
+	r->hv = NULL;
 	if (!r->dir[0])
 		return;
 	if (r->keep) {
 		fprintf(stderr, "hvrun: run directory kept: %s\n", r->dir);
 		return;
 	}
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", r->dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "hvrun: could not remove %s\n", r->dir);
+	if (run_remove_tree(r->dir) != 0)
+		fprintf(stderr, "hvrun: could not remove %s: %s\n", r->dir, strerror(errno));
 }

@@ -30,16 +30,13 @@ int run_trace(struct run *r)
 {
 	struct hvt_err err = {0};
 	struct hvt_disk_header dh;
-	struct hvt_writer_opts opts = {.zstd_level = r->zstd_level};
 	char disk[512], recorder[1024];
 	int rc;
 
+	/* opened before the run (hvrun.c), so that a bad output path costs no run */
+	struct hvt_writer *w = r->writer;
+	r->writer = NULL;
 	snprintf(disk, sizeof(disk), "%s/trace.img", r->dir);
-	struct hvt_writer *w = hvt_writer_open(r->output, &opts, &err);
-	if (!w) {
-		run_err("%s: %s", r->output, err.msg);
-		return -1;
-	}
 	int st = hvt_disk_import(disk, w, &dh, &err);
 	if (st < 0) {
 		run_err("trace disk: %s", err.msg);
@@ -65,7 +62,7 @@ int run_trace(struct run *r)
 	if (rc == HVT_OK)
 		rc = hvt_writer_add_vm_states(w, &err);
 	if (rc != HVT_OK) {
-		run_err("%s: %s", r->output, err.msg);
+		run_err("%s", err.msg);
 		hvt_writer_discard(w);
 		return -1;
 	}
@@ -73,7 +70,7 @@ int run_trace(struct run *r)
 	int complete = (dh.flags & HVT_DISK_CLEAN_END) && st == HVT_OK;
 	rc = hvt_writer_close(w, complete ? HVT_FILE_COMPLETE : 0, &err);
 	if (rc != HVT_OK) {
-		run_err("%s: %s", r->output, err.msg);
+		run_err("%s", err.msg);
 		return -1;
 	}
 	if (!r->quiet)

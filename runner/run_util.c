@@ -4,10 +4,14 @@
  * tests' view of the runner) has them.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "run.h"
 
@@ -35,6 +39,45 @@ int run_write_file(const char *path, const void *data, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Programs run with an argument vector, never through a shell: a path (TMPDIR, the run
+ * directory) is one argument whatever quotes or semicolons it holds.
+ */
+int run_exec(const char *dir, const char *log, char *const argv[])
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int in = open("/dev/null", O_RDONLY);
+		if (dir && chdir(dir))
+			_exit(127);
+		int out = open(log ? log : "/dev/null", log ? O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC : O_WRONLY, 0644);
+		if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+			_exit(127);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* rm -rf without a shell: depth first, symbolic links removed, never followed. */
+int run_remove_tree(const char *dir)
+{
+	return nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static int hexval(char c)
@@ -107,6 +150,7 @@ void run_free_vms(struct run *r)
 		free(v->input);
 		free(v->def_file);
 		free(v->image_path);
+		free(v->bus_send);
 		memset(v, 0, sizeof(*v));
 	}
 	r->nvms = 0;

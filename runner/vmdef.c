@@ -15,6 +15,8 @@
 
 #include <libxml/tree.h>
 
+#include "hvt_file.h"
+#include "hvt_text.h"
 #include "vmdef.h"
 
 struct ctx {
@@ -58,27 +60,17 @@ static char *text(xmlNodePtr node, const char *attr)
 }
 
 /*
- * A number as the schema's "number" type writes it: decimal, or hex with 0x. Parsed by hand
- * because strtoull's base 0 would read "010" as octal. 1: absent, 0: read, -1: error given.
+ * A number as the schema's "number" type writes it: decimal, or hex with 0x, read by the parser
+ * every command-line option uses (hvt_text.h). 1: absent, 0: read, -1: error given.
  */
 static int number(struct ctx *c, xmlNodePtr node, const char *attr, uint64_t *out)
 {
-	char *s = text(node, attr);
+	char *s = text(node, attr), why[256];
 	if (!s)
 		return 1;
-	int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s + (hex ? 2 : 0), &end, hex ? 16 : 10);
-	int rc = 0;
-	if (errno || end == s + (hex ? 2 : 0) || *end || *s == '-' || *s == '+') {
-		if (attr)
-			ERR(c, node, "%s='%s' is not a number that fits in 64 bits", attr, s);
-		else
-			ERR(c, node, "'%s' is not a number that fits in 64 bits", s);
-		rc = -1;
-	}
-	*out = v;
+	int rc = hvt_parse_num(attr ? attr : "value", s, 0, UINT64_MAX, 0, out, why, sizeof(why));
+	if (rc)
+		ERR(c, node, "%s", why);
 	free(s);
 	return rc;
 }
@@ -120,7 +112,7 @@ static int load_memory(struct ctx *c, xmlNodePtr node, uint64_t *mem)
 	char *unit = text(node, "unit");
 	unsigned shift = !unit || !strcmp(unit, "KiB") ? 10 : !strcmp(unit, "MiB") ? 20 : 30;
 	free(unit);
-	if (v > (1ull << 30) >> shift || (v << shift) < (64 << 10)) {
+	if (v > RUN_VM_MEM_MAX >> shift || (v << shift) < RUN_VM_MEM_MIN) {
 		ERR(c, node, "%llu %s is outside 64 KiB..1 GiB", (unsigned long long)v,
 		    shift == 10 ? "KiB" : shift == 20 ? "MiB" : "GiB");
 		return -1;
@@ -136,8 +128,7 @@ static int load_memory(struct ctx *c, xmlNodePtr node, uint64_t *mem)
 static int load_image(struct ctx *c, xmlNodePtr node, struct run_vm *v)
 {
 	char *p = text(node, NULL);
-	struct stat st;
-	FILE *f = NULL;
+	struct hvt_err err = {0};
 	int rc = -1;
 
 	if (!p)
@@ -149,19 +140,12 @@ static int load_image(struct ctx *c, xmlNodePtr node, struct run_vm *v)
 	}
 	v->image_path = resolve(c, p);
 	free(p);
-	if (!v->image_path || !(f = fopen(v->image_path, "rb")) || fstat(fileno(f), &st))
-		ERR(c, node, "cannot open guest image %s: %s", v->image_path ? v->image_path : "?", strerror(errno));
-	else if (!S_ISREG(st.st_mode) || st.st_size == 0)
-		ERR(c, node, "guest image %s is %s", v->image_path, S_ISREG(st.st_mode) ? "empty" : "not a regular file");
-	else if ((uint64_t)st.st_size > v->cfg.mem_size)
-		ERR(c, node, "guest image %s (%llu bytes) is larger than the VM's memory (%llu KiB)", v->image_path,
-		    (unsigned long long)st.st_size, (unsigned long long)(v->cfg.mem_size >> 10));
-	else if (!(v->image = malloc((size_t)st.st_size)) || fread(v->image, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
-		ERR(c, node, "cannot read guest image %s", v->image_path);
+	if (!v->image_path)
+		ERR(c, node, "out of memory");
+	else if (hvt_read_input(v->image_path, "guest images", v->cfg.mem_size, 0, &v->image, &v->image_size, &err))
+		ERR(c, node, "cannot open guest image %s", err.msg);
 	else
-		v->image_size = (size_t)st.st_size, rc = 0;
-	if (f)
-		fclose(f);
+		rc = 0;
 	return rc;
 }
 
@@ -185,6 +169,34 @@ static int load_devices(struct ctx *c, xmlNodePtr devices, struct run_vm *v)
 	}
 	xmlFree(s);
 	return rc;
+}
+
+/* <bus>: the names of the VMs it may send to, kept for run_prepare to resolve (a name may be a
+ * VM of a later file). No <bus>: every VM; an empty <bus/>: none. */
+static int load_bus(struct ctx *c, xmlNodePtr bus, struct run_vm *v)
+{
+	if (!bus)
+		return 0;
+	size_t len = 0;
+	v->bus_line = (int)xmlGetLineNo(bus);
+	if (!(v->bus_send = calloc(1, 1)))
+		return -1;
+	for (xmlNodePtr n = bus->children; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		char *to = text(n, "to"), *p;
+		if (!to)
+			continue; /* the schema requires it */
+		if (!(p = realloc(v->bus_send, len + strlen(to) + 2))) {
+			free(to);
+			ERR(c, n, "out of memory");
+			return -1;
+		}
+		v->bus_send = p;
+		len += (size_t)sprintf(p + len, "%s\n", to);
+		free(to);
+	}
+	return 0;
 }
 
 /* The addresses: load (default by mode), entry (default: load); both inside memory. */
@@ -269,7 +281,7 @@ static int load_domain(struct ctx *c, xmlNodePtr dom)
 		ERR(c, limit, "instructions='0': a limit is at least 1 (leave <limit> out for none)");
 		rc = -1;
 	}
-	if (load_os(c, child(dom, "os"), v) || load_devices(c, child(dom, "devices"), v))
+	if (load_os(c, child(dom, "os"), v) || load_devices(c, child(dom, "devices"), v) || load_bus(c, child(dom, "bus"), v))
 		return -1;
 	v->cfg.image_size = v->image_size;
 	v->cfg.image_crc = (uint32_t)crc32(0, v->image, (uInt)v->image_size);
@@ -347,4 +359,25 @@ int vmdef_load(struct run *r, const char *path, struct vmdef_diag *d)
 	int before = d->nerrors;
 	int rc = load_file(r, path, NULL, 0, NULL, d);
 	return rc || d->nerrors > before ? -1 : 0;
+}
+
+int vmdef_resolve_bus(struct run *r, struct vmdef_diag *d)
+{
+	int before = d->nerrors;
+	for (int i = 0; i < r->nvms; i++) {
+		struct run_vm *v = &r->vm[i];
+		v->send_to = 0;
+		for (const char *s = v->bus_send; s && *s;) {
+			size_t n = strcspn(s, "\n");
+			int j = 0;
+			while (j < r->nvms && !(strlen(r->vm[j].cfg.name) == n && !strncmp(r->vm[j].cfg.name, s, n)))
+				j++;
+			if (j == r->nvms)
+				vmdef_error(d, v->def_file, v->bus_line, "bus", "<send to='%.*s'> names no VM of this run", (int)n, s);
+			else
+				v->send_to |= 1u << j;
+			s += n + (s[n] == '\n');
+		}
+	}
+	return d->nerrors > before ? -1 : 0;
 }

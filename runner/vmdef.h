@@ -27,6 +27,10 @@ struct vmdef_diag {
 /* The definitions in PATH, appended to R's VMs. 0, or -1 with the reasons in D. */
 int vmdef_load(struct run *r, const char *path, struct vmdef_diag *d);
 
+/* After every file: resolve each <bus>'s names to VM ids (a name may be a VM of a later file).
+ * 0, or -1 with the reasons in D. */
+int vmdef_resolve_bus(struct run *r, struct vmdef_diag *d);
+
 /* Does this command-line argument name a definition (*.xml) rather than a guest image? */
 int vmdef_is_definition(const char *arg);
 

@@ -21,6 +21,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
 
+#include "hvt_file.h"
 #include "vmdef.h"
 
 struct reader {
@@ -135,33 +136,19 @@ static xmlParserInputPtr refuse_loader(const char *url, const char *id, xmlParse
 
 static char *read_all(const char *path, size_t *len, const char *from_file, int from_line, struct vmdef_diag *d)
 {
-	struct stat st;
-	FILE *f = fopen(path, "rb");
-	const char *why = NULL;
-	char *buf = NULL;
+	struct hvt_err err = {0};
+	uint8_t *buf;
 
-	if (!f || fstat(fileno(f), &st))
-		why = strerror(errno);
-	else if (!S_ISREG(st.st_mode))
-		why = "not a regular file";
-	else if ((uint64_t)st.st_size > VMDEF_FILE_MAX)
-		why = "larger than 1 MiB";
-	else if (!(buf = malloc((size_t)st.st_size + 1)) ||
-		 fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
-		why = "read error";
-	if (f)
-		fclose(f);
-	if (why) {
-		free(buf);
+	/* the message starts with the path: said once */
+	if (hvt_read_input(path, "VM definitions", VMDEF_FILE_MAX, 1, &buf, len, &err)) {
 		if (from_file)
-			vmdef_error(d, from_file, from_line, "include", "cannot read '%s': %s", path, why);
+			vmdef_error(d, from_file, from_line, "include", "cannot read %s", err.msg);
 		else
-			vmdef_error(d, path, 0, NULL, "cannot read VM definition: %s", why);
+			vmdef_error(d, path, 0, NULL, "cannot read VM definition: %s",
+				    err.msg + (strncmp(err.msg, path, strlen(path)) ? 0 : strlen(path) + 2));
 		return NULL;
 	}
-	buf[st.st_size] = 0;
-	*len = (size_t)st.st_size;
-	return buf;
+	return (char *)buf;
 }
 
 static int validate(xmlDocPtr doc, struct reader *rd)

@@ -42,6 +42,23 @@ row "hypervisor instructions per CPUID exit, traced, PIO" "$(per_exit $OUT/storm
 bpe=$($BIN/hvtrace info $OUT/storm.hvt | awk '/bytes\/exit/ {print $2}')
 row "trace density, exit storm (bytes per exit)" "$bpe" "" ""
 
+# 2b. The VMs' own CPU state (hv/vm_xstate.c: XSAVE/XRSTOR, CR2, DR0-3, DR6, CR8, SYSCALL MSRs)
+# moves only when the VM on the CPU changes: its cost per switch (exact, `hv: stats:`), on two
+# CPU-bound VMs that share the CPU slice by slice. The per-exit figures above include its cost
+# per exit, which is nothing.
+G_ABS=$(cd $G && pwd)
+{
+	echo '<system instructions="2000000">'
+	for n in a b; do
+		printf '  <domain><name>hog-%s</name><memory unit="MiB">1</memory>\n' $n
+		printf '    <os><image>%s/hog.bin</image></os></domain>\n' "$G_ABS"
+	done
+	echo '</system>'
+} >$OUT/two-hogs.xml
+$BIN/hvrun --no-trace $OUT/two-hogs.xml >/dev/null 2>$OUT/two-hogs.log
+sw=$(grep -o 'state_switches=[0-9]*' $OUT/two-hogs.log | cut -d= -f2)
+row "hypervisor instructions per VM state switch" "$(grep -o 'per_state_switch=[0-9]*' $OUT/two-hogs.log | cut -d= -f2)" "" "($sw switches, two hogs, XSAVE area $(grep -o 'xsave_bytes=[0-9]*' $OUT/two-hogs.log | cut -d= -f2) bytes)"
+
 # 3. Wall time of whole runs, traced / untraced, interleaved.
 ratio() { # GUEST
 	local g=$1 t u

@@ -1,7 +1,8 @@
 #!/bin/bash
 # check-san-tools.sh - the host tools built with ASan+UBSan (build/san/bin) on real input:
-# the hvtrace command-line test, then every trace the system tests recorded (out/system/*.hvt)
-# through hvtrace check/stat/dump/export and hvreplay verify. Any sanitizer report fails it.
+# the hvtrace command-line test and the corpus of hostile inputs (tests/system/hostile-inputs.sh),
+# then every trace the system tests recorded (out/system/*.hvt) through hvtrace
+# check/stat/dump/export and hvreplay verify. Any sanitizer report fails it.
 cd "$(dirname "$0")/.."
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=98
@@ -9,6 +10,7 @@ SAN=build/san/bin
 OUT=out/san
 mkdir -p "$OUT"
 BIN=$SAN GUESTS=build/guests OUT=$OUT bash tests/system/hvtrace-cli.sh
+BIN=$SAN GUESTS=build/guests OUT=$OUT bash tests/system/hostile-inputs.sh
 . tests/system/lib.sh
 shopt -s nullglob
 traces=(out/system/*.hvt)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "hvt_file.h"
 #include "hvt_io.h"
 #include "hvt_reader_priv.h"
 
@@ -331,6 +332,13 @@ int hvt_reader_open_fd(struct hvt_reader **out, int fd, const char *name, struct
 			/* The file is whole, yet the index is bad: that is damage, not truncation. */
 			snprintf(msg, sizeof(msg), "index unusable (%s); rebuilt by scanning", why);
 			problem(r, HVT_ECORRUPT, r->info.hdr.footer_offset, msg);
+		} else if (r->info.hdr.footer_offset &&
+			   r->info.hdr.footer_offset + sizeof(struct hvt_footer) < r->info.file_size) {
+			/* longer than the header says: not a cut copy, something was appended */
+			snprintf(msg, sizeof(msg), "%llu bytes after the footer (another trace appended?)",
+				 (unsigned long long)(r->info.file_size - r->info.hdr.footer_offset -
+						      sizeof(struct hvt_footer)));
+			problem(r, HVT_ECORRUPT, r->info.hdr.footer_offset + sizeof(struct hvt_footer), msg);
 		}
 		if ((st = index_rebuild(r, err)))
 			goto fail;
@@ -352,16 +360,20 @@ fail:
 
 int hvt_reader_open(struct hvt_reader **out, const char *path, struct hvt_err *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct hvt_err e = { 0 };
+	int fd = hvt_open_input(path, "traces", &e);
 	int st;
 
 	*out = NULL;
-	if (fd < 0)
-		return hvt_err_set(err, HVT_EIO, HVT_NO_OFFSET, "%s: %s", path, strerror(errno));
+	if (fd < 0) {
+		if (err)
+			*err = e;
+		return e.code;
+	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	st = hvt_reader_open_fd(out, fd, path, err);
 	if (st)
-		close(fd);
+		hvt_input_close(fd);
 	else
 		(*out)->own_fd = 1;
 	return st;
@@ -372,7 +384,7 @@ void hvt_reader_close(struct hvt_reader *r)
 	if (!r)
 		return;
 	if (r->own_fd)
-		close(r->fd);
+		hvt_input_close(r->fd);
 	free(r->name);
 	free(r->sec);
 	free(r->index);

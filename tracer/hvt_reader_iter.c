@@ -31,6 +31,12 @@ int hvt_reader_chunk_load(struct hvt_reader *r, size_t i, struct hvt_err *err)
 		return hvt_err_set(err, HVT_ECORRUPT, off, "%s: chunk %zu at offset %llu: header CRC mismatch",
 				   r->name, i, (unsigned long long)off);
 	room = r->info.chunks_end - pay;
+	/* every .hvt chunk carries its payload CRC, and its reserved bytes are zero */
+	static const uint8_t zero[sizeof(h->reserved)];
+	if (!(h->flags & HVT_CHUNK_CRC) || memcmp(h->reserved, zero, sizeof(zero)))
+		return hvt_err_set(err, HVT_ECORRUPT, off, "%s: chunk %zu at offset %llu: %s", r->name, i,
+				   (unsigned long long)off,
+				   h->flags & HVT_CHUNK_CRC ? "reserved bytes not zero" : "no payload CRC (flag clear)");
 	if ((h->flags & ~(HVT_CHUNK_ZSTD | HVT_CHUNK_CRC)) || h->index != i ||
 	    h->first_event != e->first_event || h->nevents != e->nevents || h->first_vm != e->first_vm ||
 	    h->first_icount != e->first_icount || h->raw_size > HVT_CHUNK_MAX || h->stored_size > room ||

@@ -15,6 +15,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "hvt_file.h"
 #include "hvt_writer.h"
 #include "hvt_io.h"
 #include "trace_decode.h"
@@ -69,6 +70,8 @@ struct hvt_writer *hvt_writer_open(const char *path, const struct hvt_writer_opt
 	}
 	if (opts)
 		w->opts = *opts;
+	if (hvt_output_check(path, err))
+		goto fail;
 	if (w->opts.zstd_level < 0 || w->opts.zstd_level > ZSTD_maxCLevel()) {
 		hvt_err_set(err, HVT_EINVAL, HVT_NO_OFFSET, "writer: zstd level %d out of range 0-%d",
 			    w->opts.zstd_level, ZSTD_maxCLevel());
@@ -405,10 +408,8 @@ io:
 
 int hvt_writer_close(struct hvt_writer *w, uint32_t flags, struct hvt_err *err)
 {
-	size_t n = strlen(w->path);
-	char *tmp = malloc(n + 16);
-	int fd = -1, st;
-	mode_t um;
+	struct hvt_out o;
+	int st;
 
 	if (w->sink_status < 0) {
 		if (err)
@@ -416,27 +417,15 @@ int hvt_writer_close(struct hvt_writer *w, uint32_t flags, struct hvt_err *err)
 		st = w->sink_status;
 		goto out;
 	}
-	if (!tmp) {
-		st = hvt_err_set(err, HVT_ENOMEM, HVT_NO_OFFSET, "writer: out of memory");
+	/* beside the output, renamed over it when whole (hvt_file.h: devices and inputs refused) */
+	if ((st = hvt_out_open(&o, w->path, err)))
 		goto out;
-	}
-	snprintf(tmp, n + 16, "%s.tmp.XXXXXX", w->path);
-	if ((fd = mkstemp(tmp)) < 0) {
-		st = hvt_err_set(err, HVT_EIO, HVT_NO_OFFSET, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	um = umask(0);
-	umask(um);
-	fchmod(fd, 0666 & ~um);
-	st = write_file(w, fd, flags, err);
-	if (close(fd) && st == HVT_OK)
-		st = hvt_err_set(err, HVT_EIO, HVT_NO_OFFSET, "%s: %s", tmp, strerror(errno));
-	if (st == HVT_OK && rename(tmp, w->path))
-		st = hvt_err_set(err, HVT_EIO, HVT_NO_OFFSET, "%s: %s", w->path, strerror(errno));
-	if (st != HVT_OK)
-		unlink(tmp);
+	st = write_file(w, fileno(o.f), flags, err); /* whole writes on the fd; the FILE holds nothing */
+	if (st == HVT_OK)
+		st = hvt_out_commit(&o, err);
+	else
+		hvt_out_abort(&o);
 out:
-	free(tmp);
 	hvt_writer_discard(w);
 	return st;
 }

@@ -25,12 +25,4 @@
 #define CONPROTO_DONE 'D'
 #define CONPROTO_LINE_MAX 240 /* longer guest lines are split */
 
-/* hvrun's exit status: what the run as a whole came to. */
-#define RUN_OK 0           /* every VM ended normally with status 0 */
-#define RUN_GUEST_FAILED 1 /* a guest reported failure (shutdown with a non-zero status) */
-#define RUN_GUEST_STOPPED 2 /* the hypervisor stopped a guest (fault, bad access, ...) */
-#define RUN_TIMEOUT 3      /* the run did not end within --timeout */
-#define RUN_HV_FAILED 4    /* the hypervisor could not run (no VMX, bad manifest, crash) */
-#define RUN_USAGE 64       /* bad command line or input files */
-
 #endif

@@ -37,6 +37,7 @@ enum hypercall_nr {
 #define HC_E2BIG (-4)  /* message or buffer larger than the limit */
 #define HC_EAGAIN (-5) /* queue full, or receive timed out */
 #define HC_EINVAL (-6) /* an argument is out of range */
+#define HC_EPERM (-7)  /* the bus policy does not let this VM send to that one */
 
 #define HC_CONSOLE_MAX 4096 /* largest single console write */
 

@@ -78,6 +78,9 @@
 #define HVT_REG_RIP 16
 #define HVT_REG_RFLAGS 17
 #define HVT_MAX_VMS 16
+/* The most memory a VM can have: hvrun creates none larger (--mem, <memory>), and a trace whose
+ * VM claims more is refused by the reader's users instead of allocated (replay). */
+#define HVT_VM_MEM_MAX (1ull << 30)
 
 /* ---- record tags ---------------------------------------------------------------------- */
 #define HVT_REC_EXIT 0x80 /* | reason */

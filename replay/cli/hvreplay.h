@@ -6,9 +6,13 @@
 
 #include "replay.h"
 
-#define EXIT_DIVERGED 1
-#define EXIT_BAD_TRACE 2
-#define EXIT_USAGE 64
+#include "retrovisor/exit_status.h"
+
+/* Exit statuses, the same in every tool (retrovisor/exit_status.h). */
+#define EXIT_DIVERGED RV_EXIT_NO
+#define EXIT_BAD_TRACE RV_EXIT_BROKEN
+#define EXIT_FAILED RV_EXIT_FAILED
+#define EXIT_USAGE RV_EXIT_USAGE
 
 struct cli_opts {
 	const char *file;
@@ -16,9 +20,12 @@ struct cli_opts {
 	int have_vm, quiet, help, have_from;
 	uint64_t budget, from, to, count, seed;
 	unsigned history;
+	int status; /* cli_parse failed: the exit status (0: usage) */
 };
 
 int cli_usage(const char *text, int status);
+int cli_check_vm(struct cli_opts *o);
+int cli_error(const char *file, const struct hvt_err *err);
 int cmd_verify(const struct cli_opts *o);
 int cmd_itrace(const struct cli_opts *o);
 int cmd_seek(const struct cli_opts *o);

@@ -36,10 +36,8 @@ int cmd_itrace(const struct cli_opts *o)
 	struct hvt_err err;
 	struct rp_state a, b;
 	int st = rp_open(&s, o->file, &ro, &err);
-	if (st < 0) {
-		fprintf(stderr, "hvreplay: %s: %s\n", o->file, err.msg);
-		return EXIT_BAD_TRACE;
-	}
+	if (st < 0)
+		return cli_error(o->file, &err);
 	/* --from X shows instruction X itself: go to the point where X-1 have retired */
 	if (o->have_from && (st = rp_goto_icount(s, o->from ? o->from - 1 : 0, &err)) != RP_OK) {
 		if (st < 0)

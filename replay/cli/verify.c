@@ -10,6 +10,7 @@
 
 #include "hvreplay.h"
 #include "hvt_reader.h"
+#include "hvt_text.h"
 #include "retrovisor/exit_reasons.h"
 
 static double now(void)
@@ -31,8 +32,10 @@ static void progress(void *ctx, uint64_t t, uint64_t event, uint64_t nevents)
 		(unsigned long long)nevents, nevents ? 100.0 * event / nevents : 0.0, (unsigned long long)t);
 }
 
-void cli_print_divergence(const char *file, const char *vmname, unsigned vm, const struct rp_divergence *d)
+void cli_print_divergence(const char *file, const char *name, unsigned vm, const struct rp_divergence *d)
 {
+	char vmname[32 * 4 + 1]; /* the name comes from the trace: sanitized */
+	hvt_sanitize_str(vmname, sizeof(vmname), name);
 	const char *rn = exit_reason_name(d->reason);
 	fprintf(stderr, "hvreplay: %s: VM %u (%s) diverged at exit event %llu (%s, instruction %llu): %s\n", file, vm,
 		vmname, (unsigned long long)d->event, rn ? rn : "?", (unsigned long long)d->icount, d->what);
@@ -51,10 +54,8 @@ static int open_vm(const struct cli_opts *o, unsigned vm, struct rp_session **s)
 	struct rp_opts ro = {.vm = vm, .ckpt_budget = o->budget, .history = o->history};
 	struct hvt_err err;
 	int st = rp_open(s, o->file, &ro, &err);
-	if (st < 0) {
-		fprintf(stderr, "hvreplay: %s: %s\n", o->file, err.msg);
-		return EXIT_BAD_TRACE;
-	}
+	if (st < 0)
+		return cli_error(o->file, &err);
 	return 0;
 }
 
@@ -66,6 +67,8 @@ static int verify_vm(const struct cli_opts *o, unsigned vm, int *truncated_said)
 	if (rc)
 		return rc;
 	const struct rp_info *in = rp_info(s);
+	char name[sizeof(in->name) * 4 + 1];
+	hvt_sanitize_str(name, sizeof(name), in->name);
 	if ((in->truncated || !in->complete) && !*truncated_said) {
 		fprintf(stderr, "hvreplay: %s: the trace is %s%s%s; replaying up to its end\n", o->file,
 			in->truncated ? "truncated" : "incomplete (the recording did not end cleanly)",
@@ -83,10 +86,10 @@ static int verify_vm(const struct cli_opts *o, unsigned vm, int *truncated_said)
 		cli_print_divergence(o->file, in->name, vm, rp_divergence(s));
 		rc = EXIT_DIVERGED;
 	} else if (st < 0) {
-		fprintf(stderr, "hvreplay: %s: VM %u (%s): %s\n", o->file, vm, in->name, err.msg);
+		fprintf(stderr, "hvreplay: %s: VM %u (%s): %s\n", o->file, vm, name, err.msg);
 		rc = EXIT_BAD_TRACE;
 	} else if (!o->quiet) {
-		printf("VM %u (%s): %llu exits match, %llu instructions, %s (%.3f s)\n", vm, in->name,
+		printf("VM %u (%s): %llu exits match, %llu instructions, %s (%.3f s)\n", vm, name,
 		       (unsigned long long)rp_exits_checked(s), (unsigned long long)state.t,
 		       state.stopped ? "the VM stopped as recorded" : "the trace ends here", now() - t0);
 	}
@@ -99,10 +102,8 @@ int cmd_verify(const struct cli_opts *o)
 	unsigned ids[HVT_MAX_VMS], n;
 	struct hvt_err err;
 	int truncated_said = 0, rc = 0;
-	if (rp_trace_vms(o->file, ids, NULL, HVT_MAX_VMS, &n, &err) < 0) {
-		fprintf(stderr, "hvreplay: %s: %s\n", o->file, err.msg);
-		return EXIT_BAD_TRACE;
-	}
+	if (rp_trace_vms(o->file, ids, NULL, HVT_MAX_VMS, &n, &err) < 0)
+		return cli_error(o->file, &err);
 	if (n == 0) {
 		fprintf(stderr, "hvreplay: %s: no VM in this trace\n", o->file);
 		return EXIT_BAD_TRACE;

@@ -41,13 +41,13 @@ check $? "hvtrace info on a file that is not a trace: an error naming it, status
 
 "$BIN/hvtrace" dump --from lots "$T" >"$OUT/cli.log" 2>&1
 rc=$?
-[ "$rc" = 3 ] && grep -q -- "--from: 'lots' is not a number" "$OUT/cli.log"
-check $? "hvtrace dump --from lots: the option is named, status 3" "$OUT/cli.log"
+[ "$rc" = 64 ] && grep -q -- "--from: 'lots' is not a number" "$OUT/cli.log"
+check $? "hvtrace dump --from lots: the option is named, status 64" "$OUT/cli.log"
 
 "$BIN/hvtrace" dump --reason NOT_A_REASON "$T" >"$OUT/cli.log" 2>&1
 rc=$?
-[ "$rc" = 3 ] && grep -q "unknown exit reason" "$OUT/cli.log"
-check $? "hvtrace dump --reason with an unknown name: status 3" "$OUT/cli.log"
+[ "$rc" = 64 ] && grep -q "unknown exit reason" "$OUT/cli.log"
+check $? "hvtrace dump --reason with an unknown name: status 64" "$OUT/cli.log"
 
 "$BIN/hvtrace" diff "$T" "$OUT/cli-flip.hvt" >"$OUT/cli.log" 2>&1
 rc=$?

@@ -11,10 +11,11 @@ struct entry {
 	unsigned num;
 	const char *name;
 	const char *family;
+	int async;
 };
 
 static const struct entry table[] = {
-#define EXIT_REASON_ENTRY(num, nm, fam, str) { num, str, #fam },
+#define EXIT_REASON_ENTRY(num, nm, fam, str, timing) { num, str, #fam, EXIT_TIMING_##timing },
 	EXIT_REASON_LIST(EXIT_REASON_ENTRY)
 #undef EXIT_REASON_ENTRY
 };
@@ -65,6 +66,27 @@ START_TEST(test_name_lookup)
 }
 END_TEST
 
+START_TEST(test_async_reasons)
+{
+	/* the events outside the instruction stream (SDM Vol. 3C, 28.2.5 lists the exits that have
+	 * an instruction length; none of these is among them) */
+	static const unsigned async[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 33, 34, 37, 41, 43, 45, 52, 62 };
+	unsigned n = 0;
+
+	for (size_t i = 0; i < sizeof(async) / sizeof(async[0]); i++)
+		ck_assert_msg(exit_reason_async(async[i]), "reason %u", async[i]);
+	for (size_t i = 0; i < N; i++) {
+		ck_assert_int_eq(exit_reason_async(table[i].num), table[i].async);
+		n += (unsigned)table[i].async;
+	}
+	ck_assert_uint_eq(n, sizeof(async) / sizeof(async[0]));
+	ck_assert(!exit_reason_async(EXIT_REASON_IO_INSTRUCTION));
+	ck_assert(!exit_reason_async(EXIT_REASON_CPUID));
+	ck_assert(!exit_reason_async(EXIT_REASON_EPT_VIOLATION));
+	ck_assert(!exit_reason_async(35)); /* not a reason at all */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("exit_reasons");
@@ -73,6 +95,7 @@ int main(void)
 	tcase_add_test(tc, test_numbers_ascending_and_in_range);
 	tcase_add_test(tc, test_names_unique_and_spelled_like_the_enum);
 	tcase_add_test(tc, test_name_lookup);
+	tcase_add_test(tc, test_async_reasons);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

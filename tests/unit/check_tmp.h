@@ -6,9 +6,14 @@
 #define CHECK_TMP_H
 
 #include <check.h>
+#include <errno.h>
+#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static char tmp_dir[256];
 
@@ -29,13 +34,49 @@ static void tmp_setup(void)
 	ck_assert_ptr_nonnull(mkdtemp(tmp_dir));
 }
 
+/* No shell anywhere near a path (TMPDIR may hold quotes): trees are walked with nftw. */
+static int tmp_remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
 static void tmp_teardown(void)
 {
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp_dir);
-	if (system(cmd) != 0)
+	if (nftw(tmp_dir, tmp_remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
 		fprintf(stderr, "could not remove %s\n", tmp_dir);
+}
+
+static size_t tmp_copy_skip; /* length of the source folder's path, for tmp_copy_one */
+
+static int tmp_copy_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	char to[1024], buf[65536];
+	size_t n;
+	int ok = 1;
+
+	(void)ftw;
+	snprintf(to, sizeof(to), "%s%s", tmp_dir, path + tmp_copy_skip);
+	if (flag == FTW_D)
+		return mkdir(to, st->st_mode & 0777) && errno != EEXIST ? -1 : 0;
+	if (flag != FTW_F)
+		return -1;
+	FILE *in = fopen(path, "rb"), *out = fopen(to, "wb");
+	while (in && out && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		ok &= fwrite(buf, 1, n, out) == n;
+	ok &= in && out && !ferror(in);
+	if (in)
+		fclose(in);
+	if (out && fclose(out))
+		ok = 0;
+	return ok ? 0 : -1;
+}
+
+/* Copy the tree under src into the scratch directory (cp -R src/. tmp_dir/). */
+static __attribute__((unused)) int tmp_copy_tree(const char *src)
+{
+	tmp_copy_skip = strlen(src);
+	return nftw(src, tmp_copy_one, 16, FTW_PHYS);
 }
 
 /* The whole file (one spare byte allocated past its end). */

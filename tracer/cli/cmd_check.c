@@ -10,14 +10,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "hvt_bounds.h"
 #include "hvtrace.h"
 
 static void help(FILE *f)
 {
 	fprintf(f, "usage: hvtrace check FILE\n\n"
-		   "Verify header, section and chunk CRCs, zstd data, event numbering, instruction-count\n"
-		   "ordering and the index. Prints 'ok', 'truncated at offset N' or 'corrupt at offset N'.\n"
-		   "Exit status: 0 healthy, 1 truncated, 2 corrupt, 3 usage, 4 I/O error.\n");
+		   "Verify header, section and chunk CRCs, zstd data, event numbering, the index, and the\n"
+		   "records against what the trace declares: VM configurations (memory at most 1 GiB),\n"
+		   "instruction counts in order and within each VM's limit, no exit after its VM's stop,\n"
+		   "exit reasons from the SDM's list. Prints 'ok', 'truncated at offset N' or 'corrupt at offset N'.\n"
+		   "Exit status: 0 healthy, 1 truncated, 2 corrupt, 4 I/O error, 64 usage (hvtrace --help).\n");
 }
 
 static int sections_ok(struct hvt_reader *r, struct hvt_err *err)
@@ -42,10 +45,11 @@ static int sections_ok(struct hvt_reader *r, struct hvt_err *err)
 	return HVT_OK;
 }
 
-/* Every event, decoded; instruction counts never go backwards within a run of a VM. */
+/* Every event, decoded, against what the trace declares (hvt_bounds.h): instruction counts
+ * never go backwards within a run of a VM nor pass its limit, no exit after its stop, ... */
 static int events_ok(struct hvt_reader *r, uint64_t *nev, struct hvt_err *err)
 {
-	uint64_t last[HVT_MAX_VMS] = { 0 };
+	struct hvt_bounds b;
 	size_t nix;
 	const struct hvt_index_entry *ix = hvt_reader_index(r, &nix);
 	struct hvt_event ev;
@@ -53,30 +57,43 @@ static int events_ok(struct hvt_reader *r, uint64_t *nev, struct hvt_err *err)
 	int st;
 
 	*nev = 0;
+	if ((st = hvt_bounds_init(&b, r, err)))
+		return st;
 	while ((st = hvt_reader_next_event(r, &ev, err)) == HVT_OK) {
 		const struct hvt_chunk_header *h = hvt_reader_chunk(r, NULL, NULL);
 		if (h->index != chunk) {
 			chunk = (size_t)h->index;
 			progress(r, chunk);
 		}
-		if (ev.type == HVT_REC_VM_START)
-			last[ev.vm] = ev.icount;
-		else if (ev.type == HVT_REC_EXIT) {
-			if (ev.icount < last[ev.vm]) {
-				uint64_t off = ix[chunk].offset + sizeof(struct hvt_chunk_header);
-				if (!(h->flags & HVT_CHUNK_ZSTD))
-					off += ev.offset;
-				return hvt_err_set(err, HVT_ECORRUPT, off,
-						   "event %llu: VM %u's instruction count goes backwards (%llu -> %llu)",
-						   (unsigned long long)ev.num, ev.vm, (unsigned long long)last[ev.vm],
-						   (unsigned long long)ev.icount);
-			}
-			last[ev.vm] = ev.icount;
+		if ((st = hvt_bounds_event(&b, &ev, err))) {
+			/* where: the record itself, or its chunk's payload when compressed */
+			err->offset = ix[chunk].offset + sizeof(struct hvt_chunk_header) +
+				      (h->flags & HVT_CHUNK_ZSTD ? 0 : ev.offset);
+			return st;
 		}
 		(*nev)++;
 	}
 	progress_done(r);
 	return st == HVT_END ? HVT_OK : st;
+}
+
+int check_whole(struct hvt_reader *r, uint64_t *nev, struct hvt_err *err)
+{
+	const struct hvt_reader_info *in = hvt_reader_info(r);
+	int st;
+
+	*nev = 0;
+	/* Problems in file order: sections, then chunks, then what opening found at the end. */
+	if ((st = sections_ok(r, err)) || (st = hvt_reader_seek(r, 0, err)) || (st = events_ok(r, nev, err)))
+		return st;
+	if (in->damaged) {
+		*err = in->problem;
+		return HVT_ECORRUPT;
+	}
+	if (!in->truncated && *nev != in->hdr.nevents)
+		return hvt_err_set(err, HVT_ECORRUPT, 40, "the header says %llu events, the chunks hold %llu",
+				   (unsigned long long)in->hdr.nevents, (unsigned long long)*nev);
+	return HVT_OK;
 }
 
 int cmd_check(int argc, char **argv)
@@ -101,25 +118,17 @@ int cmd_check(int argc, char **argv)
 		return exit_code(st);
 	}
 	in = hvt_reader_info(r);
-	/* Problems in file order: sections, then chunks, then what opening found at the end. */
-	if ((st = sections_ok(r, &err)) == HVT_OK && (st = events_ok(r, &nev, &err)) == HVT_OK &&
-	    in->damaged) {
-		st = HVT_ECORRUPT;
-		err = in->problem;
-	}
+	st = check_whole(r, &nev, &err);
 	if (st == HVT_EIO || st == HVT_ENOMEM) {
 		fprintf(stderr, "hvtrace check: %s\n", err.msg);
 	} else if (st) {
-		printf("corrupt at offset %llu: %s\n", (unsigned long long)err.offset, err.msg);
+		printf("corrupt at offset %llu: %s\n", (unsigned long long)(err.offset == HVT_NO_OFFSET ? 0 : err.offset),
+		       err.msg);
 	} else if (in->truncated) {
 		printf("truncated at offset %llu: %llu events in %zu complete chunks readable; file is %llu bytes\n",
 		       (unsigned long long)in->truncated_at, (unsigned long long)nev, in->nchunks,
 		       (unsigned long long)in->file_size);
 		st = HVT_TRUNCATED;
-	} else if (nev != in->hdr.nevents) {
-		printf("corrupt at offset 40: the header says %llu events, the chunks hold %llu\n",
-		       (unsigned long long)in->hdr.nevents, (unsigned long long)nev);
-		st = HVT_ECORRUPT;
 	} else {
 		printf("ok: %llu events in %zu chunks, %u sections, index %s%s\n", (unsigned long long)nev,
 		       in->nchunks, in->hdr.nsections, in->index_from_footer ? "intact" : "absent (rebuilt)",

@@ -18,7 +18,8 @@ static void help(FILE *f)
 {
 	fprintf(f, "usage: hvtrace diff [--context N] A B\n\n"
 		   "Compare two traces event by event and show the first divergence with N (default 3)\n"
-		   "events of context. Exit status: 0 same events, 1 different, 2+ errors.\n");
+		   "events of context. Exit status: 0 same events, 1 different, 2 corrupt,\n"
+		   "4 I/O error, 64 usage (hvtrace --help).\n");
 }
 
 static int same(const struct hvt_event *a, const struct hvt_event *b)

@@ -64,8 +64,17 @@ int cmd_dump(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (from > to) {
+		fprintf(stderr, "hvtrace dump: --from %llu is after --to %llu: nothing to show\n",
+			(unsigned long long)from, (unsigned long long)to);
+		return EXIT_USAGE;
+	}
 	if ((rc = open_file_arg(argc, argv, help, &r, 0)))
 		return rc;
+	if ((rc = check_vm_arg("dump", r, vm))) {
+		hvt_reader_close(r);
+		return rc;
+	}
 	st = from ? hvt_reader_seek(r, from, &err) : HVT_OK;
 	while (st == HVT_OK && (st = hvt_reader_next_event(r, &ev, &err)) == HVT_OK) {
 		if (ev.num > to) {

@@ -9,6 +9,8 @@
 
 #include <libxml/xmlwriter.h>
 
+#include "hvt_file.h"
+#include "hvt_text.h"
 #include "hvtrace.h"
 
 static void help(FILE *f)
@@ -113,15 +115,12 @@ static void write_event(xmlTextWriterPtr w, const struct hvt_event *ev, int regs
 		ATTR(w, "to", "%u", ev->target);
 		break;
 	case HVT_REC_NOTE: {
-		/* XML 1.0 cannot carry control characters; those become '?'. */
-		char *t = malloc(ev->len + 1);
-		for (uint32_t i = 0; t && i < ev->len; i++)
-			t[i] = (ev->data[i] < 32 && ev->data[i] != '\n' && ev->data[i] != '\t') || ev->data[i] >= 127
-				       ? '?' : (char)ev->data[i];
-		if (t) {
-			t[ev->len] = 0;
-			xmlTextWriterWriteString(w, BAD_CAST t);
-		}
+		/* XML 1.0 cannot carry control characters, and the file must be valid UTF-8: the
+		 * sanitizer leaves printable ASCII only (the writer escapes & < >). */
+		size_t n = (size_t)ev->len * 4 + 1;
+		char *t = malloc(n);
+		if (t)
+			xmlTextWriterWriteString(w, BAD_CAST hvt_sanitize(t, n, ev->data, ev->len, 0));
 		free(t);
 		break;
 	}
@@ -140,8 +139,10 @@ static void write_head(xmlTextWriterPtr w, struct hvt_reader *r, const char *pat
 	size_t n;
 	int i;
 
+	char text[4096];
+
 	xmlTextWriterStartElement(w, BAD_CAST "trace");
-	ATTR(w, "file", "%s", path);
+	ATTR(w, "file", "%s", hvt_sanitize_str(text, sizeof(text), path));
 	ATTR(w, "version", "%u.%u", in->hdr.major, in->hdr.minor);
 	ATTR(w, "events", "%llu", (unsigned long long)in->nevents);
 	ATTR(w, "chunks", "%zu", in->nchunks);
@@ -150,12 +151,25 @@ static void write_head(xmlTextWriterPtr w, struct hvt_reader *r, const char *pat
 		ATTR(w, "truncated-at", "%llu", (unsigned long long)in->truncated_at);
 	if ((i = hvt_reader_section_find(r, HVT_SEC_RECORDER, HVT_NO_VM)) >= 0 &&
 	    !hvt_reader_section_load(r, (uint32_t)i, 1 << 20, &d, &n, &err)) {
-		xmlTextWriterWriteElement(w, BAD_CAST "recorder", BAD_CAST d);
+		/* the recorder's lines stay lines; everything else in them goes through the sanitizer */
+		char *t = malloc(n * 4 + 1);
+		size_t o = 0;
+		for (size_t a = 0; t && a < n; a++) {
+			if (d[a] == '\n')
+				t[o++] = '\n';
+			else
+				o += strlen(hvt_sanitize(t + o, 5, d + a, 1, 0));
+		}
+		if (t) {
+			t[o] = 0;
+			xmlTextWriterWriteElement(w, BAD_CAST "recorder", BAD_CAST t);
+		}
+		free(t);
 		free(d);
 	}
 	for (uint32_t k = 0; k < hvt_reader_nsections(r); k++) {
 		struct hvt_vm_config c = { 0 };
-		char name[33];
+		char name[33], safe[33 * 4 + 1];
 		if (hvt_reader_section(r, k)->type != HVT_SEC_VM_CONFIG ||
 		    hvt_reader_section_load(r, k, 4096, &d, &n, &err))
 			continue;
@@ -163,17 +177,19 @@ static void write_head(xmlTextWriterPtr w, struct hvt_reader *r, const char *pat
 		free(d);
 		memcpy(name, c.name, 32);
 		name[32] = 0;
-		for (char *p = name; *p; p++)
-			if (*p < 32 || *p > 126)
-				*p = '?';
 		xmlTextWriterStartElement(w, BAD_CAST "vm");
 		ATTR(w, "id", "%u", c.id);
-		ATTR(w, "name", "%s", name);
+		ATTR(w, "name", "%s", hvt_sanitize_str(safe, sizeof(safe), name));
 		ATTR(w, "mode", "%u", c.mode);
 		ATTR(w, "mem", "%llu", (unsigned long long)c.mem_size);
 		hex_attr(w, "entry", c.entry);
 		xmlTextWriterEndElement(w);
 	}
+}
+
+static void quiet(void *ctx, const char *msg, ...)
+{
+	(void)ctx, (void)msg;
 }
 
 int cmd_export(int argc, char **argv)
@@ -187,6 +203,7 @@ int cmd_export(int argc, char **argv)
 	int c, xml = 0, regs = 0, rc, st;
 	uint64_t from = 0, to = UINT64_MAX;
 	const char *out = "-";
+	struct hvt_out o = { 0 };
 	struct hvt_reader *r;
 	struct hvt_event ev;
 	struct hvt_err err = { 0 };
@@ -223,10 +240,28 @@ int cmd_export(int argc, char **argv)
 		help(stderr);
 		return EXIT_USAGE;
 	}
+	if (from > to) {
+		fprintf(stderr, "hvtrace export: --from %llu is after --to %llu: nothing to export\n",
+			(unsigned long long)from, (unsigned long long)to);
+		return EXIT_USAGE;
+	}
 	if ((rc = open_file_arg(argc, argv, help, &r, 0)))
 		return rc;
-	if (!(w = xmlNewTextWriterFilename(out, 0))) {
-		fprintf(stderr, "hvtrace export: cannot write %s\n", out);
+	/* -o: a temporary file beside OUT, renamed over it only when all went well */
+	if (strcmp(out, "-") && (st = hvt_out_open(&o, out, &err))) {
+		fprintf(stderr, "hvtrace export: %s\n", err.msg);
+		hvt_reader_close(r);
+		return exit_code(st);
+	}
+	/* libxml2 would print its own "I/O error" lines before ours: errors are said once, here */
+	xmlSetGenericErrorFunc(NULL, quiet);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	xmlOutputBufferPtr ob = xmlOutputBufferCreateFile(o.f ? o.f : stdout, NULL);
+	if (!ob || !(w = xmlNewTextWriter(ob))) {
+		fprintf(stderr, "hvtrace export: out of memory\n");
+		if (ob)
+			xmlOutputBufferClose(ob);
+		hvt_out_abort(&o);
 		hvt_reader_close(r);
 		return EXIT_IOERR;
 	}
@@ -237,14 +272,24 @@ int cmd_export(int argc, char **argv)
 	st = from ? hvt_reader_seek(r, from, &err) : HVT_OK;
 	while (st == HVT_OK && (st = hvt_reader_next_event(r, &ev, &err)) == HVT_OK && ev.num <= to)
 		write_event(w, &ev, regs);
+	if (st < 0) /* a read error stops the export and is said; the partial OUT is not kept */
+		fprintf(stderr, "hvtrace: %s\n", err.msg);
 	xmlTextWriterEndDocument(w);
-	if (xmlTextWriterFlush(w) < 0 && st >= 0) {
-		fprintf(stderr, "hvtrace export: writing %s failed\n", out);
+	int werr = xmlTextWriterFlush(w) < 0;
+	xmlFreeTextWriter(w); /* closes the output buffer, not the FILE */
+	if (o.f) {
+		if (st < 0 || werr)
+			hvt_out_abort(&o);
+		else if ((rc = hvt_out_commit(&o, &err))) {
+			fprintf(stderr, "hvtrace export: %s\n", err.msg);
+			st = HVT_EIO;
+		}
+	}
+	if (werr && st >= 0) {
+		if (strcmp(out, "-")) /* stdout: said by hvt_finish_stdout */
+			fprintf(stderr, "hvtrace export: writing %s failed\n", out);
 		st = HVT_EIO;
 	}
-	xmlFreeTextWriter(w);
-	if (st < 0 && st != HVT_EIO)
-		fprintf(stderr, "hvtrace: %s\n", err.msg);
 	hvt_reader_close(r);
 	xmlCleanupParser();
 	return st < 0 ? exit_code(st) : 0;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hvt_text.h"
 #include "hvtrace.h"
 #include "trace_scan.h"
 
@@ -40,9 +41,10 @@ static void show_recorder(struct hvt_reader *r)
 	printf("recorder:\n");
 	for (char *line = (char *)d, *nl; line && *line; line = nl) {
 		nl = strchr(line, '\n');
+		char safe[4 * 1024 + 1]; /* recorder text comes from the trace: sanitized */
 		if (nl)
 			*nl++ = 0;
-		printf("  %s\n", line);
+		printf("  %s\n", hvt_sanitize_str(safe, sizeof(safe), line));
 	}
 	free(d);
 }
@@ -74,10 +76,20 @@ static void show_vmxcaps(struct hvt_reader *r)
 static void show_vms(struct hvt_reader *r)
 {
 	static const char *const modes[] = { "real", "prot32", "long64" };
-	unsigned nvm = 0;
+	unsigned nvm = 0, shown = 0;
+	uint32_t memory = 0, state = 0; /* one bit per VM: one pass, not a search per VM */
+	uint32_t state_sec[HVT_MAX_VMS] = { 0 };
 
-	for (uint32_t i = 0; i < hvt_reader_nsections(r); i++)
-		nvm += hvt_reader_section(r, i)->type == HVT_SEC_VM_CONFIG;
+	for (uint32_t i = 0; i < hvt_reader_nsections(r); i++) {
+		const struct hvt_section_info *s = hvt_reader_section(r, i);
+		nvm += s->type == HVT_SEC_VM_CONFIG;
+		if (s->vm < HVT_MAX_VMS && s->type == HVT_SEC_VM_MEMORY)
+			memory |= 1u << s->vm;
+		if (s->vm < HVT_MAX_VMS && s->type == HVT_SEC_VM_STATE) {
+			state |= 1u << s->vm;
+			state_sec[s->vm] = i;
+		}
+	}
 	printf("VMs:          %u\n", nvm);
 	for (uint32_t i = 0; i < hvt_reader_nsections(r); i++) {
 		const struct hvt_section_info *s = hvt_reader_section(r, i);
@@ -85,25 +97,31 @@ static void show_vms(struct hvt_reader *r)
 		struct hvt_err err;
 		uint8_t *d;
 		size_t n;
-		char name[33];
+		char name[33], safe[33 * 4 + 1];
 
-		if (s->type != HVT_SEC_VM_CONFIG || hvt_reader_section_load(r, i, 4096, &d, &n, &err))
+		if (s->type != HVT_SEC_VM_CONFIG)
+			continue;
+		if (shown++ == HVT_MAX_VMS) { /* a trace holds at most 16 VMs: check says what is wrong */
+			printf("  ... %u more configurations\n", nvm - HVT_MAX_VMS);
+			break;
+		}
+		if (hvt_reader_section_load(r, i, 4096, &d, &n, &err))
 			continue;
 		memcpy(&c, d, n < sizeof(c) ? n : sizeof(c));
 		free(d);
 		memcpy(name, c.name, 32);
 		name[32] = 0;
+		hvt_sanitize_str(safe, sizeof(safe), name);
 		printf("  vm%-2u %-12s mode=%s mem=%llu KiB load=%#llx entry=%#llx image=%llu bytes crc=%08x weight=%u",
-		       c.id, name, c.mode < 3 ? modes[c.mode] : "?", (unsigned long long)(c.mem_size >> 10),
+		       c.id, safe, c.mode < 3 ? modes[c.mode] : "?", (unsigned long long)(c.mem_size >> 10),
 		       (unsigned long long)c.load_addr, (unsigned long long)c.entry,
 		       (unsigned long long)c.image_size, c.image_crc, c.weight);
 		if (c.insn_limit)
 			printf(" limit=%llu", (unsigned long long)c.insn_limit);
-		int si = hvt_reader_section_find(r, HVT_SEC_VM_STATE, c.id);
-		printf("%s%s", hvt_reader_section_find(r, HVT_SEC_VM_MEMORY, c.id) >= 0 ? " +memory" : "",
-		       si >= 0 ? " +state" : "");
+		printf("%s%s", c.id < HVT_MAX_VMS && (memory >> c.id & 1) ? " +memory" : "",
+		       c.id < HVT_MAX_VMS && (state >> c.id & 1) ? " +state" : "");
 		/* trace minor 2: the x87/SSE state the VM starts with */
-		if (si >= 0 && !hvt_reader_section_load(r, (uint32_t)si, 4096, &d, &n, &err)) {
+		if (c.id < HVT_MAX_VMS && (state >> c.id & 1) && !hvt_reader_section_load(r, state_sec[c.id], 4096, &d, &n, &err)) {
 			struct hvt_vm_state st;
 			memset(&st, 0, sizeof(st));
 			memcpy(&st, d, n < sizeof(st) ? n : sizeof(st));
@@ -153,7 +171,11 @@ int cmd_info(int argc, char **argv)
 		printf("instructions: %llu\n", (unsigned long long)insns);
 		printf("bytes/exit:   %.2f\n", exits ? (double)in->file_size / (double)exits : 0.0);
 	}
-	if (st != HVT_OK)
+	uint64_t nev;
+	int whole = st == HVT_OK ? check_whole(r, &nev, &err) : st;
+	if (st == HVT_OK && whole != HVT_OK) /* the same verdict as `hvtrace check` */
+		printf("health:       damaged: %s\n", err.msg);
+	else if (st != HVT_OK)
 		printf("health:       damaged: %s\n", err.msg);
 	else if (in->problem.code)
 		printf("health:       %s: %s\n", in->damaged ? "damaged" : "truncated", in->problem.msg);

@@ -192,6 +192,10 @@ int cmd_stat(int argc, char **argv)
 	}
 	if ((rc = open_file_arg(argc, argv, help, &r, 0)))
 		return rc;
+	if ((rc = check_vm_arg("stat", r, vm))) {
+		hvt_reader_close(r);
+		return rc;
+	}
 	if (!(s = calloc(1, sizeof(*s)))) {
 		hvt_reader_close(r);
 		return EXIT_IOERR;

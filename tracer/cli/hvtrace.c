@@ -2,8 +2,8 @@
  * hvtrace.c - the hvtrace command: subcommand dispatch and what the subcommands share.
  *
  * Output for scripts goes to stdout and keeps its shape; errors, warnings and progress go to
- * stderr. Exit codes: 0 fine, 1 truncated (check) or different (diff), 2 corrupt, 3 usage,
- * 4 I/O.
+ * stderr. Exit codes (retrovisor/exit_status.h): 0 fine, 1 truncated (check) or different
+ * (diff), 2 corrupt, 4 I/O (standard output included), 64 usage.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hvt_text.h"
+#include "hvt_file.h"
 #include "hvtrace.h"
 
 static const struct {
@@ -34,19 +36,17 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-7s %s\n", cmds[i].name, cmds[i].what);
 	fprintf(f, "\n'hvtrace COMMAND --help' describes each one.\n");
+	hvt_print_exit_statuses(f);
 }
 
 int parse_u64(const char *cmd, const char *opt, const char *s, uint64_t max, uint64_t *out)
 {
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (errno || end == s || *end || *s == '-' || v > max) {
-		fprintf(stderr, "hvtrace %s: %s: '%s' is not a number from 0 to %llu\n", cmd, opt, s,
-			(unsigned long long)max);
+	char why[256];
+
+	if (hvt_parse_num(opt, s, 0, max, 0, out, why, sizeof(why))) {
+		fprintf(stderr, "hvtrace %s: %s\n", cmd, why);
 		return EXIT_USAGE;
 	}
-	*out = v;
 	return 0;
 }
 
@@ -74,6 +74,22 @@ int parse_file_only(int argc, char **argv, void (*help)(FILE *))
 int open_file_arg(int argc, char **argv, void (*help)(FILE *), struct hvt_reader **r, int quietly)
 {
 	return one_file(argc, help) ? EXIT_USAGE : open_trace(argv[optind], r, quietly);
+}
+
+int check_vm_arg(const char *cmd, struct hvt_reader *r, int vm)
+{
+	char list[HVT_MAX_VMS * 4] = "";
+
+	if (vm < 0 || hvt_reader_section_find(r, HVT_SEC_VM_CONFIG, (uint32_t)vm) >= 0)
+		return 0;
+	for (uint32_t i = 0; i < hvt_reader_nsections(r); i++) {
+		const struct hvt_section_info *s = hvt_reader_section(r, i);
+		if (s->type == HVT_SEC_VM_CONFIG && strlen(list) + 8 < sizeof(list))
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%u", list[0] ? ", " : "", s->vm);
+	}
+	fprintf(stderr, "hvtrace %s: --vm %d: %s has no such VM (its VMs: %s)\n", cmd, vm, hvt_reader_name(r),
+		list[0] ? list : "none");
+	return EXIT_USAGE;
 }
 
 int exit_code(int status)
@@ -134,7 +150,7 @@ void progress_done(const struct hvt_reader *r)
 		fprintf(stderr, "\r%*s\r", (int)strlen(hvt_reader_name(r)) + 8, "");
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
@@ -150,4 +166,9 @@ int main(int argc, char **argv)
 	fprintf(stderr, "hvtrace: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	return hvt_finish_stdout("hvtrace", run(argc, argv), EXIT_IOERR);
 }

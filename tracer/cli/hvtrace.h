@@ -10,12 +10,14 @@
 #include <stdint.h>
 
 #include "hvt_reader.h"
+#include "retrovisor/exit_status.h"
 
-/* Exit codes (check uses 1 and 2 for truncated and corrupt, diff 1 for "differ"). */
-#define EXIT_TRUNC 1
-#define EXIT_CORRUPT 2
-#define EXIT_USAGE 3
-#define EXIT_IOERR 4
+/* Exit codes, the same in every tool (retrovisor/exit_status.h): check uses 1 and 2 for
+ * truncated and corrupt, diff 1 for "differ". */
+#define EXIT_TRUNC RV_EXIT_NO
+#define EXIT_CORRUPT RV_EXIT_BROKEN
+#define EXIT_IOERR RV_EXIT_FAILED
+#define EXIT_USAGE RV_EXIT_USAGE
 
 int cmd_info(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
@@ -37,6 +39,12 @@ int parse_file_only(int argc, char **argv, void (*help)(FILE *));
  * the exit code (EXIT_USAGE with the help on stderr when there is not exactly one). */
 int open_file_arg(int argc, char **argv, void (*help)(FILE *), struct hvt_reader **r, int quietly);
 
+/* 0 if vm is -1 (all) or a VM the trace configures, else a message and EXIT_USAGE. */
+int check_vm_arg(const char *cmd, struct hvt_reader *r, int vm);
+/* What `hvtrace check` verifies (sections, every event against hvt_bounds, damage found at
+ * open, the event count): HVT_OK (also for a truncated file, as far as it goes), or the first
+ * problem in err. info's health line says the same. */
+int check_whole(struct hvt_reader *r, uint64_t *nev, struct hvt_err *err);
 /* Exit code for a library status. */
 int exit_code(int status);
 /* Open a trace, printing errors and (quietly=0) truncation/damage warnings to stderr. Returns 0

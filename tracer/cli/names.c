@@ -25,7 +25,7 @@ int reason_lookup(const char *name)
 	unsigned v;
 	char *end;
 
-#define EXIT_REASON_MATCH(num, nm, family, str) \
+#define EXIT_REASON_MATCH(num, nm, family, str, timing) \
 	if (!strcasecmp(name, str))             \
 		return num;
 	EXIT_REASON_LIST(EXIT_REASON_MATCH)

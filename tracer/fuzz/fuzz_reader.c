@@ -1,7 +1,8 @@
 /*
  * fuzz_reader.c - libFuzzer target for everything that reads untrusted trace bytes: the .hvt
  * reader (header, sections, footer index or rebuild, chunk CRCs, zstd), the decoder on every
- * chunk, and the fast scanner. The input is also fed to the decoder and the scanner directly as
+ * chunk, the fast scanner, and the rules a trace must follow against its own declarations
+ * (hvt_bounds.h: what hvtrace check and hvreplay apply before trusting a trace). The input is also fed to the decoder and the scanner directly as
  * one chunk payload, so payload bugs are found without getting past CRCs first.
  *
  * Built and run by `make check-fuzz` (tracer/tracer.mk); a crash, leak, hang or sanitizer report
@@ -13,6 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "hvt_bounds.h"
 #include "hvt_reader.h"
 #include "trace_decode.h"
 #include "trace_scan.h"
@@ -63,6 +65,7 @@ static void file(const uint8_t *data, size_t size)
 		}
 		while ((st = hvt_reader_next_event(r, &ev, &err)) == HVT_OK && ++n < 1000000)
 			;
+		hvt_bounds_check(r, &err);
 		if (hvt_reader_info(r)->nevents)
 			hvt_reader_seek(r, hvt_reader_info(r)->nevents / 2, &err);
 		memset(&scan, 0, sizeof(scan));

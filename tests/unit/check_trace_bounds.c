@@ -1,0 +1,122 @@
+/*
+ * check_trace_bounds.c - the rules a trace's records must follow against its own declarations
+ * (tracer/hvt_bounds.h), one synthetic event at a time: each rule holds for a plausible event
+ * and is broken by the smallest change.
+ */
+#include <check.h>
+#include <string.h>
+
+#include "hvt_bounds.h"
+#include "retrovisor/exit_reasons.h"
+#include "check_run.h"
+
+static struct hvt_vm_config good_config(void)
+{
+	struct hvt_vm_config c = { .id = 1, .mode = HVT_MODE_REAL, .mem_size = 1 << 20, .load_addr = 0x7c00,
+				   .entry = 0x7c00, .image_size = 512, .weight = 1 };
+	memcpy(c.name, "vm", 3);
+	return c;
+}
+
+START_TEST(test_vm_config)
+{
+	struct hvt_err err;
+	struct hvt_vm_config c = good_config();
+
+	ck_assert_int_eq(hvt_vm_config_check(&c, sizeof(c), 1, &err), HVT_OK);
+	ck_assert_int_eq(hvt_vm_config_check(&c, sizeof(c) - 1, 1, &err), HVT_ECORRUPT);
+	ck_assert_int_eq(hvt_vm_config_check(&c, sizeof(c), 2, &err), HVT_ECORRUPT); /* says VM 1 */
+	c.mem_size = HVT_VM_MEM_MAX;
+	ck_assert_int_eq(hvt_vm_config_check(&c, sizeof(c), 1, &err), HVT_OK);
+	c.mem_size = HVT_VM_MEM_MAX + 4096; /* more than hvrun can create: replay would allocate it */
+	ck_assert_int_eq(hvt_vm_config_check(&c, sizeof(c), 1, &err), HVT_ECORRUPT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "bytes of memory"));
+	c.mem_size = (1 << 20) + 1;
+	ck_assert_int_eq(hvt_vm_config_check(&c, sizeof(c), 1, &err), HVT_ECORRUPT);
+	c = good_config();
+	c.entry = 1 << 20;
+	ck_assert_int_eq(hvt_vm_config_check(&c, sizeof(c), 1, &err), HVT_ECORRUPT);
+	c = good_config();
+	c.image_size = (1 << 20) - 0x7c00 + 1;
+	ck_assert_int_eq(hvt_vm_config_check(&c, sizeof(c), 1, &err), HVT_ECORRUPT);
+	c = good_config();
+	c.mode = 3;
+	ck_assert_int_eq(hvt_vm_config_check(&c, sizeof(c), 1, &err), HVT_ECORRUPT);
+	c = good_config();
+	memset(c.name, 'a', sizeof(c.name));
+	ck_assert_int_eq(hvt_vm_config_check(&c, sizeof(c), 1, &err), HVT_ECORRUPT);
+}
+END_TEST
+
+static struct hvt_event event(uint8_t type, uint64_t icount)
+{
+	struct hvt_event ev = { .type = type, .vm = 1, .icount = icount, .reason = EXIT_REASON_CPUID, .insn_len = 2 };
+	return ev;
+}
+
+START_TEST(test_events)
+{
+	struct hvt_bounds b;
+	struct hvt_err err;
+	struct hvt_event ev;
+
+	memset(&b, 0, sizeof(b));
+	b.limit[1] = 1000;
+	ev = event(HVT_REC_EXIT, 10);
+	ck_assert_int_eq(hvt_bounds_event(&b, &ev, &err), HVT_ECORRUPT); /* not started */
+	ck_assert_ptr_nonnull(strstr(err.msg, "has not started"));
+	ev = event(HVT_REC_SWITCH, 0);
+	ev.target = 1;
+	ck_assert_int_eq(hvt_bounds_event(&b, &ev, &err), HVT_ECORRUPT); /* to a VM not started */
+	ck_assert_ptr_nonnull(strstr(err.msg, "has not started"));
+	ev = event(HVT_REC_VM_START, 0);
+	ck_assert_int_eq(hvt_bounds_event(&b, &ev, &err), HVT_OK);
+	ev = event(HVT_REC_SWITCH, 0);
+	ev.target = 1;
+	ck_assert_int_eq(hvt_bounds_event(&b, &ev, &err), HVT_OK);
+	ev = event(HVT_REC_EXIT, 100);
+	ck_assert_int_eq(hvt_bounds_event(&b, &ev, &err), HVT_OK);
+	ev = event(HVT_REC_EXIT, 99);
+	ck_assert_int_eq(hvt_bounds_event(&b, &ev, &err), HVT_ECORRUPT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "goes backwards"));
+	ev = event(HVT_REC_EXIT, 1001);
+	ck_assert_int_eq(hvt_bounds_event(&b, &ev, &err), HVT_ECORRUPT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "past its limit of 1000"));
+	ev = event(HVT_REC_EXIT, 200);
+	ev.reason = 127;
+	ck_assert_int_eq(hvt_bounds_event(&b, &ev, &err), HVT_ECORRUPT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "not a VMX basic exit reason"));
+	ev.reason = EXIT_REASON_PREEMPTION_TIMER; /* asynchronous: no instruction length */
+	ck_assert_int_eq(hvt_bounds_event(&b, &ev, &err), HVT_ECORRUPT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "asynchronous"));
+	ev.insn_len = 0;
+	ck_assert_int_eq(hvt_bounds_event(&b, &ev, &err), HVT_OK);
+	ev = event(HVT_REC_MEMWRITE, 0);
+	ev.len = 0;
+	ck_assert_int_eq(hvt_bounds_event(&b, &ev, &err), HVT_ECORRUPT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "0 bytes"));
+	ev.len = 4;
+	ck_assert_int_eq(hvt_bounds_event(&b, &ev, &err), HVT_OK);
+	/* an instruction-limit stop names its count: no exit lies beyond it */
+	ev = event(HVT_REC_VM_STOP, 200);
+	ev.stop_why = HVT_STOP_INSN_LIMIT;
+	ev.detail = 150;
+	ck_assert_int_eq(hvt_bounds_event(&b, &ev, &err), HVT_ECORRUPT);
+	ev.detail = 1000;
+	ck_assert_int_eq(hvt_bounds_event(&b, &ev, &err), HVT_OK);
+	ev = event(HVT_REC_EXIT, 300);
+	ck_assert_int_eq(hvt_bounds_event(&b, &ev, &err), HVT_ECORRUPT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "already stopped"));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("trace_bounds");
+	TCase *tc = tcase_create("rules");
+
+	tcase_add_test(tc, test_vm_config);
+	tcase_add_test(tc, test_events);
+	suite_add_tcase(s, tc);
+	return check_run(s);
+}

@@ -1,0 +1,169 @@
+/*
+ * trace_hostile - copy a trace, making it hostile in one way that its CRCs cannot catch (the
+ * sections and chunks are rewritten, so every CRC is right). tests/system/hostile-inputs.sh
+ * feeds the results to hvtrace and hvreplay and checks the status and message each gets.
+ *
+ *   trace_hostile KIND IN.hvt OUT.hvt
+ *
+ *   name      VM 0's name holds ESC, BEL and a right-to-left override
+ *   recorder  the recorder text holds an OSC title sequence and a C1 CSI
+ *   note      a NOTE record with control characters and broken UTF-8 after the first VM_START
+ *   mem4g     VM 0 claims 4 GiB of memory
+ *   late      VM 0's last exit is moved 10^12 instructions later (the stop record, which has no
+ *             count of its own, moves with it; an instruction-limit stop's detail does not)
+ *   reason=N  every I/O exit is re-tagged with exit reason N
+ *   configs=N VM 0's configuration section N times more (a trace holds at most 16 VMs)
+ *   chunk-reserved, chunk-nocrc   the first chunk's header gets a reserved byte set, or loses
+ *             its payload-CRC flag (its header CRC recomputed)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "hvt_reader.h"
+#include "hvt_writer.h"
+#include "trace_encode.h"
+
+#define LATER 1000000000000ull
+
+static int die(const char *what, const struct hvt_err *e)
+{
+	fprintf(stderr, "trace_hostile: %s: %s\n", what, e ? e->msg : "");
+	return 2;
+}
+
+/* Change the first chunk's header in place and recompute its header CRC. */
+static int patch_chunk(const char *path, const char *kind)
+{
+	struct hvt_reader *r;
+	struct hvt_err err;
+	struct hvt_chunk_header h;
+	size_t n;
+	if (hvt_reader_open(&r, path, &err) < 0)
+		return die(path, &err);
+	long off = (long)hvt_reader_index(r, &n)[0].offset;
+	hvt_reader_close(r);
+	FILE *f = fopen(path, "r+b");
+	if (!f || fseek(f, off, SEEK_SET) || fread(&h, sizeof(h), 1, f) != 1)
+		return die(path, NULL);
+	if (!strcmp(kind, "chunk-reserved"))
+		h.reserved[3] = 1;
+	else
+		h.flags &= (uint16_t)~HVT_CHUNK_CRC;
+	h.header_crc = (uint32_t)crc32(0, (const Bytef *)&h, 60);
+	if (fseek(f, off, SEEK_SET) || fwrite(&h, sizeof(h), 1, f) != 1 || fclose(f))
+		return die(path, NULL);
+	return 0;
+}
+
+/* The event number of VM 0's last exit (for late/late-all). */
+static uint64_t last_exit(const char *path)
+{
+	struct hvt_reader *r;
+	struct hvt_err err;
+	struct hvt_event ev;
+	uint64_t last = UINT64_MAX;
+	if (hvt_reader_open(&r, path, &err) < 0)
+		return last;
+	while (hvt_reader_next_event(r, &ev, &err) == HVT_OK)
+		if (ev.type == HVT_REC_EXIT && ev.vm == 0)
+			last = ev.num;
+	hvt_reader_close(r);
+	return last;
+}
+
+int main(int argc, char **argv)
+{
+	static uint8_t buf[1 << 20] __attribute__((aligned(8)));
+	struct hvt_reader *r;
+	struct hvt_writer *w;
+	struct hvt_err err;
+	struct hvt_event ev;
+	struct hvt_enc enc;
+	if (argc != 4)
+		return fprintf(stderr, "usage: trace_hostile KIND IN OUT\n"), 64;
+	const char *kind = argv[1];
+	int reason = !strncmp(kind, "reason=", 7) ? atoi(kind + 7) : -1;
+	int late = !strcmp(kind, "late");
+	uint64_t moved = late ? last_exit(argv[2]) : UINT64_MAX;
+	if (hvt_reader_open(&r, argv[2], &err) < 0)
+		return die(argv[2], &err);
+	if (!(w = hvt_writer_open(argv[3], NULL, &err)))
+		return die(argv[3], &err);
+	for (uint32_t i = 0; i < hvt_reader_nsections(r); i++) {
+		const struct hvt_section_info *si = hvt_reader_section(r, i);
+		uint8_t *data;
+		size_t len;
+		if (si->type == HVT_SEC_VM_STATE)
+			continue; /* rebuilt from the VM_START records */
+		if (hvt_reader_section_load(r, i, 0, &data, &len, &err) < 0)
+			return die("sections", &err);
+		if (si->type == HVT_SEC_RECORDER && !strcmp(kind, "recorder")) {
+			static const char evil[] = "emulator=\x1b]0;pwned\x07 \xc2\x9b" "2J\nrunner=hostile\n";
+			free(data);
+			data = (uint8_t *)strdup(evil);
+			len = sizeof(evil) - 1;
+		}
+		if (si->type == HVT_SEC_VM_CONFIG && si->vm == 0 && len == sizeof(struct hvt_vm_config)) {
+			struct hvt_vm_config *c = (struct hvt_vm_config *)data;
+			if (!strcmp(kind, "name"))
+				memcpy(c->name, "e\x1b[1mvil\x07\xe2\x80\xae", 13);
+			if (!strcmp(kind, "mem4g"))
+				c->mem_size = 4ull << 30;
+		}
+		if (hvt_writer_add_section(w, si->type, si->vm, data, len, &err) < 0)
+			return die("sections", &err);
+		for (int k = 0; si->type == HVT_SEC_VM_CONFIG && !strncmp(kind, "configs=", 8) && k < atoi(kind + 8); k++)
+			if (hvt_writer_add_section(w, si->type, si->vm, data, len, &err) < 0)
+				return die("sections", &err);
+		free(data);
+	}
+	hvt_enc_init(&enc, buf, sizeof(buf), hvt_writer_sink, w);
+	int st, ended = 0, noted = 0;
+	while ((st = hvt_reader_next_event(r, &ev, &err)) == HVT_OK) {
+		switch (ev.type) {
+		case HVT_REC_VM_START:
+			hvt_enc_vm_start(&enc, ev.vm, ev.start);
+			if (!strcmp(kind, "note") && !noted++)
+				hvt_enc_note(&enc, "bell\x07 esc\x1b[2J c1\x9b bad\xff\xfe <&> end", 31);
+			break;
+		case HVT_REC_EXIT: {
+			struct hvt_post post = {.mask = ev.post_mask};
+			memcpy(post.v, ev.post, sizeof(post.v));
+			unsigned why = reason >= 0 && ev.reason == 30 ? (unsigned)reason : ev.reason;
+			hvt_enc_exit(&enc, why, ev.icount + (ev.num == moved ? LATER : 0), ev.regs, ev.qual, &post,
+				     ev.insn_len, ev.has_gpa, ev.gpa);
+			break;
+		}
+		case HVT_REC_VM_STOP:
+			hvt_enc_vm_stop(&enc, ev.vm, ev.stop_why, ev.status, ev.detail);
+			break;
+		case HVT_REC_INJECT:
+			hvt_enc_inject(&enc, ev.inject_info, ev.inject_err);
+			break;
+		case HVT_REC_MEMWRITE:
+			hvt_enc_memwrite(&enc, ev.gpa, ev.data, ev.len);
+			break;
+		case HVT_REC_SWITCH:
+			hvt_enc_switch(&enc, ev.target);
+			break;
+		case HVT_REC_NOTE:
+			hvt_enc_note(&enc, (const char *)ev.data, ev.len);
+			break;
+		case HVT_REC_END:
+			hvt_enc_finish(&enc, ev.status);
+			ended = 1;
+			break;
+		}
+	}
+	if (st < 0)
+		return die(argv[2], &err);
+	if (!ended)
+		hvt_enc_flush(&enc);
+	if (hvt_writer_add_vm_states(w, &err) < 0 || hvt_writer_close(w, ended ? HVT_FILE_COMPLETE : 0, &err) < 0)
+		return die(argv[3], &err);
+	hvt_reader_close(r);
+	return !strncmp(kind, "chunk-", 6) ? patch_chunk(argv[3], kind) : 0;
+}
