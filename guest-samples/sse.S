@@ -1,10 +1,10 @@
 /*
  * sse - the x87/SSE state a VM starts with, and SSE under a non-default MXCSR.
  *
- * A VM starts with MXCSR 0x1F80 (all SIMD exceptions masked, round to nearest; SDM Vol. 1,
- * 10.2.3.1), which the trace records in the VM's start state with the x87 control words:
- * replay must start from it too, or the first instruction that depends on it differs (STMXCSR
- * here, before anything sets MXCSR). Then CR4.OSFXSR (SSE allowed, SDM Vol. 3A, 2.5), CVTSS2SI of 2.75 under round to
+ * A VM starts with the x87/SSE reset state (FCW 0x037F, MXCSR 0x1F80: all exceptions masked,
+ * round to nearest; SDM Vol. 1, 8.1.5 and 10.2.3.1), which the trace records in the VM's start
+ * state: replay must start from it too, or the first instruction that depends on it differs
+ * (FNSTCW and STMXCSR here, before anything sets them). Then CR4.OSFXSR (SSE allowed, SDM Vol. 3A, 2.5), CVTSS2SI of 2.75 under round to
  * nearest (3), LDMXCSR with round toward zero (MXCSR.RC = 11b) and the same conversion (2), and
  * the x87 FISTP of 2.75 under the default FCW (3).
  * Exits: UART I/O, the shutdown hypercall (none of the FPU/SSE work exits).
@@ -35,17 +35,16 @@ pm:
 	or $CR4_OSFXSR | CR4_OSXMMEXCPT, %eax
 	mov %eax, %cr4
 
-	stmxcsr mxcsr			/* before any SSE instruction: the start state */
-	fninit				/* FCW = 0x037F (the start FCW is the hypervisor's to set) */
+	stmxcsr mxcsr			/* before any x87/SSE instruction: the start state */
 	fnstcw fcw
 	movzwl fcw, %eax
 	PRINT "sse: at start MXCSR = "
 	PRINT_HEX mxcsr
-	PRINT ", FCW after FNINIT = "
+	PRINT ", FCW = "
 	PRINT_HEXN %eax, 4
 	PRINT "\n"
 	cmp $0x037F, %eax
-	EXPECT je, "FCW after FNINIT is not 0x037F"
+	EXPECT je, "FCW at start is not the reset value 0x037F"
 	cmpl $0x1F80, mxcsr
 	EXPECT je, "MXCSR is not the reset value 0x1F80"
 

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "retrovisor/x86_arch.h"
+#include "retrovisor/x86_paging.h"
 #include "rp_priv.h"
 
 static const int gpr_ids[16] = {
@@ -209,10 +210,13 @@ static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
 	(void)value;
 	/* Unicorn reports the linear address: under the guest's paging, the guest-physical one is
 	 * what the CPU reports (the EPT violation's guest-physical address) */
-	uint64_t pa = addr;
-	if ((rp_cpu_reg(c, RP_CR0) & CR0_PG) && rp_mmu_translate(c, addr, &pa))
-		pa = addr;
-	addr = pa;
+	struct x86_walk w;
+	if (rp_cpu_reg(c, RP_CR0) & CR0_PG) {
+		if (!rp_mmu_walk(c, addr, 0, &w))
+			addr = w.pa;
+		else if (w.status == X86_WALK_OUTSIDE) /* the walk's own read of an entry */
+			addr = w.outside;
+	}
 	c->fault_addr = addr;
 	c->fault_fetch = type == UC_MEM_FETCH_UNMAPPED;
 	snprintf(c->stop_msg, sizeof(c->stop_msg), "%s of %d bytes at guest-physical %#llx, outside the VM's memory",

@@ -19,6 +19,7 @@
 #include "retrovisor/exit_reasons.h"
 #include "retrovisor/hypercall.h"
 #include "retrovisor/x86_arch.h"
+#include "retrovisor/x86_paging.h"
 #include "rp_priv.h"
 
 
@@ -157,6 +158,50 @@ static void wrmsr(struct rp_cpu *c, uint32_t index, uint64_t value)
 	}
 }
 
+/*
+ * A #PF the hypervisor injected for an element of INS/OUTS (hv/exit_io.c checks each element as
+ * the CPU would, then injects the fault and writes the guest's CR2): the trace has the
+ * registers left after the elements done, not CR2. The faulting byte is found again with the
+ * same walk (x86_paging.h) and the same access: a write for INS, a user access at CPL 3; ES:rDI
+ * for INS, the segment of a prefix (else DS):rSI for OUTS, in the address size of the mode and
+ * a 67 prefix (SDM Vol. 2A, INS / OUTS; Vol. 3A, 4.7).
+ */
+static void injected_pf_cr2(struct rp_cpu *c, const struct rp_xrec *x)
+{
+	static const int8_t seg_of[256] = {[0x26] = HVT_SEG_ES + 1, [0x2e] = HVT_SEG_CS + 1, [0x36] = HVT_SEG_SS + 1,
+					   [0x3e] = HVT_SEG_DS + 1, [0x64] = HVT_SEG_FS + 1, [0x65] = HVT_SEG_GS + 1};
+	unsigned in = x->qual >> 3 & 1, size = (x->qual & 7) + 1, seg = in ? HVT_SEG_ES : HVT_SEG_DS;
+	int mode = rp_cpu_mode(c), asize = mode;
+	uint8_t b[15];
+	struct rp_seg sr, cs;
+	if (x->reason != EXIT_REASON_IO_INSTRUCTION || !(x->qual >> 4 & 1) || (x->inject_info & 0x7ff) != 0x30e ||
+	    rp_mmu_read(c, rp_cpu_pc(c), b, 4))
+		return;
+	for (unsigned i = 0; i < 4; i++) {
+		if (b[i] == 0x67)
+			asize = mode == 32 ? 16 : 32;
+		else if (seg_of[b[i]] && !in)
+			seg = (unsigned)seg_of[b[i]] - 1;
+		else if (b[i] != 0x66 && b[i] != 0xf2 && b[i] != 0xf3 && !(mode == 64 && (b[i] & 0xf0) == 0x40))
+			break;
+	}
+	uint64_t off = rp_cpu_reg(c, in ? 7 : 6);
+	off &= asize == 16 ? 0xffff : asize == 32 ? 0xffffffffull : ~0ull;
+	rp_cpu_get_seg(c, seg, &sr);
+	rp_cpu_get_seg(c, HVT_SEG_CS, &cs);
+	uint64_t la = (mode == 64 && seg != HVT_SEG_FS && seg != HVT_SEG_GS) ? off : sr.base + off;
+	if (mode != 64)
+		la &= 0xffffffffull;
+	uint32_t access = (in ? PF_W : 0) | ((cs.sel & 3) == 3 ? PF_U : 0);
+	for (unsigned k = 0; k < size; k++) {
+		struct x86_walk w;
+		if (rp_mmu_walk(c, la + k, access, &w) && w.status == X86_WALK_FAULT) {
+			rp_cpu_set_reg(c, RP_CR2, la + k);
+			return;
+		}
+	}
+}
+
 /* Execute the exiting instruction and expect it to end the way the recording did. */
 static int reproduce(struct rp_session *s, const struct rp_xrec *x, enum rp_stop want, struct hvt_err *err)
 {
@@ -241,6 +286,7 @@ int rp_exit_apply(struct rp_session *s, const struct rp_xrec *x, struct hvt_err 
 		c->t_base = x->icount; /* the delivery's writes happen at the exit's position */
 		c->executed = 0;
 		unsigned type = x->inject_info >> 8 & 7;
+		injected_pf_cr2(c, x);
 		st = rp_deliver(c, x->inject_info & 0xff, type, !!(x->inject_info & (1u << 11)), x->inject_err,
 				rp_cpu_reg(c, RP_RIP), err);
 		if (st < 0)

@@ -69,8 +69,15 @@ static int mem_access(struct rp_cpu *c, uint64_t la, void *buf, size_t len, int 
 		size_t n = RP_PAGE - (la & (RP_PAGE - 1));
 		if (n > len)
 			n = len;
-		if (rp_mmu_translate(c, la, &pa))
+		struct x86_walk w;
+		if (rp_mmu_walk(c, la, 0, &w)) {
+			if (w.status == X86_WALK_OUTSIDE) { /* a paging-structure entry outside memory */
+				c->outside = 1;
+				c->outside_pa = w.outside;
+			}
 			return -1;
+		}
+		pa = w.pa;
 		if (pa + n > c->mem_size) {
 			/* what the CPU would meet as an EPT violation (rp_deliver.c) */
 			c->outside = 1;
