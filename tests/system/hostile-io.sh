@@ -9,20 +9,16 @@
 hostile hostile-ins-limit 0 "shutdown hypercall" "hostile-ins-limit: #GP, ECX 0x00000010 EDI 0x00010000" \
 	"PASS hostile-ins-limit"
 
-# CR0.WP = 1: a supervisor REP INSB into a read-only page -> #PF, error code 3.
-# Replay: the trace does not carry the CR2 of a #PF the hypervisor injects, so the guest's
-# handler reads another CR2 under replay (an issue-12 gap).
-HOSTILE_REPLAY_GAP="CR2 of an injected #PF is not in the trace (issue 12)" \
-	hostile hostile-ins-wp 0 "shutdown hypercall" "hostile-ins-wp: ERROR_CODE 0x00000003 (want 0x00000003)" \
+# CR0.WP = 1: a supervisor REP INSB into a read-only page -> #PF, error code 3. Replay finds the
+# CR2 the hypervisor gave the injected #PF again (docs/replay.md).
+hostile hostile-ins-wp 0 "shutdown hypercall" "hostile-ins-wp: ERROR_CODE 0x00000003 (want 0x00000003)" \
 	"PASS hostile-ins-wp"
 
-# Ring 3 with IOPL 3: REP OUTSB out of, and REP INSB into, a supervisor-only page -> #PF 5 / 7.
-# Replay: besides CR2, the delivery of #PF from ring 3 to ring 0 is not replayed yet (issue 12).
-HOSTILE_REPLAY_GAP="ring 3 -> ring 0 delivery and CR2 of an injected #PF (issue 12)" \
-	hostile hostile-outs-user 0 "shutdown hypercall" "hostile-outs-user: ERROR_CODE 0x00000005 (want 0x00000005)" \
+# Ring 3 with IOPL 3: REP OUTSB out of, and REP INSB into, a supervisor-only page -> #PF 5 / 7,
+# delivered from ring 3 to ring 0 (replayed through the TSS stack).
+hostile hostile-outs-user 0 "shutdown hypercall" "hostile-outs-user: ERROR_CODE 0x00000005 (want 0x00000005)" \
 	"PASS hostile-outs-user"
-HOSTILE_REPLAY_GAP="ring 3 -> ring 0 delivery and CR2 of an injected #PF (issue 12)" \
-	hostile hostile-ins-user 0 "shutdown hypercall" "hostile-ins-user: ERROR_CODE 0x00000007 (want 0x00000007)" \
+hostile hostile-ins-user 0 "shutdown hypercall" "hostile-ins-user: ERROR_CODE 0x00000007 (want 0x00000007)" \
 	"PASS hostile-ins-user"
 
 # PSE-36: REP OUTSB through a 4 MiB page at guest-physical 4 GiB stops the VM, and the stop says
