@@ -339,17 +339,17 @@ static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 		c->run_pg = !!(rp_cpu_reg(c, RP_CR0) & CR0_PG);
 		c->code_page_ok = 0;
 		c->run_mode64 = rp_cpu_mode(c) == 64;
-		if (c->ntraps && !c->raw && rp_fault_is_trap(c, rp_cpu_pc(c))) {
-			/* CALL/JMP FAR with a register operand, which Unicorn must not translate: #UD */
+		if (c->ntraps && rp_fault_is_trap(c, rp_cpu_pc(c))) {
+			/* an instruction Unicorn must not translate (rp_fault.c): #UD */
 			uint64_t pc = rp_cpu_pc(c);
-			if (!rp_fault_trap_is_bad(c, pc)) {
+			if (c->executed >= c->budget) {
+				c->stop = RP_STOP_BUDGET;
+				return HVT_OK;
+			}
+			if (c->raw || !rp_fault_trap_is_bad(c, pc)) {
 				snprintf(c->stop_msg, sizeof(c->stop_msg), "the engine stopped at %#llx for nothing",
 					 (unsigned long long)pc);
 				c->stop = RP_STOP_ERROR;
-				return HVT_OK;
-			}
-			if (c->executed >= c->budget) {
-				c->stop = RP_STOP_BUDGET;
 				return HVT_OK;
 			}
 			c->executed++;

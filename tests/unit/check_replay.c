@@ -593,6 +593,7 @@ static Suite *suite(void)
 	tcase_add_test(t, deliver_protected_mode_frame);
 	tcase_add_test(t, deliver_not_present_gate);
 	tcase_add_test(t, far_register_forms_raise_ud);
+	tcase_add_test(t, far_register_form_at_the_entry_point);
 	tcase_add_test(t, mov_cr_refused_values_raise_gp);
 	tcase_add_test(t, efer_sce_is_kept);
 	tcase_add_test(t, deliver_table_outside_memory);
