@@ -339,7 +339,7 @@ static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 		c->run_pg = !!(rp_cpu_reg(c, RP_CR0) & CR0_PG);
 		c->code_page_ok = 0;
 		c->run_mode64 = rp_cpu_mode(c) == 64;
-		if (c->ntraps && rp_fault_is_trap(c, rp_cpu_pc(c))) {
+		if (c->ntraps && !c->exits_off && rp_fault_is_trap(c, rp_cpu_pc(c))) {
 			/* an instruction Unicorn must not translate (rp_fault.c): #UD */
 			uint64_t pc = rp_cpu_pc(c);
 			if (c->executed >= c->budget) {
@@ -424,7 +424,7 @@ static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 		if (c->stop != RP_STOP_NONE)
 			return HVT_OK;
 		if (e == UC_ERR_OK) {
-			if (c->ntraps && rp_fault_is_trap(c, rp_cpu_pc(c)))
+			if (c->ntraps && !c->exits_off && rp_fault_is_trap(c, rp_cpu_pc(c)))
 				continue; /* stopped before a trap: handled at the top */
 			/* Unicorn returns by itself on HLT. */
 			if (c->executed >= c->budget)

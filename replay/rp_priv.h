@@ -91,6 +91,7 @@ struct rp_cpu {
 	uc_context *ctx_tmp;       /* for reading QEMU's error code */
 	int broken;                /* Unicorn aborted outside a known case: no further runs */
 	unsigned ntraps;           /* FF /3, FF /5 register forms: Unicorn exits (rp_fault.c) */
+	int exits_off;             /* an in-place stub runs: the exits are off (rp_stub.c) */
 	uint64_t traps[RP_MAX_TRAPS];
 	int jump_pending;
 	int ss_pending;            /* the next far jump loads SS = ss_sel first (inward delivery) */

@@ -26,13 +26,17 @@ int rp_cpu_exec_stub(struct rp_cpu *c, const uint8_t *code, unsigned n, unsigned
 	uint64_t budget = c->budget, executed = c->executed;
 	enum rp_stop st = c->stop;
 	c->stop = RP_STOP_NONE;
-	if (c->ntraps) { /* the stub may sit on a trap (rp_fault.c): no exits while it runs */
+	unsigned traps = c->ntraps;
+	if (traps) { /* the stub may sit on a trap (rp_fault.c): no exits while it runs */
 		uint64_t none = UINT64_MAX - 0xfff;
 		uc_ctl_set_exits(c->uc, &none, 1);
+		c->exits_off = 1;
 	}
 	int r = rp_cpu_run_raw(c, ninsn, err);
-	if (c->ntraps)
+	if (traps) {
+		c->exits_off = 0;
 		uc_ctl_set_exits(c->uc, c->traps, c->ntraps);
+	}
 	c->budget = budget;
 	c->executed = executed;
 	c->stop = st;

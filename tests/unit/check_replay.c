@@ -401,6 +401,33 @@ START_TEST(far_register_forms_raise_ud)
 }
 END_TEST
 
+/* CALL FAR EDI at the entry point, in memory before the boot: QEMU translates it right after the
+ * boot stub's last jump (a block is translated before its first instruction runs), inside the
+ * engine's own uncounted run. The boot must end there, and the guest's first instruction is #UD.
+ * (Found by fuzz_replay: the boot looped on the new trap.) */
+START_TEST(far_register_form_at_the_entry_point)
+{
+	struct rp_cpu c;
+	struct hvt_vm_state st;
+	struct hvt_err err;
+	real_state(&st);
+	ck_assert_int_eq(rp_cpu_open(&c, 1 << 20, &err), HVT_OK);
+	c.mem[0x7c00] = 0xff;
+	c.mem[0x7c01] = 0xdf;
+	uint16_t ivt[2] = {0x9000, 0};
+	memcpy(c.mem + 6 * 4, ivt, 4);
+	c.mem[0x9000] = 0x90;
+	ck_assert_msg(rp_boot(&c, &st, &err) == HVT_OK, "%s", err.msg);
+	ck_assert_uint_eq(rp_cpu_pc(&c), 0x7c00);
+	ck_assert_int_eq(rp_cpu_run(&c, 1, &err), HVT_OK);
+	ck_assert_msg(c.stop == RP_STOP_BUDGET, "stopped: %s", c.stop_msg);
+	ck_assert_uint_eq(rp_cpu_pc(&c), 0x9000);
+	rp_cpu_close(&c);
+}
+END_TEST
+
+/* MOV to CR4 setting SMXE and MOV to CR0 setting NW without CD: #GP(0) before they execute,
+ * as the recording CPU does (QEMU accepts both). */
 START_TEST(mov_cr_refused_values_raise_gp)
 {
 	/* mov $0x4000, %eax; mov %eax, %cr4 */
