@@ -55,11 +55,7 @@ int vm_create(struct vm *vm, int id, const struct hvt_vm_config *cfg, const void
 
 void vm_stop(struct vm *vm, unsigned why, uint64_t status, uint64_t detail)
 {
-	static const char *const names[] = {
-#define STOP_NAME(num, name, str) [num] = str,
-		HVT_STOP_LIST(STOP_NAME)
-#undef STOP_NAME
-	};
+	const char *name = hvt_stop_name(why);
 	char line[64];
 
 	if (!vm->running)
@@ -70,8 +66,12 @@ void vm_stop(struct vm *vm, unsigned why, uint64_t status, uint64_t detail)
 	vm->stop_why = why;
 	vm->stop_status = status;
 	vm->stop_detail = detail;
-	hv_printf("hv: VM %d (%s) stopped: %s (status %lu, detail %lx) after %lu instructions", vm->id,
-		  vm->cfg.name, why < ARRAY_SIZE(names) ? names[why] : "?", status, detail, vm->icount);
+	if (name)
+		hv_printf("hv: VM %d (%s) stopped: %s (status %lu, detail %lx) after %lu instructions", vm->id,
+			  vm->cfg.name, name, status, detail, vm->icount);
+	else /* the one rule for a value outside a list: its number */
+		hv_printf("hv: VM %d (%s) stopped: reason %u (status %lu, detail %lx) after %lu instructions", vm->id,
+			  vm->cfg.name, why, status, detail, vm->icount);
 	int n = snprintf(line, sizeof(line), "%u %lu %lx", why, status, detail);
 	console_frame(CONPROTO_STOP, vm->id, line, (size_t)n);
 	vm->slice_over = 1;
