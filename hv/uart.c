@@ -3,7 +3,8 @@
  *
  * Transmit is immediate: the line status register always reports an empty transmitter
  * (LSR = 0x60: THRE | TEMT), so a polling driver never waits. Output is collected into lines
- * and sent to the runner as console frames. Receive data is the VM's scripted input, if any:
+ * and handed to the sink given at uart_init (in the hypervisor, a console frame to the runner; in
+ * replay, the session's console). Receive data is the VM's scripted input, if any:
  * LSR.DR (bit 0) is set while bytes remain, and each read of RBR takes the next one. Drivers
  * poll; the UART raises no interrupt.
  *
