@@ -12,6 +12,10 @@
 #include "check_run.h"
 #include "replay.h"
 
+/* LeakSanitizer (make SAN=1): Unicorn's own leak, as in check_replay.c. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void) { return "leak:libunicorn.so\n"; }
+
 static const char demo_console[] =
 	"Retrovisor demo: a short tour of VM exits\n"
 	"demo: each byte of these lines is two exits: IN from the UART's LSR, OUT to its THR\n"
