@@ -14,7 +14,8 @@ REPLAY_CFLAGS := $(shell pkg-config --cflags unicorn capstone 2>/dev/null)
 REPLAY_LDLIBS := $(shell pkg-config --libs unicorn capstone 2>/dev/null || echo -lunicorn -lcapstone)
 HOST_LIBS_ALL += $(REPLAY_LIB)
 # Unit tests link $(HOST_LIBS_ALL) in order: libhvreplay needs libhvtrace after it, then the
-# emulator and disassembler; libhvdev (hv/hvdev.mk) gives it the UART model. (Works whether this file is included before or after unit.mk.)
+# emulator and disassembler; libhvdev (hv/hvdev.mk) gives it the UART model. (Works whether this
+# file is included before or after unit.mk.)
 UNIT_LIBS += $(REPLAY_LIB) $(HVDEV_LIB) $(TRACER_LIB) $(REPLAY_LDLIBS) -lzstd -lz
 $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/check_replay*.c)): $(REPLAY_LIB) $(HVDEV_LIB) $(TRACER_LIB) \
 	$(wildcard replay/*.h)
