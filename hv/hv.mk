@@ -23,3 +23,4 @@ $(HV_ELF32): $(HV_ELF)
 	objcopy -O elf32-i386 $< $@
 $(HV_BUILD):
 	mkdir -p $@
+include hv/hvdev.mk

@@ -44,7 +44,7 @@ static int64_t hc_msg_send(struct vm *vm, uint64_t dest, uint64_t gpa, uint64_t 
 	const void *p;
 	if (!to || dest != (uint32_t)dest)
 		return HC_ENOVM;
-	if (!(vm->send_to >> dest & 1))
+	if (!bus_may_send(&to->inbox, (uint32_t)vm->id))
 		return HC_EPERM; /* the bus policy (bus.h) */
 	if (len > BUS_MSG_MAX)
 		return HC_E2BIG;

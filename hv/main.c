@@ -86,13 +86,11 @@ static int vms_create(const struct rv_manifest *mf)
 	hv_nvms = (int)mf->nvms;
 	/* The bus policy: who may send to whom, and each sender's share of a queue (bus.h). */
 	const uint32_t *send_to = rv_manifest_send_to_const(mf);
-	for (unsigned i = 0; i < mf->nvms; i++)
-		vms[i].send_to = send_to[i];
 	for (unsigned j = 0; j < mf->nvms; j++) {
-		unsigned others = 0;
+		uint32_t senders = 0;
 		for (unsigned i = 0; i < mf->nvms; i++)
-			others += i != j && (send_to[i] >> j & 1);
-		bus_set_share(&vms[j].inbox, others);
+			senders |= (uint32_t)(send_to[i] >> j & 1) << i;
+		bus_set_policy(&vms[j].inbox, j, senders);
 	}
 	return 0;
 }

@@ -1,4 +1,5 @@
-/* pic.h - a virtual 8259A pair (master at 0x20, slave at 0xA0, cascaded on IRQ2). */
+/* pic.h - a virtual 8259A pair (master at 0x20, slave at 0xA0, cascaded on IRQ2). Plain state,
+ * also built for the host (libhvdev, tests/unit/check_pic.c). */
 #ifndef HV_PIC_H
 #define HV_PIC_H
 

@@ -1,4 +1,6 @@
-/* pit.h - a virtual 8254 programmable interval timer, counting in virtual time. */
+/* pit.h - a virtual 8254 programmable interval timer, counting in virtual time. Each access is
+ * given the time (now), so the model needs nothing of the hypervisor and builds for the host
+ * too (libhvdev, tests/unit/check_pit.c). */
 #ifndef HV_PIT_H
 #define HV_PIT_H
 

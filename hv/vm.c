@@ -42,7 +42,7 @@ int vm_create(struct vm *vm, int id, const struct hvt_vm_config *cfg, const void
 		return -1;
 	}
 	memcpy(vm->mem + cfg->load_addr, image, image_size);
-	uart_init(&vm->uart, id, input, (uint32_t)input_len);
+	uart_init(&vm->uart, id, input, (uint32_t)input_len, console_uart_line, 0);
 	vm->has_pit = !!(cfg->flags & HVT_VM_PIT);
 	pit_reset(&vm->pit);
 	pic_reset(&vm->pic);

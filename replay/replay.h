@@ -177,8 +177,8 @@ int rp_read_linear(struct rp_session *s, uint64_t la, void *buf, size_t len);
 /* Disassemble n instructions from linear address la in the current CPU mode into text lines
  * ("0x7c12: 0f 32        rdmsr\n"); returns how many were decoded. */
 unsigned rp_disasm(struct rp_session *s, uint64_t la, unsigned n, char *buf, size_t size);
-/* The guest's console output up to the current point (UART THR writes and console_write
- * hypercalls); not NUL-terminated. */
+/* The guest's console output up to the current point: its UART THR writes and console_write
+ * hypercalls, through the hypervisor's UART model (carriage returns dropped); not NUL-terminated. */
 const char *rp_console(const struct rp_session *s, size_t *len);
 /* The recorded exit after (dir > 0) or before (dir < 0) the current point. */
 int rp_exit_near(struct rp_session *s, int dir, struct rp_exit_info *out, struct hvt_err *err);

@@ -14,14 +14,15 @@ REPLAY_CFLAGS := $(shell pkg-config --cflags unicorn capstone 2>/dev/null)
 REPLAY_LDLIBS := $(shell pkg-config --libs unicorn capstone 2>/dev/null || echo -lunicorn -lcapstone)
 HOST_LIBS_ALL += $(REPLAY_LIB)
 # Unit tests link $(HOST_LIBS_ALL) in order: libhvreplay needs libhvtrace after it, then the
-# emulator and disassembler. (Works whether this file is included before or after unit.mk.)
-UNIT_LIBS += $(REPLAY_LIB) $(TRACER_LIB) $(REPLAY_LDLIBS) -lzstd -lz
-$(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/check_replay*.c)): $(REPLAY_LIB) $(TRACER_LIB) \
+# emulator and disassembler; libhvdev (hv/hvdev.mk) gives it the UART model. (Works whether this
+# file is included before or after unit.mk.)
+UNIT_LIBS += $(REPLAY_LIB) $(HVDEV_LIB) $(TRACER_LIB) $(REPLAY_LDLIBS) -lzstd -lz
+$(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/check_replay*.c)): $(REPLAY_LIB) $(HVDEV_LIB) $(TRACER_LIB) \
 	$(wildcard replay/*.h)
 
 $(REPLAY_OBJDIR)/%.o: replay/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Ireplay $(REPLAY_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(HOST_CFLAGS) -Ireplay -Ihv $(REPLAY_CFLAGS) -MMD -MP -c -o $@ $<
 
 -include $(REPLAY_LIB_OBJS:.o=.d) $(REPLAY_CLI_OBJS:.o=.d)
 
@@ -30,9 +31,9 @@ $(REPLAY_LIB): $(REPLAY_LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BIN)/hvreplay: $(REPLAY_CLI_OBJS) $(REPLAY_LIB) $(TRACER_LIB)
+$(BIN)/hvreplay: $(REPLAY_CLI_OBJS) $(REPLAY_LIB) $(HVDEV_LIB) $(TRACER_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $(REPLAY_CLI_OBJS) $(REPLAY_LIB) $(TRACER_LIB) $(REPLAY_LDLIBS) $(TRACER_LDLIBS) $(HOST_LDFLAGS)
+	$(CC) -o $@ $(REPLAY_CLI_OBJS) $(REPLAY_LIB) $(HVDEV_LIB) $(TRACER_LIB) $(REPLAY_LDLIBS) $(TRACER_LDLIBS) $(HOST_LDFLAGS)
 
 host: $(BIN)/hvreplay
 

@@ -137,7 +137,7 @@ int rp_ckpt_take(struct rp_session *s, struct hvt_err *err)
 	c->resume = s->resume;
 	c->exits = s->exits_done;
 	c->console_len = s->console_len;
-	c->lcr = s->lcr;
+	c->uart = s->uart;
 	c->stopped = s->stopped;
 	k->n++;
 	s->last_ck_t = s->t;
@@ -181,7 +181,7 @@ int rp_ckpt_restore(struct rp_session *s, size_t i, struct hvt_err *err)
 	s->resume = c->resume;
 	s->exits_done = c->exits;
 	s->console_len = c->console_len;
-	s->lcr = c->lcr;
+	s->uart = c->uart;
 	s->stopped = c->stopped;
 	s->have_next = 0;
 	s->ended = 0;

@@ -108,24 +108,23 @@ int rp_exit_check(struct rp_session *s, const struct rp_xrec *x, struct hvt_err 
 	return HVT_OK;
 }
 
-/* What the guest wrote to its console: UART THR (port 0x3F8 with LCR.DLAB = 0, see hv/uart.c)
- * and console_write hypercalls that succeeded. */
+/* What the guest wrote to its console: the byte writes to the UART's ports that the hypervisor
+ * passed to its UART model (hv/exit_io.c), given to the same model (hv/uart.c), and the bytes of
+ * console_write hypercalls that succeeded. The line is flushed after each exit, so that the
+ * console shows every byte up to the current point. */
 static void console(struct rp_session *s, const struct rp_xrec *x)
 {
 	if (x->reason == EXIT_REASON_IO_INSTRUCTION) {
 		unsigned size = (x->qual & 7) + 1, in = x->qual >> 3 & 1, str = x->qual >> 4 & 1;
 		unsigned port = (uint16_t)(x->qual >> 16);
-		if (in || size != 1)
+		if (in || size != 1 || port < UART_COM1 || port > UART_COM1 + 7)
 			return;
 		if (!str) {
-			uint8_t al = (uint8_t)x->regs[0];
-			if (port == 0x3fb)
-				s->lcr = al;
-			else if (port == 0x3f8 && !(s->lcr & 0x80))
-				rp_console_append(s, &al, 1);
+			uart_write(&s->uart, port - UART_COM1, (uint8_t)x->regs[0]);
+			uart_flush(&s->uart);
 			return;
 		}
-		if (port != 0x3f8 || (s->lcr & 0x80) || !(x->post_mask & HVT_POST_GPR(6)))
+		if (!(x->post_mask & HVT_POST_GPR(6)))
 			return;
 		/* OUTSB: the bytes from DS:RSI the handler consumed (RSI moved by that many) */
 		struct rp_seg ds;
@@ -135,14 +134,18 @@ static void console(struct rp_session *s, const struct rp_xrec *x)
 			return;
 		rp_cpu_get_seg(&s->cpu, HVT_SEG_DS, &ds);
 		if (!rp_mmu_read(&s->cpu, ds.base + x->regs[6], buf, n))
-			rp_console_append(s, buf, n);
+			for (uint64_t i = 0; i < n; i++)
+				uart_write(&s->uart, port - UART_COM1, buf[i]);
+		uart_flush(&s->uart);
 		return;
 	}
 	if (x->reason == EXIT_REASON_VMCALL && (uint32_t)x->regs[0] == HC_CONSOLE_WRITE &&
 	    (x->post_mask & HVT_POST_GPR(0))) {
 		uint64_t gpa = (uint32_t)x->regs[3], len = (uint32_t)x->regs[1];
 		if ((uint32_t)x->post[0] == len && gpa + len <= s->cpu.mem_size)
-			rp_console_append(s, s->cpu.mem + gpa, len);
+			for (uint64_t i = 0; i < len; i++)
+				uart_put(&s->uart, (char)s->cpu.mem[gpa + i]);
+		uart_flush(&s->uart);
 	}
 }
 

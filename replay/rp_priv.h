@@ -21,6 +21,7 @@
 
 #include "hvt_reader.h"
 #include "replay.h"
+#include "uart.h"
 
 #define RP_PAGE 4096u
 #define RP_MAX_TRAPS 256
@@ -223,7 +224,7 @@ struct rp_ckpt {
 	uc_context *ctx;
 	struct rp_page **pages;
 	size_t console_len;
-	uint8_t lcr;
+	struct uart uart;
 	int stopped;
 };
 struct rp_ckpts {
@@ -260,7 +261,7 @@ struct rp_session {
 
 	char *console;
 	size_t console_len, console_cap;
-	uint8_t lcr;          /* the UART line control register the guest wrote (DLAB) */
+	struct uart uart;     /* the hypervisor's UART model (hv/uart.c), fed the recorded port writes */
 
 	/* searches (rp_nav.c): exits of a reason, hypervisor writes */
 	int watch_exit_on, watch_exit_reason;

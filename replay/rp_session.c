@@ -81,6 +81,16 @@ int rp_session_reset(struct rp_session *s, struct hvt_err *err)
 	return rp_ckpt_restore(s, 0, err);
 }
 
+/* The UART's lines (hv/uart.c) make the console text, newlines put back. */
+static void console_line(void *ctx, int vm, const char *text, uint32_t len, int newline)
+{
+	struct rp_session *s = ctx;
+	(void)vm;
+	rp_console_append(s, text, len);
+	if (newline)
+		rp_console_append(s, "\n", 1);
+}
+
 int rp_open(struct rp_session **out, const char *path, const struct rp_opts *opts, struct hvt_err *err)
 {
 	struct rp_session *s = calloc(1, sizeof(*s));
@@ -130,6 +140,7 @@ int rp_open(struct rp_session **out, const char *path, const struct rp_opts *opt
 	rp_fault_scan(&s->cpu, 0, s->cpu.mem_size);
 	s->cur.r = s->r;
 	s->cur.vm = s->opts.vm;
+	uart_init(&s->uart, (int)s->opts.vm, NULL, 0, console_line, s);
 	s->t = s->start.icount;
 	s->resume = s->start_event + 1;
 	if ((st = rp_cursor_seek(&s->cur, s->resume, err)) < 0 ||
