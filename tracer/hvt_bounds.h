@@ -23,28 +23,6 @@
 #ifndef TRACER_HVT_BOUNDS_H
 #define TRACER_HVT_BOUNDS_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-#include "hvt_reader.h"
-
-struct hvt_bounds {
-	uint64_t limit[HVT_MAX_VMS]; /* the VM's instruction limit, 0: none */
-	uint64_t last[HVT_MAX_VMS];  /* instruction count at its last event */
-	uint32_t configured, started, stopped; /* one bit per VM */
-};
-
-/* A VM_CONFIG section's bytes (len of them, from section `vm`): HVT_OK or HVT_ECORRUPT. */
-int hvt_vm_config_check(const void *data, size_t len, uint32_t vm, struct hvt_err *err);
-
-/* Load and check every VM_CONFIG of r. HVT_OK, HVT_ECORRUPT, or a reader error. */
-int hvt_bounds_init(struct hvt_bounds *b, struct hvt_reader *r, struct hvt_err *err);
-
-/* One event, in file order: HVT_OK or HVT_ECORRUPT naming the event. */
-int hvt_bounds_event(struct hvt_bounds *b, const struct hvt_event *ev, struct hvt_err *err);
-
-/* Every rule over the whole of r (init, then each event; stops at a truncation): what hvreplay
- * runs before a replay. Leaves r positioned at its start. */
-int hvt_bounds_check(struct hvt_reader *r, struct hvt_err *err);
+#include "hvt_reader.h" /* struct hvt_bounds and its calls: retrovisor/hvtrace.h, section 8 */
 
 #endif

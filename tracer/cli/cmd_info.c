@@ -6,9 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hvt_text.h"
+#include "retrovisor/hvtool.h"
 #include "hvtrace.h"
-#include "trace_scan.h"
 
 static void help(FILE *f)
 {

@@ -14,7 +14,6 @@
 
 #include "hvtrace.h"
 #include "retrovisor/exit_reasons.h"
-#include "retrovisor/hypercall.h"
 
 struct out {
 	char *buf;
@@ -40,18 +39,6 @@ static uint64_t reg(const struct hvt_event *ev, unsigned i)
 	return ev->regs ? ev->regs[i] : 0;
 }
 
-static const char *hc_name(uint64_t nr)
-{
-	switch (nr) {
-#define HC_CASE(num, name, str) \
-	case num:               \
-		return str;
-		HYPERCALL_LIST(HC_CASE)
-#undef HC_CASE
-	}
-	return "unknown";
-}
-
 static void io_detail(struct out *o, const struct hvt_event *ev)
 {
 	uint64_t q = ev->qual;
@@ -68,13 +55,14 @@ static void cr_detail(struct out *o, const struct hvt_event *ev)
 {
 	uint64_t q = ev->qual;
 	unsigned cr = q & 15, type = (q >> 4) & 3, gpr = (q >> 8) & 15;
+	char nb[HVT_NAME_BUF];
 
 	switch (type) {
 	case 0:
-		put(o, "mov cr%u, %s (%#llx)", cr, reg_name(gpr), (unsigned long long)reg(ev, gpr));
+		put(o, "mov cr%u, %s (%#llx)", cr, hvt_reg_name(gpr, nb), (unsigned long long)reg(ev, gpr));
 		break;
 	case 1:
-		put(o, "mov %s, cr%u", reg_name(gpr), cr);
+		put(o, "mov %s, cr%u", hvt_reg_name(gpr, nb), cr);
 		break;
 	case 2:
 		put(o, "clts");
@@ -100,6 +88,7 @@ size_t format_exit_detail(char *buf, size_t n, const struct hvt_event *ev)
 {
 	struct out o = { buf, n, 0 };
 	uint64_t q = ev->qual;
+	char nb[HVT_NAME_BUF];
 
 	buf[0] = 0;
 	switch (ev->reason) {
@@ -110,7 +99,7 @@ size_t format_exit_detail(char *buf, size_t n, const struct hvt_event *ev)
 		cr_detail(&o, ev);
 		break;
 	case EXIT_REASON_DR_ACCESS:
-		put(&o, "mov %s dr%u, %s", q & 16 ? "from" : "to", (unsigned)(q & 7), reg_name((q >> 8) & 15));
+		put(&o, "mov %s dr%u, %s", q & 16 ? "from" : "to", (unsigned)(q & 7), hvt_reg_name((q >> 8) & 15, nb));
 		break;
 	case EXIT_REASON_EPT_VIOLATION:
 		ept_detail(&o, ev);
@@ -134,7 +123,7 @@ size_t format_exit_detail(char *buf, size_t n, const struct hvt_event *ev)
 		    (unsigned long long)((reg(ev, 2) << 32) | (reg(ev, 0) & 0xffffffff)));
 		break;
 	case EXIT_REASON_VMCALL:
-		put(&o, "hypercall=%s(%llu) rbx=%#llx rcx=%#llx rdx=%#llx", hc_name(reg(ev, 0) & 0xffffffff),
+		put(&o, "hypercall=%s(%llu) rbx=%#llx rcx=%#llx rdx=%#llx", hvt_hypercall_name(reg(ev, 0) & 0xffffffff, nb),
 		    (unsigned long long)(reg(ev, 0) & 0xffffffff), (unsigned long long)reg(ev, 3),
 		    (unsigned long long)reg(ev, 1), (unsigned long long)reg(ev, 2));
 		break;
@@ -176,11 +165,13 @@ size_t format_inject(char *buf, size_t n, uint32_t info, uint32_t err)
 
 static void post_detail(struct out *o, const struct hvt_event *ev)
 {
+	char nb[HVT_NAME_BUF];
+
 	if (ev->post_mask) {
 		put(o, "  ->");
 		for (unsigned b = 0; b < HVT_POST_NVALS; b++)
 			if (ev->post_mask >> b & 1)
-				put(o, " %s=%#llx", post_name(b), (unsigned long long)ev->post[b]);
+				put(o, " %s=%#llx", hvt_post_name(b, nb), (unsigned long long)ev->post[b]);
 	}
 	if (ev->insn_len)
 		put(o, "%s rip+=%u", ev->post_mask ? "" : "  ->", ev->insn_len);
@@ -189,7 +180,7 @@ static void post_detail(struct out *o, const struct hvt_event *ev)
 size_t format_event(char *buf, size_t n, const struct hvt_event *ev)
 {
 	struct out o = { buf, n, 0 };
-	char name[32], detail[256];
+	char name[HVT_NAME_BUF], detail[256];
 
 	buf[0] = 0;
 	if (ev->vm == HVT_NO_VMID)
@@ -199,7 +190,7 @@ size_t format_event(char *buf, size_t n, const struct hvt_event *ev)
 	switch (ev->type) {
 	case HVT_REC_EXIT:
 		format_exit_detail(detail, sizeof(detail), ev);
-		put(&o, "%-20s rip=%#llx  %s", reason_name(ev->reason, name, sizeof(name)),
+		put(&o, "%-20s rip=%#llx  %s", hvt_reason_name(ev->reason, name),
 		    (unsigned long long)reg(ev, HVT_REG_RIP), detail);
 		post_detail(&o, ev);
 		break;
@@ -211,7 +202,7 @@ size_t format_event(char *buf, size_t n, const struct hvt_event *ev)
 		    ev->start->seg[HVT_SEG_CS].sel);
 		break;
 	case HVT_REC_VM_STOP:
-		put(&o, "%-20s %s status=%#llx detail=%#llx", "VM_STOP", stop_name(ev->stop_why),
+		put(&o, "%-20s %s status=%#llx detail=%#llx", "VM_STOP", hvt_stop_name(ev->stop_why, name),
 		    (unsigned long long)ev->status, (unsigned long long)ev->detail);
 		break;
 	case HVT_REC_INJECT:
