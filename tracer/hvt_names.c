@@ -1,7 +1,8 @@
 /*
  * hvt_names.c - the printable name of every value of every list a trace holds, each taken from
  * the one list that defines it (exit reasons: retrovisor/exit_reasons.h; hypercalls:
- * retrovisor/hypercall.h; stop reasons and record tags: retrovisor/trace_format.h), with one
+ * retrovisor/hypercall.h; stop reasons and record tags: retrovisor/trace_format.h; registers and
+ * post-state: retrovisor/regs.h), with one
  * rule for a value no list knows: "<LIST>_<number>" in the caller's buffer.
  */
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "retrovisor/exit_reasons.h"
 #include "retrovisor/hvtrace.h"
 #include "retrovisor/hypercall.h"
+#include "retrovisor/regs.h"
 
 static const char *unknown(const char *list, uint64_t v, char *buf)
 {
@@ -30,7 +32,7 @@ const char *hvt_hypercall_name(uint64_t nr, char *buf)
 	return s ? s : unknown("HYPERCALL", nr, buf);
 }
 
-const char *hvt_stop_name(unsigned why, char *buf)
+const char *hvt_stop_reason_name(unsigned why, char *buf)
 {
 	switch (why) {
 #define HVT_STOP_CASE(num, name, str) \
@@ -44,14 +46,8 @@ const char *hvt_stop_name(unsigned why, char *buf)
 
 const char *hvt_stop_text(unsigned why, char *buf)
 {
-	switch (why) {
-#define HVT_STOP_CASE(num, name, str) \
-	case num:                     \
-		return str;
-		HVT_STOP_LIST(HVT_STOP_CASE)
-#undef HVT_STOP_CASE
-	}
-	return unknown("STOP", why, buf);
+	const char *s = hvt_stop_name(why);
+	return s ? s : unknown("STOP", why, buf);
 }
 
 const char *hvt_record_name(unsigned type, char *buf)
@@ -70,25 +66,16 @@ const char *hvt_record_name(unsigned type, char *buf)
 	return unknown("RECORD", type, buf);
 }
 
-/* Register order of the format: the x86 encoding order, then RIP and RFLAGS (trace_format.h). */
-static const char *const regs[HVT_NREGS] = {
-	"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8",  "r9",
-	"r10", "r11", "r12", "r13", "r14", "r15", "rip", "rflags",
-};
-
 const char *hvt_reg_name(unsigned i, char *buf)
 {
-	return i < HVT_NREGS ? regs[i] : unknown("REG", i, buf);
+	const char *s = rv_reg_name(i);
+	return s ? s : unknown("REG", i, buf);
 }
 
-/* Post-state bits: GPRs 0-15 in the same order, then RFLAGS, CR0, CR3, CR4, EFER. */
 const char *hvt_post_name(unsigned b, char *buf)
 {
-	static const char *const extra[HVT_POST_NVALS - 16] = { "rflags", "cr0", "cr3", "cr4", "efer" };
-
-	if (b < 16)
-		return regs[b];
-	return b < HVT_POST_NVALS ? extra[b - 16] : unknown("POST", b, buf);
+	const char *s = rv_post_name(b);
+	return s ? s : unknown("POST", b, buf);
 }
 
 int hvt_reason_lookup(const char *name)

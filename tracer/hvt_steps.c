@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hvt_reader_priv.h"
+#include "retrovisor/regs.h"
 
 struct hvt_steps {
 	struct hvt_cursor *cu;
@@ -119,19 +120,6 @@ static int keep_memwrite(struct hvt_steps *s, const struct hvt_event *ev, struct
 	return HVT_OK;
 }
 
-/* The registers the VM resumes with: post-state on GPRs and RFLAGS, then RIP past the exiting
- * instruction (trace_format.h, EXIT). */
-static void apply_post(uint64_t *after, const uint64_t *regs, uint32_t mask, const uint64_t *post, unsigned len)
-{
-	memcpy(after, regs, HVT_NREGS * sizeof(*after));
-	for (unsigned b = 0; b < 16; b++)
-		if (mask >> b & 1)
-			after[b] = post[b];
-	if (mask & HVT_POST_RFLAGS)
-		after[HVT_REG_RFLAGS] = post[16];
-	after[HVT_REG_RIP] += len;
-}
-
 static void stop_from(struct hvt_step *x, const struct hvt_event *ev)
 {
 	x->stopped = 1;
@@ -198,7 +186,9 @@ int hvt_steps_next(struct hvt_steps *s, struct hvt_step *x, struct hvt_err *err)
 		if (ev->post)
 			memcpy(x->post, ev->post, sizeof(x->post));
 		x->insn_len = ev->insn_len;
-		apply_post(x->after, x->regs, x->post_mask, x->post, x->insn_len);
+		/* the registers the VM resumes with (CR0/CR3/CR4/EFER stay in post) */
+		memcpy(x->after, x->regs, sizeof(x->after));
+		rv_post_apply(x->after, x->post_mask, x->post, x->insn_len);
 		memcpy(s->last, x->after, sizeof(s->last));
 		break;
 	}

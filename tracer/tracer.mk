@@ -78,7 +78,7 @@ check-fuzz-replay: $(FUZZ_DIR)/fuzz_replay
 	$(FUZZ_DIR)/fuzz_replay -max_total_time=$(FUZZ_TIME) -max_len=4097 -rss_limit_mb=2048 -timeout=10 \
 		-artifact_prefix=$(FUZZ_DIR)/replay- $(FUZZ_DIR)/replay-corpus
 
-$(FUZZ_DIR)/capture_seeds: tracer/fuzz/capture_seeds.c tracer/fuzz/fuzz_capture.h tracer/xorshift.h include/retrovisor/trace_format.h
+$(FUZZ_DIR)/capture_seeds: tracer/fuzz/capture_seeds.c tracer/fuzz/fuzz_capture.h tracer/xorshift.h $(wildcard include/retrovisor/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $<
 

@@ -28,7 +28,9 @@
 #include <stdint.h>
 
 #include "retrovisor/exit_reasons.h"
+#include "retrovisor/regs.h"
 #include "retrovisor/trace_format.h"
+#include "retrovisor/vmx_fields.h"
 
 /* ---- 1. status and errors ------------------------------------------------------------- */
 /*
@@ -254,20 +256,65 @@ int hvt_steps_next(struct hvt_steps *s, struct hvt_step *st, struct hvt_err *err
  * One rule for every list: a known value gives its name, a static string; an unknown one gives
  * the list's prefix and the number, written into buf (HVT_NAME_BUF bytes) and returned:
  * REASON_77, HYPERCALL_12, STOP_9, RECORD_9, REG_18, POST_21. Never NULL. Whether a value is
- * known at all is the list's own question: exit_reason_name() (retrovisor/exit_reasons.h)
- * returns NULL for an unknown reason.
+ * known at all is the list's own question, answered where the list lives: exit_reason_name(),
+ * hypercall_name(), hvt_stop_name(), rv_reg_name(), rv_post_name() return NULL for a value not
+ * in their list; these functions are built on them.
  */
 #define HVT_NAME_BUF 32
 const char *hvt_reason_name(unsigned reason, char *buf);  /* "IO_INSTRUCTION" */
 const char *hvt_hypercall_name(uint64_t nr, char *buf);   /* "console_write" */
-const char *hvt_stop_name(unsigned why, char *buf);       /* "SHUTDOWN" */
-const char *hvt_stop_text(unsigned why, char *buf);       /* "shutdown hypercall" */
+const char *hvt_stop_reason_name(unsigned why, char *buf); /* "SHUTDOWN" */
+const char *hvt_stop_text(unsigned why, char *buf);       /* "shutdown hypercall" (hvt_stop_name's) */
 const char *hvt_record_name(unsigned type, char *buf);    /* "EXIT", "VM_START", ... */
 const char *hvt_reg_name(unsigned i, char *buf);          /* rax .. r15, rip, rflags */
 const char *hvt_post_name(unsigned bit, char *buf);       /* rax .. r15, rflags, cr0, cr3, cr4, efer */
 /* A reason by name (any case), by number (0x30, 48), or as REASON_48: the reason, or -1. */
 int hvt_reason_lookup(const char *name);
 
+
+/* ---- 7. decoders ----------------------------------------------------------------------- */
+/*
+ * The exit qualifications and the interruption information as structs, decoded with the field
+ * layouts of retrovisor/vmx_fields.h (SDM Vol. 3C, 28.2.1 and 25.8.3). Where the qualification
+ * says nothing (CPUID, RDMSR, VMCALL, ...) the registers at the exit carry the operands
+ * (regs[RV_REG_RAX] ...), and the post-state carries the results.
+ */
+struct hvt_io {          /* IO_INSTRUCTION */
+	uint16_t port;
+	unsigned size;       /* 1, 2 or 4 bytes */
+	int in, string, rep, imm; /* IN/INS; INS/OUTS; REP prefix; port from an immediate (else DX) */
+	uint64_t value;      /* an OUT of AL/AX/EAX: the bytes written (from the registers); else 0 */
+	int has_value;
+};
+struct hvt_cr {          /* CR_ACCESS */
+	unsigned cr;         /* control register number (0 for CLTS and LMSW) */
+	unsigned type;       /* enum vmx_cr_access: VMX_CR_MOV_TO, _MOV_FROM, _CLTS, _LMSW */
+	unsigned gpr;        /* the general register of a MOV (RV_REG_*) */
+	uint64_t value;      /* MOV to CR: the value written (from the registers); LMSW: its source data */
+	int lmsw_mem;        /* LMSW with a memory operand */
+};
+struct hvt_ept {         /* EPT_VIOLATION */
+	uint64_t gpa;
+	unsigned access;     /* what the guest tried: VMX_EPT_READ | _WRITE | _FETCH */
+	unsigned allowed;    /* what the EPT entry allowed, the same bits */
+	int linear_valid;    /* the guest linear address field is valid */
+	int translated;      /* the access was to the translated address, not to a paging structure */
+	int nmi_unblocking;  /* NMI unblocking due to IRET */
+};
+struct hvt_intr {        /* interruption information (INJECT, VM-exit interruption information) */
+	unsigned vector;
+	unsigned type;       /* enum vmx_intr_type */
+	int has_error, valid;
+	uint32_t error;
+};
+/* Each fills d from an exit (reason, qualification, registers at the exit) and returns 1, or
+ * returns 0 when the exit is not of that reason. */
+int hvt_decode_io(unsigned reason, uint64_t qual, const uint64_t regs[HVT_NREGS], struct hvt_io *d);
+int hvt_decode_cr(unsigned reason, uint64_t qual, const uint64_t regs[HVT_NREGS], struct hvt_cr *d);
+int hvt_decode_ept(unsigned reason, uint64_t qual, uint64_t gpa, struct hvt_ept *d);
+void hvt_decode_intr(uint32_t info, uint32_t error, struct hvt_intr *d);
+/* "external-interrupt", "nmi", "hardware-exception", ...; an unknown type as TYPE_n. */
+const char *hvt_intr_type_name(unsigned type, char *buf);
 
 /* ---- 8. checks and statistics ------------------------------------------------------------ */
 /*

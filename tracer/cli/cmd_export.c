@@ -96,12 +96,12 @@ static void write_event(xmlTextWriterPtr w, const struct hvt_event *ev, int regs
 		hex_attr(w, "efer", ev->start->efer);
 		break;
 	case HVT_REC_VM_STOP:
-		ATTR(w, "reason", "%s", hvt_stop_name(ev->stop_why, buf));
+		ATTR(w, "reason", "%s", hvt_stop_reason_name(ev->stop_why, buf));
 		hex_attr(w, "status", ev->status);
 		hex_attr(w, "detail", ev->detail);
 		break;
 	case HVT_REC_INJECT:
-		ATTR(w, "vector", "%u", ev->inject_info & 0xff);
+		ATTR(w, "vector", "%u", vmx_intr_vector(ev->inject_info));
 		hex_attr(w, "info", ev->inject_info);
 		hex_attr(w, "error-code", ev->inject_err);
 		break;

@@ -41,46 +41,49 @@ static uint64_t reg(const struct hvt_event *ev, unsigned i)
 
 static void io_detail(struct out *o, const struct hvt_event *ev)
 {
-	uint64_t q = ev->qual;
-	unsigned size = (unsigned)(q & 7) + 1, in = (q >> 3) & 1;
 	static const char *const acc[] = { "?", "al", "ax", "?", "eax" };
+	struct hvt_io d;
 
-	put(o, "%s port=%#x size=%u%s%s%s", in ? "in" : "out", (unsigned)(q >> 16 & 0xffff), size,
-	    q & (1 << 4) ? " string" : "", q & (1 << 5) ? " rep" : "", q & (1 << 6) ? " imm" : " dx");
-	if (!in && !(q & (1 << 4)) && size <= 4)
-		put(o, " %s=%#llx", acc[size], (unsigned long long)(reg(ev, 0) & ((1ull << (8 * size)) - 1)));
+	hvt_decode_io(ev->reason, ev->qual, ev->regs, &d);
+	put(o, "%s port=%#x size=%u%s%s%s", d.in ? "in" : "out", d.port, d.size, d.string ? " string" : "",
+	    d.rep ? " rep" : "", d.imm ? " imm" : " dx");
+	if (d.has_value)
+		put(o, " %s=%#llx", acc[d.size], (unsigned long long)d.value);
 }
 
 static void cr_detail(struct out *o, const struct hvt_event *ev)
 {
-	uint64_t q = ev->qual;
-	unsigned cr = q & 15, type = (q >> 4) & 3, gpr = (q >> 8) & 15;
 	char nb[HVT_NAME_BUF];
+	struct hvt_cr d;
 
-	switch (type) {
-	case 0:
-		put(o, "mov cr%u, %s (%#llx)", cr, hvt_reg_name(gpr, nb), (unsigned long long)reg(ev, gpr));
+	hvt_decode_cr(ev->reason, ev->qual, ev->regs, &d);
+	switch (d.type) {
+	case VMX_CR_MOV_TO:
+		put(o, "mov cr%u, %s (%#llx)", d.cr, hvt_reg_name(d.gpr, nb), (unsigned long long)d.value);
 		break;
-	case 1:
-		put(o, "mov %s, cr%u", hvt_reg_name(gpr, nb), cr);
+	case VMX_CR_MOV_FROM:
+		put(o, "mov %s, cr%u", hvt_reg_name(d.gpr, nb), d.cr);
 		break;
-	case 2:
+	case VMX_CR_CLTS:
 		put(o, "clts");
 		break;
 	default:
-		put(o, "lmsw %#x (%s operand)", (unsigned)(q >> 16 & 0xffff), q & (1 << 6) ? "memory" : "register");
+		put(o, "lmsw %#x (%s operand)", (unsigned)d.value, d.lmsw_mem ? "memory" : "register");
 	}
 }
 
 static void ept_detail(struct out *o, const struct hvt_event *ev)
 {
-	uint64_t q = ev->qual;
+	struct hvt_ept d;
 
-	put(o, "gpa=%#llx access=%c%c%c page=%c%c%c", (unsigned long long)ev->gpa, q & 1 ? 'r' : '-',
-	    q & 2 ? 'w' : '-', q & 4 ? 'x' : '-', q & 8 ? 'r' : '-', q & 16 ? 'w' : '-', q & 32 ? 'x' : '-');
-	if (q & (1 << 7))
-		put(o, " linear%s", q & (1 << 8) ? "" : " (paging-structure walk)");
-	if (q & (1 << 12))
+	hvt_decode_ept(ev->reason, ev->qual, ev->gpa, &d);
+	put(o, "gpa=%#llx access=%c%c%c page=%c%c%c", (unsigned long long)d.gpa, d.access & VMX_EPT_READ ? 'r' : '-',
+	    d.access & VMX_EPT_WRITE ? 'w' : '-', d.access & VMX_EPT_FETCH ? 'x' : '-',
+	    d.allowed & VMX_EPT_READ ? 'r' : '-', d.allowed & VMX_EPT_WRITE ? 'w' : '-',
+	    d.allowed & VMX_EPT_FETCH ? 'x' : '-');
+	if (d.linear_valid)
+		put(o, " linear%s", d.translated ? "" : " (paging-structure walk)");
+	if (d.nmi_unblocking)
 		put(o, " nmi-unblocking");
 }
 
@@ -108,24 +111,24 @@ size_t format_exit_detail(char *buf, size_t n, const struct hvt_event *ev)
 		put(&o, "gpa=%#llx", (unsigned long long)ev->gpa);
 		break;
 	case EXIT_REASON_CPUID:
-		put(&o, "leaf=%#llx subleaf=%#llx", (unsigned long long)(reg(ev, 0) & 0xffffffff),
-		    (unsigned long long)(reg(ev, 1) & 0xffffffff));
+		put(&o, "leaf=%#llx subleaf=%#llx", (unsigned long long)(reg(ev, RV_REG_RAX) & 0xffffffff),
+		    (unsigned long long)(reg(ev, RV_REG_RCX) & 0xffffffff));
 		break;
 	case EXIT_REASON_RDMSR:
-		put(&o, "msr=%#llx", (unsigned long long)(reg(ev, 1) & 0xffffffff));
+		put(&o, "msr=%#llx", (unsigned long long)(reg(ev, RV_REG_RCX) & 0xffffffff));
 		break;
 	case EXIT_REASON_WRMSR:
-		put(&o, "msr=%#llx value=%#llx", (unsigned long long)(reg(ev, 1) & 0xffffffff),
-		    (unsigned long long)((reg(ev, 2) << 32) | (reg(ev, 0) & 0xffffffff)));
+		put(&o, "msr=%#llx value=%#llx", (unsigned long long)(reg(ev, RV_REG_RCX) & 0xffffffff),
+		    (unsigned long long)((reg(ev, RV_REG_RDX) << 32) | (reg(ev, RV_REG_RAX) & 0xffffffff)));
 		break;
 	case EXIT_REASON_XSETBV:
-		put(&o, "xcr%llu value=%#llx", (unsigned long long)(reg(ev, 1) & 0xffffffff),
-		    (unsigned long long)((reg(ev, 2) << 32) | (reg(ev, 0) & 0xffffffff)));
+		put(&o, "xcr%llu value=%#llx", (unsigned long long)(reg(ev, RV_REG_RCX) & 0xffffffff),
+		    (unsigned long long)((reg(ev, RV_REG_RDX) << 32) | (reg(ev, RV_REG_RAX) & 0xffffffff)));
 		break;
 	case EXIT_REASON_VMCALL:
-		put(&o, "hypercall=%s(%llu) rbx=%#llx rcx=%#llx rdx=%#llx", hvt_hypercall_name(reg(ev, 0) & 0xffffffff, nb),
-		    (unsigned long long)(reg(ev, 0) & 0xffffffff), (unsigned long long)reg(ev, 3),
-		    (unsigned long long)reg(ev, 1), (unsigned long long)reg(ev, 2));
+		put(&o, "hypercall=%s(%llu) rbx=%#llx rcx=%#llx rdx=%#llx", hvt_hypercall_name(reg(ev, RV_REG_RAX) & 0xffffffff, nb),
+		    (unsigned long long)(reg(ev, RV_REG_RAX) & 0xffffffff), (unsigned long long)reg(ev, RV_REG_RBX),
+		    (unsigned long long)reg(ev, RV_REG_RCX), (unsigned long long)reg(ev, RV_REG_RDX));
 		break;
 	case EXIT_REASON_TASK_SWITCH: {
 		static const char *const src[] = { "call", "iret", "jmp", "idt-gate" };
@@ -149,16 +152,16 @@ size_t format_exit_detail(char *buf, size_t n, const struct hvt_event *ev)
 
 size_t format_inject(char *buf, size_t n, uint32_t info, uint32_t err)
 {
-	static const char *const types[] = { "external-interrupt", "reserved", "nmi", "hardware-exception",
-					     "software-interrupt", "privileged-software-exception",
-					     "software-exception", "other" };
 	struct out o = { buf, n, 0 };
+	char nb[HVT_NAME_BUF];
+	struct hvt_intr d;
 
 	buf[0] = 0;
-	put(&o, "vector=%u type=%s", info & 0xff, types[(info >> 8) & 7]);
-	if (info & (1u << 11))
-		put(&o, " error=%#x", err);
-	if (!(info & (1u << 31)))
+	hvt_decode_intr(info, err, &d);
+	put(&o, "vector=%u type=%s", d.vector, hvt_intr_type_name(d.type, nb));
+	if (d.has_error)
+		put(&o, " error=%#x", d.error);
+	if (!d.valid)
 		put(&o, " (not valid)");
 	return o.len;
 }
@@ -202,7 +205,7 @@ size_t format_event(char *buf, size_t n, const struct hvt_event *ev)
 		    ev->start->seg[HVT_SEG_CS].sel);
 		break;
 	case HVT_REC_VM_STOP:
-		put(&o, "%-20s %s status=%#llx detail=%#llx", "VM_STOP", hvt_stop_name(ev->stop_why, name),
+		put(&o, "%-20s %s status=%#llx detail=%#llx", "VM_STOP", hvt_stop_reason_name(ev->stop_why, name),
 		    (unsigned long long)ev->status, (unsigned long long)ev->detail);
 		break;
 	case HVT_REC_INJECT:
