@@ -56,13 +56,18 @@ static inline unsigned hvt_cap_stop_why(uint64_t w0) { return (unsigned)(w0 >> 1
 static inline uint64_t hvt_cap_hi_word(unsigned kind, uint32_t v) { return kind | (uint64_t)v << 32; }
 static inline uint32_t hvt_cap_hi(uint64_t w0) { return (uint32_t)(w0 >> 32); }
 
-/* EXIT: reason, instruction length, follows set (HVT_CAP_FOLLOW_*), post-state mask, GPA. */
+/*
+ * EXIT: reason (basic, < 128), instruction length, follows set (HVT_CAP_FOLLOW_*), post-state
+ * mask, GPA. len must be below 16 (an x86 instruction has at most 15 bytes, SDM Vol. 2A,
+ * 2.3.11): it is not masked, which keeps an instruction off the hypervisor's exit path. The
+ * hypervisor passes has_gpa = 0 and ORs HVT_CAP_GPA where it appends the address (one test).
+ */
 static inline uint64_t hvt_cap_exit_word(unsigned reason, unsigned len, uint32_t follow, uint32_t post_mask,
 					 int has_gpa)
 {
-	return HVT_CAP_EXIT | (uint64_t)(reason & 0x7f) << HVT_CAP_REASON_SHIFT |
-	       (uint64_t)(len & 0xf) << HVT_CAP_LEN_SHIFT | (uint64_t)follow << HVT_CAP_GPR_SHIFT |
-	       (uint64_t)post_mask << HVT_CAP_POST_SHIFT | (has_gpa ? HVT_CAP_GPA : 0);
+	return HVT_CAP_EXIT | (uint64_t)(reason & 0x7f) << HVT_CAP_REASON_SHIFT | (uint64_t)len << HVT_CAP_LEN_SHIFT |
+	       (uint64_t)follow << HVT_CAP_GPR_SHIFT | (uint64_t)post_mask << HVT_CAP_POST_SHIFT |
+	       (has_gpa ? HVT_CAP_GPA : 0);
 }
 static inline unsigned hvt_cap_exit_reason(uint64_t w0) { return (unsigned)(w0 >> HVT_CAP_REASON_SHIFT & 0x7f); }
 static inline unsigned hvt_cap_exit_len(uint64_t w0) { return (unsigned)(w0 >> HVT_CAP_LEN_SHIFT & 0xf); }

@@ -37,6 +37,13 @@ static inline uint64_t vmx_io_qual(uint16_t port, unsigned size, unsigned flags)
 	       ((size - 1) & 7);
 }
 
+/* ---- INS/OUTS: VM-exit instruction-information field (SDM Vol. 3C, 28.2.5, Table 28-8) --------
+ *   bits 9:7   address size: 0 16-bit, 1 32-bit, 2 64-bit
+ *   bits 17:15 segment register (OUTS; ES CS SS DS FS GS in encoding order, as HVT_SEG_*)
+ */
+static inline unsigned vmx_io_insn_addr_size(uint32_t info) { return info >> 7 & 7; }
+static inline unsigned vmx_io_insn_seg(uint32_t info) { return info >> 15 & 7; }
+
 /* ---- control-register accesses: exit qualification (SDM Vol. 3C, 28.2.1, Table 28-3) --------
  *   bits 3:0   control register number (0 for CLTS and LMSW)
  *   bits 5:4   access type: 0 MOV to CR, 1 MOV from CR, 2 CLTS, 3 LMSW

@@ -105,6 +105,9 @@ START_TEST(test_io_qualification)
 	ck_assert_uint_eq(vmx_io_size(q), 2);
 	ck_assert(!vmx_io_in(q) && vmx_io_string(q) && vmx_io_rep(q) && !vmx_io_imm(q));
 	ck_assert_uint_eq(vmx_io_size(vmx_io_qual(0x80, 4, 0)), 4);
+	/* Table 28-8: a 32-bit address size (bits 9:7 = 1) and FS (bits 17:15 = 4). */
+	ck_assert_uint_eq(vmx_io_insn_addr_size(1u << 7 | 4u << 15), 1);
+	ck_assert_uint_eq(vmx_io_insn_seg(1u << 7 | 4u << 15), HVT_SEG_FS);
 }
 END_TEST
 
@@ -167,7 +170,8 @@ START_TEST(test_capture_codec)
 	ck_assert_uint_eq(hvt_cap_exit_follow(w), 1u | 1u << 16 | 1u << 18);
 	ck_assert_uint_eq(hvt_cap_exit_post(w), HVT_POST_GPR(0) | HVT_POST_RFLAGS);
 	ck_assert(!hvt_cap_exit_has_gpa(hvt_cap_exit_word(48, 0, 0, 0, 0)));
-	ck_assert_uint_eq(hvt_cap_exit_word(0xff, 0x1f, 0, 0, 0) & ~HVT_CAP_EXIT_KNOWN_BITS, 0);
+	ck_assert_uint_eq(hvt_cap_exit_word(0xff, 15, HVT_CAP_FOLLOW_BITS, RV_POST_KNOWN_BITS, 1) & ~HVT_CAP_EXIT_KNOWN_BITS, 0);
+	ck_assert_uint_eq(hvt_cap_exit_reason(hvt_cap_exit_word(0xff, 0, 0, 0, 0)), 0x7f);
 
 	w = hvt_cap_stop_word(3, HVT_STOP_TRIPLE_FAULT);
 	ck_assert_uint_eq(w, HVT_CAP_VM_STOP | 3 << 8 | HVT_STOP_TRIPLE_FAULT << 16);
