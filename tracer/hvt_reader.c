@@ -491,3 +491,17 @@ size_t hvt_reader_find_chunk(const struct hvt_reader *r, uint64_t ev)
 	}
 	return (size_t)-1;
 }
+
+int hvt_reader_section_struct(struct hvt_reader *r, uint32_t i, void *dst, size_t size, struct hvt_err *err)
+{
+	uint8_t *data;
+	size_t len;
+	int st = hvt_reader_section_load(r, i, HVT_SECTION_STRUCT_MAX, &data, &len, err);
+
+	if (st)
+		return st;
+	memset(dst, 0, size);
+	memcpy(dst, data, len < size ? len : size);
+	free(data);
+	return HVT_OK;
+}

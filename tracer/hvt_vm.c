@@ -31,19 +31,12 @@ static int load(struct hvt_reader *r, uint32_t type, unsigned vm, uint8_t **data
 	return hvt_reader_section_load(r, (uint32_t)i, 0, data, len, err);
 }
 
-/* A section holding one struct: the prefix this reader knows, a missing tail zero-filled. */
+/* VM vm's section of a type holding one struct: HVT_OK, HVT_END when there is none, or an error. */
 static int load_struct(struct hvt_reader *r, uint32_t type, unsigned vm, void *dst, size_t size, struct hvt_err *err)
 {
-	uint8_t *data;
-	size_t len;
-	int st = load(r, type, vm, &data, &len, err);
+	int i = hvt_reader_section_find(r, type, vm);
 
-	if (st)
-		return st;
-	memset(dst, 0, size);
-	memcpy(dst, data, len < size ? len : size);
-	free(data);
-	return HVT_OK;
+	return i < 0 ? HVT_END : hvt_reader_section_struct(r, (uint32_t)i, dst, size, err);
 }
 
 int hvt_vm_config(struct hvt_reader *r, unsigned vm, struct hvt_vm_config *cfg, struct hvt_err *err)

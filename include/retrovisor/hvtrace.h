@@ -145,6 +145,11 @@ const struct hvt_section_info *hvt_reader_section(const struct hvt_reader *r, ui
  * Refuses raw sizes above max (0: HVT_SECTION_MAX). */
 int hvt_reader_section_load(struct hvt_reader *r, uint32_t i, size_t max, uint8_t **data,
 			    size_t *len, struct hvt_err *err);
+/* Section i holding one struct (a VM's configuration or state) copied into dst[size]: the
+ * prefix this reader knows, a missing tail zero-filled, no check of what it says (section 4
+ * gives checked ones). Refuses a section longer than HVT_SECTION_STRUCT_MAX (HVT_ECORRUPT). */
+#define HVT_SECTION_STRUCT_MAX 4096u
+int hvt_reader_section_struct(struct hvt_reader *r, uint32_t i, void *dst, size_t size, struct hvt_err *err);
 /* First section of a type (and VM, or HVT_NO_VM for any), or -1. */
 int hvt_reader_section_find(const struct hvt_reader *r, uint32_t type, uint32_t vm);
 

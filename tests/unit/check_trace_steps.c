@@ -281,6 +281,10 @@ START_TEST(test_vm_accessors_on_a_recorded_trace)
 	ck_assert_uint_eq(ids[0], 0);
 	ck_assert_int_eq(hvt_vm_config(r, 0, &cfg, &err), HVT_OK);
 	ck_assert_str_eq(cfg.name, "demo");
+	struct hvt_vm_config raw;
+	int sec = hvt_reader_section_find(r, HVT_SEC_VM_CONFIG, 0);
+	ck_assert_int_eq(hvt_reader_section_struct(r, (uint32_t)sec, &raw, sizeof(raw), &err), HVT_OK);
+	ck_assert(!memcmp(&raw, &cfg, sizeof(cfg)));
 	uint8_t *mem = calloc(1, cfg.mem_size);
 	ck_assert_int_eq(hvt_vm_memory(r, 0, mem, cfg.mem_size, &err), HVT_OK);
 	ck_assert_uint_eq(crc32(0, mem + cfg.load_addr, (uInt)cfg.image_size), cfg.image_crc);

@@ -167,13 +167,11 @@ static void write_head(xmlTextWriterPtr w, struct hvt_reader *r, const char *pat
 		free(d);
 	}
 	for (uint32_t k = 0; k < hvt_reader_nsections(r); k++) {
-		struct hvt_vm_config c = { 0 };
+		struct hvt_vm_config c;
 		char name[33], safe[33 * 4 + 1];
 		if (hvt_reader_section(r, k)->type != HVT_SEC_VM_CONFIG ||
-		    hvt_reader_section_load(r, k, 4096, &d, &n, &err))
+		    hvt_reader_section_struct(r, k, &c, sizeof(c), &err))
 			continue;
-		memcpy(&c, d, n < sizeof(c) ? n : sizeof(c));
-		free(d);
 		memcpy(name, c.name, 32);
 		name[32] = 0;
 		xmlTextWriterStartElement(w, BAD_CAST "vm");
