@@ -21,7 +21,7 @@ XML2_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null || xml2-config
 XML2_LIBS := $(shell pkg-config --libs libxml-2.0 2>/dev/null || xml2-config --libs)
 TRACER_LDLIBS := -lzstd -lz $(XML2_LIBS) -pthread
 HVTRACE_CFLAGS := $(filter-out -Itracer,$(HOST_CFLAGS))
-HVTRACE_LIBS := $(TRACER_LIB) $(TRACER_LDLIBS)
+HVTRACE_LIBS := $(TRACER_LIB) -lzstd -lz -pthread
 HOST_LIBS_ALL += $(TRACER_LIB)
 
 $(TRACER_OBJDIR)/%.o: tracer/%.c
@@ -42,7 +42,7 @@ $(TRACER_LIB): $(TRACER_LIB_OBJS)
 
 $(BIN)/hvtrace: $(TRACER_CLI_OBJS) $(TRACER_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $(TRACER_CLI_OBJS) $(HVTRACE_LIBS) $(HOST_LDFLAGS)
+	$(CC) -o $@ $(TRACER_CLI_OBJS) $(HVTRACE_LIBS) $(XML2_LIBS) $(HOST_LDFLAGS)
 
 host: $(BIN)/hvtrace
 
