@@ -6,10 +6,10 @@
  *
  * Reading order (docs/trace-library.md walks through it with examples/exit_grader.c):
  *   1. status and errors       every call returns a status; struct hvt_err says what and where
- *   2. opening a trace         hvt_reader_open, its info, sections, chunk index
- *   3. VMs                     hvt_vm_ids, hvt_vm_config, hvt_vm_initial_state, hvt_vm_memory
- *   4. events                  struct hvt_event, one record; hvt_reader_next_event / seek, or any
- *                              number of independent cursors (hvt_cursor_*) over one open file
+ *   2. opening a trace, events hvt_reader_open, its info and sections; struct hvt_event, one
+ *                              record, read in order with hvt_reader_next_event / seek
+ *   3. cursors                 any number of independent positions over one open file
+ *   4. VMs                     hvt_vm_ids, hvt_vm_config, hvt_vm_initial_state, hvt_vm_memory
  *   5. steps                   struct hvt_step: one exit of one VM with its registers at the exit
  *                              and after the handler, and the MEMWRITE/INJECT/VM_STOP records
  *                              the hypervisor made for it (hvt_steps_*)
@@ -65,7 +65,8 @@ int hvt_err_set(struct hvt_err *err, int code, uint64_t offset, const char *fmt,
 /* Prefix err->msg with more context ("chunk 3: " + old message); keeps code and offset. */
 void hvt_err_prefix(struct hvt_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *hvt_status_name(int code);
-/* ---- 2. opening a trace ----------------------------------------------------------------- */
+
+/* ---- 2. opening a trace, events --------------------------------------------------------- */
 /*
  * Opening checks the file header (magic, version, required features, CRC) and every section
  * (bounds, CRC), then takes the chunk index from the footer when it is intact (an event number
@@ -76,7 +77,8 @@ const char *hvt_status_name(int code);
  */
 #define HVT_NO_VMID 0xff /* struct hvt_event.vm when no VM is current */
 
-/* One numbered record. Pointers stay valid until the next hvt_dec_* call on the decoder. */
+/* One numbered record. Its pointers stay valid until the next call on the reader or cursor it
+ * came from (copy what you keep, as the step iterator does). */
 struct hvt_event {
 	uint64_t num;           /* event number */
 	uint64_t icount;        /* the VM's instructions retired at this event (absolute) */
@@ -170,7 +172,7 @@ int hvt_reader_next_event(struct hvt_reader *r, struct hvt_event *ev, struct hvt
  * the last event). */
 int hvt_reader_seek(struct hvt_reader *r, uint64_t ev, struct hvt_err *err);
 
-/* ---- 3. independent cursors ----------------------------------------------------------- */
+/* ---- 3. cursors ---------------------------------------------------------------------------- */
 /*
  * A cursor is a position in the events with its own chunk buffer and decoder (about 2 MiB):
  * any number of them over one open reader move independently (a viewer's screen and its search,
