@@ -130,43 +130,18 @@ int main(int argc, char **argv)
 	hvt_enc_init(&enc, buf, sizeof(buf), hvt_writer_sink, w);
 	int st, ended = 0, noted = 0;
 	while ((st = hvt_reader_next_event(r, &ev, &err)) == HVT_OK) {
-		switch (ev.type) {
-		case HVT_REC_VM_START:
-			hvt_enc_vm_start(&enc, ev.vm, ev.start);
-			if (!strcmp(kind, "note") && !noted++)
-				hvt_enc_note(&enc, "bell\x07 esc\x1b[2J c1\x9b bad\xff\xfe <&> end", 31);
-			break;
-		case HVT_REC_EXIT: {
-			struct hvt_post post = {.mask = ev.post_mask};
-			memcpy(post.v, ev.post, sizeof(post.v));
-			unsigned why = reason >= 0 && ev.reason == 30 ? (unsigned)reason : ev.reason;
-			unsigned len = ev.insn_len;
+		struct hvt_event x = ev;
+		if (ev.type == HVT_REC_EXIT) {
+			if (reason >= 0 && ev.reason == EXIT_REASON_IO_INSTRUCTION)
+				x.reason = (uint8_t)reason;
+			if (ev.num == moved)
+				x.icount += LATER;
 			if (ev.reason == EXIT_REASON_CPUID && ++cpuids == cpuid_k)
-				len = cpuid_len;
-			hvt_enc_exit(&enc, why, ev.icount + (ev.num == moved ? LATER : 0), ev.regs, ev.qual, &post,
-				     len, ev.has_gpa, ev.gpa);
-			break;
+				x.insn_len = (uint8_t)cpuid_len;
 		}
-		case HVT_REC_VM_STOP:
-			hvt_enc_vm_stop(&enc, ev.vm, ev.stop_why, ev.status, ev.detail);
-			break;
-		case HVT_REC_INJECT:
-			hvt_enc_inject(&enc, ev.inject_info, ev.inject_err);
-			break;
-		case HVT_REC_MEMWRITE:
-			hvt_enc_memwrite(&enc, ev.gpa, ev.data, ev.len);
-			break;
-		case HVT_REC_SWITCH:
-			hvt_enc_switch(&enc, ev.target);
-			break;
-		case HVT_REC_NOTE:
-			hvt_enc_note(&enc, (const char *)ev.data, ev.len);
-			break;
-		case HVT_REC_END:
-			hvt_enc_finish(&enc, ev.status);
-			ended = 1;
-			break;
-		}
+		ended |= hvt_enc_event(&enc, &x);
+		if (ev.type == HVT_REC_VM_START && !strcmp(kind, "note") && !noted++)
+			hvt_enc_note(&enc, "bell\x07 esc\x1b[2J c1\x9b bad\xff\xfe <&> end", 31);
 	}
 	if (st < 0)
 		return die(argv[2], &err);
