@@ -219,6 +219,70 @@ START_TEST(test_steps_group_an_exit_with_its_records)
 }
 END_TEST
 
+/* hvt_enc_event re-encodes every kind of event as it is: a copy reads back the same. */
+START_TEST(test_reencode_every_event)
+{
+	static struct hvt_enc e;
+	uint8_t *buf = aligned_alloc(8, HVT_CHUNK_MIN);
+	struct hvt_reader *a, *b;
+	struct hvt_writer *w;
+	struct hvt_event ea, eb;
+	struct hvt_err err;
+	int ended = 0, sa, sb;
+
+	two_vms(tpath("a.hvt"));
+	ck_assert_int_eq(hvt_reader_open(&a, tpath("a.hvt"), &err), HVT_OK);
+	ck_assert_ptr_nonnull(w = hvt_writer_open(tpath("b.hvt"), NULL, &err));
+	hvt_enc_init(&e, buf, HVT_CHUNK_MIN, hvt_writer_sink, w);
+	while (hvt_reader_next_event(a, &ea, &err) == HVT_OK)
+		ended |= hvt_enc_event(&e, &ea);
+	ck_assert(ended);
+	ck_assert_int_eq(hvt_writer_close(w, HVT_FILE_COMPLETE, &err), 0);
+	ck_assert_int_eq(hvt_reader_open(&b, tpath("b.hvt"), &err), HVT_OK);
+	ck_assert_int_eq(hvt_reader_seek(a, 0, &err), HVT_OK);
+	for (;;) {
+		sa = hvt_reader_next_event(a, &ea, &err);
+		sb = hvt_reader_next_event(b, &eb, &err);
+		ck_assert_int_eq(sa, sb);
+		if (sa != HVT_OK)
+			break;
+		ck_assert_uint_eq(ea.num, eb.num);
+		ck_assert_uint_eq(ea.type, eb.type);
+		ck_assert_uint_eq(ea.vm, eb.vm);
+		ck_assert_uint_eq(ea.icount, eb.icount);
+		/* each kind's own fields (the others are not defined for it) */
+		if (ea.type == HVT_REC_EXIT) {
+			ck_assert_uint_eq(ea.reason, eb.reason);
+			ck_assert_uint_eq(ea.insn_len, eb.insn_len);
+			ck_assert_uint_eq(ea.qual, eb.qual);
+			ck_assert_uint_eq(ea.post_mask, eb.post_mask);
+			ck_assert(!memcmp(ea.regs, eb.regs, HVT_NREGS * sizeof(*ea.regs)));
+			for (unsigned k = 0; k < HVT_POST_NVALS; k++)
+				if (ea.post_mask >> k & 1)
+					ck_assert_uint_eq(ea.post[k], eb.post[k]);
+		} else if (ea.type == HVT_REC_INJECT) {
+			ck_assert_uint_eq(ea.inject_info, eb.inject_info);
+			ck_assert_uint_eq(ea.inject_err, eb.inject_err);
+		} else if (ea.type == HVT_REC_MEMWRITE) {
+			ck_assert_uint_eq(ea.gpa, eb.gpa);
+			ck_assert_uint_eq(ea.len, eb.len);
+			ck_assert(!memcmp(ea.data, eb.data, ea.len));
+		} else if (ea.type == HVT_REC_SWITCH) {
+			ck_assert_uint_eq(ea.target, eb.target);
+		} else if (ea.type == HVT_REC_VM_STOP) {
+			ck_assert_uint_eq(ea.stop_why, eb.stop_why);
+			ck_assert_uint_eq(ea.status, eb.status);
+		} else if (ea.type == HVT_REC_VM_START) {
+			ck_assert(!memcmp(ea.start, eb.start, sizeof(*ea.start)));
+		}
+	}
+	ck_assert_int_eq(sa, HVT_END);
+	hvt_reader_close(a);
+	hvt_reader_close(b);
+	free(buf);
+}
+END_TEST
+
 /* Three cursors over one reader, each at its own place in a trace of several chunks, give the
  * same events as one reading from the start. */
 START_TEST(test_cursors_are_independent)
@@ -306,6 +370,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_names_one_rule);
 	tcase_add_test(tc, test_decoders);
 	tcase_add_test(tc, test_steps_group_an_exit_with_its_records);
+	tcase_add_test(tc, test_reencode_every_event);
 	tcase_add_test(tc, test_cursors_are_independent);
 	tcase_add_test(tc, test_vm_accessors_on_a_recorded_trace);
 	suite_add_tcase(s, tc);
