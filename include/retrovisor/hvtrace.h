@@ -314,11 +314,27 @@ struct hvt_intr {        /* interruption information (INJECT, VM-exit interrupti
 	int has_error, valid;
 	uint32_t error;
 };
+struct hvt_dr {          /* DR_ACCESS (MOV DR) */
+	unsigned dr;         /* debug register number */
+	int from;            /* MOV from DR (else to DR) */
+	unsigned gpr;        /* the general register (RV_REG_*) */
+};
+struct hvt_task_switch { /* TASK_SWITCH */
+	uint16_t selector;   /* of the new TSS */
+	unsigned source;     /* 0 CALL, 1 IRET, 2 JMP, 3 a task gate in the IDT */
+};
+struct hvt_apic_access { /* APIC_ACCESS */
+	unsigned offset;     /* into the APIC page (for a linear access) */
+	unsigned type;       /* access type (0 linear read, 1 linear write, 2 fetch, ...) */
+};
 /* Each fills d from an exit (reason, qualification, registers at the exit) and returns 1, or
  * returns 0 when the exit is not of that reason. */
 int hvt_decode_io(unsigned reason, uint64_t qual, const uint64_t regs[HVT_NREGS], struct hvt_io *d);
 int hvt_decode_cr(unsigned reason, uint64_t qual, const uint64_t regs[HVT_NREGS], struct hvt_cr *d);
 int hvt_decode_ept(unsigned reason, uint64_t qual, uint64_t gpa, struct hvt_ept *d);
+int hvt_decode_dr(unsigned reason, uint64_t qual, struct hvt_dr *d);
+int hvt_decode_task_switch(unsigned reason, uint64_t qual, struct hvt_task_switch *d);
+int hvt_decode_apic_access(unsigned reason, uint64_t qual, struct hvt_apic_access *d);
 void hvt_decode_intr(uint32_t info, uint32_t error, struct hvt_intr *d);
 /* "external-interrupt", "nmi", "hardware-exception", ...; an unknown type as TYPE_n. */
 const char *hvt_intr_type_name(unsigned type, char *buf);

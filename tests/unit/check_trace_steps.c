@@ -77,6 +77,20 @@ START_TEST(test_decoders)
 	ck_assert_uint_eq(ept.access, VMX_EPT_READ);
 	ck_assert_uint_eq(ept.allowed, VMX_EPT_READ);
 	ck_assert(ept.linear_valid && ept.translated && ept.nmi_unblocking);
+	struct hvt_dr dr;
+	struct hvt_task_switch ts;
+	struct hvt_apic_access ap;
+	ck_assert_int_eq(hvt_decode_dr(EXIT_REASON_DR_ACCESS, 0x317, &dr), 1); /* mov rbx, dr7 */
+	ck_assert(dr.from);
+	ck_assert_uint_eq(dr.dr, 7);
+	ck_assert_uint_eq(dr.gpr, RV_REG_RBX);
+	ck_assert_int_eq(hvt_decode_task_switch(EXIT_REASON_TASK_SWITCH, 3ull << 30 | 0x28, &ts), 1);
+	ck_assert_uint_eq(ts.selector, 0x28);
+	ck_assert_uint_eq(ts.source, 3);
+	ck_assert_int_eq(hvt_decode_apic_access(EXIT_REASON_APIC_ACCESS, 1u << 12 | 0x300, &ap), 1);
+	ck_assert_uint_eq(ap.offset, 0x300);
+	ck_assert_uint_eq(ap.type, 1);
+	ck_assert_int_eq(hvt_decode_apic_access(EXIT_REASON_CPUID, 0, &ap), 0);
 	hvt_decode_intr(vmx_intr_info(VMX_INTR_HW_EXCEPTION, 13, 1), 0x18, &in);
 	ck_assert(in.valid && in.has_error);
 	ck_assert_uint_eq(in.vector, 13);

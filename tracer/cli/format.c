@@ -101,9 +101,12 @@ size_t format_exit_detail(char *buf, size_t n, const struct hvt_event *ev)
 	case EXIT_REASON_CR_ACCESS:
 		cr_detail(&o, ev);
 		break;
-	case EXIT_REASON_DR_ACCESS:
-		put(&o, "mov %s dr%u, %s", q & 16 ? "from" : "to", (unsigned)(q & 7), hvt_reg_name((q >> 8) & 15, nb));
+	case EXIT_REASON_DR_ACCESS: {
+		struct hvt_dr d;
+		hvt_decode_dr(ev->reason, q, &d);
+		put(&o, "mov %s dr%u, %s", d.from ? "from" : "to", d.dr, hvt_reg_name(d.gpr, nb));
 		break;
+	}
 	case EXIT_REASON_EPT_VIOLATION:
 		ept_detail(&o, ev);
 		break;
@@ -132,15 +135,20 @@ size_t format_exit_detail(char *buf, size_t n, const struct hvt_event *ev)
 		break;
 	case EXIT_REASON_TASK_SWITCH: {
 		static const char *const src[] = { "call", "iret", "jmp", "idt-gate" };
-		put(&o, "selector=%#x via %s", (unsigned)(q & 0xffff), src[(q >> 30) & 3]);
+		struct hvt_task_switch d;
+		hvt_decode_task_switch(ev->reason, q, &d);
+		put(&o, "selector=%#x via %s", d.selector, src[d.source]);
 		break;
 	}
 	case EXIT_REASON_INVLPG:
 		put(&o, "linear=%#llx", (unsigned long long)q);
 		break;
-	case EXIT_REASON_APIC_ACCESS:
-		put(&o, "offset=%#x type=%u", (unsigned)(q & 0xfff), (unsigned)(q >> 12 & 15));
+	case EXIT_REASON_APIC_ACCESS: {
+		struct hvt_apic_access d;
+		hvt_decode_apic_access(ev->reason, q, &d);
+		put(&o, "offset=%#x type=%u", d.offset, d.type);
 		break;
+	}
 	default:
 		if (q)
 			put(&o, "qual=%#llx", (unsigned long long)q);
