@@ -88,6 +88,7 @@
 
 /* ---- record tags ---------------------------------------------------------------------- */
 #define HVT_REC_EXIT 0x80 /* | reason */
+#define HVT_REASON_SLOTS 128 /* reasons 0-127 fit the EXIT tag */
 #define HVT_REC_KEYFRAME 0x01
 #define HVT_REC_VM_START 0x02
 #define HVT_REC_VM_STOP 0x03
