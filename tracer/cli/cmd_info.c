@@ -116,12 +116,10 @@ static void show_vms(struct hvt_reader *r)
 		printf("%s%s", c.id < HVT_MAX_VMS && (memory >> c.id & 1) ? " +memory" : "",
 		       c.id < HVT_MAX_VMS && (state >> c.id & 1) ? " +state" : "");
 		/* trace minor 2: the x87/SSE state the VM starts with */
-		if (c.id < HVT_MAX_VMS && (state >> c.id & 1) && !hvt_reader_section_load(r, state_sec[c.id], 4096, &d, &n, &err)) {
+		if (c.id < HVT_MAX_VMS && (state >> c.id & 1)) {
 			struct hvt_vm_state st;
-			memset(&st, 0, sizeof(st));
-			memcpy(&st, d, n < sizeof(st) ? n : sizeof(st));
-			free(d);
-			if (n >= sizeof(st))
+			if (!hvt_reader_section_struct(r, state_sec[c.id], &st, sizeof(st), &err) &&
+			    hvt_reader_section(r, state_sec[c.id])->raw_size >= sizeof(st))
 				printf(" fcw=%#x fsw=%#x ftw=%#x mxcsr=%#x xcr0=%#llx", st.fcw, st.fsw, st.ftw, st.mxcsr,
 				       (unsigned long long)st.xcr0);
 		}
