@@ -35,6 +35,7 @@ include runner/runner.mk
 include replay/replay.mk
 include tests/unit/unit.mk
 include tests/system/system.mk
+include examples/examples.mk
 
 GUEST ?= demo
 run: deps-quiet all

@@ -21,7 +21,7 @@ void exit_unexpected(struct vm *vm)
 	unsigned basic = vm->exit_reason & EXIT_REASON_BASIC_MASK;
 	const char *name = exit_reason_name(basic);
 	hv_printf("hv: VM %d: unexpected VM exit %u (%s), qualification %lx, rip %lx", vm->id, basic,
-		  name ? name : "unknown", vm->exit_qual, vm->regs[16]);
+		  name ? name : "unknown", vm->exit_qual, vm->regs[RV_REG_RIP]);
 	vmcs_dump();
-	vm_stop(vm, HVT_STOP_UNHANDLED_EXIT, basic, vm->regs[16]);
+	vm_stop(vm, HVT_STOP_UNHANDLED_EXIT, basic, vm->regs[RV_REG_RIP]);
 }

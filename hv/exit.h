@@ -1,4 +1,15 @@
-/* exit.h - VM-exit handlers, one family per file, dispatched from one table (exit.c). */
+/*
+ * exit.h - VM-exit handlers, one family per file, dispatched from one table (exit.c).
+ *
+ * What a handler may do: read the exit (vm->exit_qual, the VMCS, guest memory), change the guest
+ * through the helpers of vm.h (vm_set_gpr, vm_skip_insn, vm_inject_exception, vm_stop, ...),
+ * note memory it wrote (vm->memwrite_gpa/len) and the post-state it left (vm->post). What it
+ * never does: write a trace record. The run loop (vm_run.c) records what the handler did, in
+ * one order, after it returns: the EXIT record with the post-state, then MEMWRITE, INJECT and
+ * VM_STOP. So every exit's records come out the same way whichever handler ran, and a
+ * handler's state changes and the trace cannot disagree. (vm_stop_outside_exit is for the
+ * scheduler and the entry path, which run outside any exit.)
+ */
 #ifndef HV_EXIT_H
 #define HV_EXIT_H
 

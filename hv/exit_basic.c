@@ -21,7 +21,7 @@ extern int hv_nvms;
  */
 void exit_cpuid(struct vm *vm)
 {
-	uint32_t leaf = (uint32_t)vm->regs[R_RAX], sub = (uint32_t)vm->regs[R_RCX], r[4];
+	uint32_t leaf = (uint32_t)vm->regs[RV_REG_RAX], sub = (uint32_t)vm->regs[RV_REG_RCX], r[4];
 
 	if (leaf >= HV_CPUID_BASE && leaf <= 0x4fffffff) {
 		r[0] = r[1] = r[2] = r[3] = 0;
@@ -44,10 +44,10 @@ void exit_cpuid(struct vm *vm)
 				r[2] |= 1u << 27;
 		}
 	}
-	vm_set_gpr(vm, R_RAX, r[0]);
-	vm_set_gpr(vm, R_RBX, r[1]);
-	vm_set_gpr(vm, R_RCX, r[2]);
-	vm_set_gpr(vm, R_RDX, r[3]);
+	vm_set_gpr(vm, RV_REG_RAX, r[0]);
+	vm_set_gpr(vm, RV_REG_RBX, r[1]);
+	vm_set_gpr(vm, RV_REG_RCX, r[2]);
+	vm_set_gpr(vm, RV_REG_RDX, r[3]);
 	vm_skip_insn(vm);
 }
 
@@ -62,22 +62,22 @@ void exit_cpuid(struct vm *vm)
 void exit_hlt(struct vm *vm)
 {
 	vm_skip_insn(vm);
-	if ((vm->regs[17] & RFLAGS_IF) && vm->has_pit) {
+	if ((vm->regs[RV_REG_RFLAGS] & RFLAGS_IF) && vm->has_pit) {
 		vm->state = VM_HALTED;
 		vm->slice_over = 1;
 		return;
 	}
-	vm_stop(vm, vm->regs[17] & RFLAGS_IF ? HVT_STOP_BLOCKED : HVT_STOP_HALTED, 0, vm->regs[16]);
+	vm_stop(vm, vm->regs[RV_REG_RFLAGS] & RFLAGS_IF ? HVT_STOP_BLOCKED : HVT_STOP_HALTED, 0, vm->regs[RV_REG_RIP]);
 }
 
 /* RDTSC/RDTSCP: the TSC is virtual time (sched.h), in instructions: exact and replayable. */
 void exit_rdtsc(struct vm *vm)
 {
 	uint64_t tsc = vtime_now;
-	vm_set_gpr(vm, R_RAX, (uint32_t)tsc);
-	vm_set_gpr(vm, R_RDX, tsc >> 32);
+	vm_set_gpr(vm, RV_REG_RAX, (uint32_t)tsc);
+	vm_set_gpr(vm, RV_REG_RDX, tsc >> 32);
 	if ((vm->exit_reason & EXIT_REASON_BASIC_MASK) == EXIT_REASON_RDTSCP)
-		vm_set_gpr(vm, R_RCX, 0); /* IA32_TSC_AUX: processor 0 */
+		vm_set_gpr(vm, RV_REG_RCX, 0); /* IA32_TSC_AUX: processor 0 */
 	vm_skip_insn(vm);
 }
 
@@ -90,7 +90,7 @@ void exit_undefined_insn(struct vm *vm) { vm_inject_exception(vm, VEC_UD, 0, 0);
 /* The slice is over: back to the scheduler, which re-arms the timer. */
 void exit_preemption_timer(struct vm *vm) { vm->slice_over = 1; }
 
-/* The guest can take an interrupt now: the entry path injects it (vm.c). */
+/* The guest can take an interrupt now: the entry path injects it (vm_irq.c). */
 void exit_intr_window(struct vm *vm) { (void)vm; }
 
 /*
@@ -104,11 +104,11 @@ void exit_intr_window(struct vm *vm) { (void)vm; }
 void exit_xsetbv(struct vm *vm)
 {
 	uint32_t r[4];
-	uint64_t v = (uint32_t)vm->regs[R_RAX] | vm->regs[R_RDX] << 32;
+	uint64_t v = (uint32_t)vm->regs[RV_REG_RAX] | vm->regs[RV_REG_RDX] << 32;
 
 	cpuid(0xd, 0, r);
 	uint64_t supported = r[0] | (uint64_t)r[3] << 32;
-	if ((uint32_t)vm->regs[R_RCX] != 0 || !xcr0_valid(v, supported) || vm_cpl()) {
+	if ((uint32_t)vm->regs[RV_REG_RCX] != 0 || !xcr0_valid(v, supported) || vm_cpl()) {
 		vm_inject_exception(vm, VEC_GP, 1, 0);
 		return;
 	}
@@ -117,7 +117,7 @@ void exit_xsetbv(struct vm *vm)
 	vm_skip_insn(vm);
 }
 
-void exit_triple_fault(struct vm *vm) { vm_stop(vm, HVT_STOP_TRIPLE_FAULT, 0, vm->regs[16]); }
+void exit_triple_fault(struct vm *vm) { vm_stop(vm, HVT_STOP_TRIPLE_FAULT, 0, vm->regs[RV_REG_RIP]); }
 
 /*
  * VM entry failed after loading guest state (exit reason with bit 31 set, SDM Vol. 3C, 27.8).

@@ -3,22 +3,16 @@
  *
  * Only writes exit: CR0 when PE, PG or NE would change (the CR0 guest/host mask), CR4 when the
  * guest tries to set VMXE. Reads of CR0/CR4 return the read shadows without an exit; CR3 is the
- * guest's own under EPT. Exit qualification (SDM Vol. 3C, 28.2.1, Table 28-3):
- *   bits 3:0 CR number, bits 5:4 access type (0 MOV to CR, 1 MOV from CR, 2 CLTS, 3 LMSW),
- *   bits 11:8 general register, bits 31:16 LMSW source data.
+ * guest's own under EPT. The exit qualification (SDM Vol. 3C, 28.2.1, Table 28-3: CR number,
+ * access type, general register, LMSW source data) is decoded by retrovisor/vmx_fields.h.
  */
 #include "exit.h"
 #include "lib.h"
+#include "retrovisor/vmx_fields.h"
 #include "vmcs.h"
 #include "vmx.h"
 #include "vmx_controls.h"
 #include "x86.h"
-
-#define CR_NUM(q) ((q)&0xf)
-#define CR_TYPE(q) ((q) >> 4 & 3)
-#define CR_GPR(q) ((q) >> 8 & 0xf)
-#define CR_LMSW_DATA(q) ((q) >> 16 & 0xffff)
-enum { CR_MOV_TO, CR_MOV_FROM, CR_CLTS, CR_LMSW };
 
 /*
  * PAE paging without long mode takes its four PDPTEs from the VMCS at VM entry when EPT is on
@@ -103,8 +97,8 @@ static void guest_write_cr0(struct vm *vm, uint64_t v)
 	vmcs_writenat(GUEST_CR0, v | CR0_NE);
 	vmcs_writenat(CR0_READ_SHADOW, v);
 	vm->post.mask |= HVT_POST_CR0 | HVT_POST_EFER;
-	vm->post.v[17] = v;
-	vm->post.v[20] = efer;
+	vm->post.v[RV_POST_CR0] = v;
+	vm->post.v[RV_POST_EFER] = efer;
 	vm_skip_insn(vm);
 }
 
@@ -112,23 +106,23 @@ void exit_cr_access(struct vm *vm)
 {
 	uint64_t q = vm->exit_qual;
 
-	switch (CR_TYPE(q)) {
-	case CR_MOV_TO:
-		if (CR_NUM(q) == 0) {
-			guest_write_cr0(vm, vm->regs[CR_GPR(q)]);
+	switch (vmx_cr_type(q)) {
+	case VMX_CR_MOV_TO:
+		if (vmx_cr_num(q) == 0) {
+			guest_write_cr0(vm, vm->regs[vmx_cr_gpr(q)]);
 			return;
 		}
-		if (CR_NUM(q) == 4) {
+		if (vmx_cr_num(q) == 4) {
 			/* The only host-owned CR4 bit is VMXE: setting it is refused as on a CPU
 			 * without VMX. */
 			vm_inject_exception(vm, VEC_GP, 1, 0);
 			return;
 		}
 		break;
-	case CR_LMSW: {
+	case VMX_CR_LMSW: {
 		/* LMSW loads CR0 bits 3:0 but can set PE, never clear it. */
 		uint64_t old = vmcs_readnat(CR0_READ_SHADOW);
-		uint64_t src = CR_LMSW_DATA(q) & 0xf;
+		uint64_t src = vmx_cr_lmsw_data(q) & 0xf;
 		guest_write_cr0(vm, (old & ~0xeull) | src | (old & CR0_PE));
 		return;
 	}

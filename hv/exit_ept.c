@@ -4,30 +4,31 @@
  *
  * EPT maps exactly the VM's memory, so a violation is an access outside it: the VM is stopped
  * with the address and the kind of access (vm_stop_outside_memory, shared with the emulated
- * accesses of string I/O). Exit qualification (SDM Vol. 3C, 28.2.1, Table 28-7):
- * bit 0 read, bit 1 write, bit 2 instruction fetch; bit 7 the linear address is valid.
+ * accesses of string I/O). The exit qualification (SDM Vol. 3C, 28.2.1, Table 28-7) is
+ * decoded by retrovisor/vmx_fields.h (vmx_ept_*).
  */
 #include "exit.h"
 #include "lib.h"
+#include "retrovisor/vmx_fields.h"
 #include "vmcs.h"
 #include "vmx_controls.h"
 #include "x86.h"
 
-/* The qualification's bits 2:0 (read, write, fetch) are laid out like an EPT entry's
- * permissions, EPT_READ / EPT_WRITE / EPT_EXEC. */
+/* access: the qualification's access bits, VMX_EPT_READ / VMX_EPT_WRITE / VMX_EPT_FETCH (laid out
+ * like an EPT entry's permissions), whether the CPU or an emulated access made it. */
 void vm_stop_outside_memory(struct vm *vm, uint64_t gpa, unsigned access)
 {
 	vm->gpa = gpa;
 	vm->has_gpa = 1;
 	hv_printf("hv: VM %d (%s): %s at guest-physical %lx outside its %lu KiB (rip %lx)", vm->id, vm->cfg.name,
-		  access & EPT_EXEC ? "instruction fetch" : access & EPT_WRITE ? "write" : "read", gpa,
-		  vm->mem_size >> 10, vm->regs[16]);
-	vm_stop(vm, HVT_STOP_BAD_ACCESS, access & 7, gpa);
+		  access & VMX_EPT_FETCH ? "instruction fetch" : access & VMX_EPT_WRITE ? "write" : "read", gpa,
+		  vm->mem_size >> 10, vm->regs[RV_REG_RIP]);
+	vm_stop(vm, HVT_STOP_BAD_ACCESS, access & VMX_EPT_ACCESS_MASK, gpa);
 }
 
 void exit_ept_violation(struct vm *vm)
 {
-	vm_stop_outside_memory(vm, vmcs_read64(GUEST_PHYSICAL_ADDRESS), (unsigned)vm->exit_qual & 7);
+	vm_stop_outside_memory(vm, vmcs_read64(GUEST_PHYSICAL_ADDRESS), vmx_ept_access(vm->exit_qual));
 }
 
 /*

@@ -1,29 +1,20 @@
 /*
  * exit_io.c - IN, OUT, INS, OUTS. Every port access exits (unconditional I/O exiting).
  *
- * Exit qualification for I/O instructions (SDM Vol. 3C, 28.2.1, Table 28-5):
- *   bits 2:0  access size - 1 (0: byte, 1: word, 3: dword)
- *   bit 3     direction (1: IN)
- *   bit 4     string instruction (INS/OUTS)
- *   bit 5     REP prefix
- *   bit 6     operand encoding (1: immediate port)
- *   bits 31:16 port
+ * The exit qualification for I/O instructions (SDM Vol. 3C, 28.2.1, Table 28-5: size,
+ * direction, string, REP, port) is decoded by retrovisor/vmx_fields.h (vmx_io_*).
  * Devices: the UART at 0x3F8-0x3FF, and for a VM with a timer the 8259A pair (0x20-0x21,
  * 0xA0-0xA1) and the 8254 PIT (0x40-0x43). Every other port reads as all ones and ignores
  * writes, like an empty ISA bus.
  */
 #include "exit.h"
 #include "lib.h"
+#include "retrovisor/vmx_fields.h"
 #include "sched.h"
 #include "vmcs.h"
 #include "vmx_controls.h"
 #include "x86.h"
 
-#define IO_SIZE(q) (((q)&7) + 1)
-#define IO_IN(q) ((q) >> 3 & 1)
-#define IO_STRING(q) ((q) >> 4 & 1)
-#define IO_REP(q) ((q) >> 5 & 1)
-#define IO_PORT(q) ((uint16_t)((q) >> 16))
 #define STRING_MAX_PER_EXIT 4096 /* a longer REP resumes and exits again: bounded exit time */
 
 static int is_pic(uint16_t port) { return (port & ~0x81u) == 0x20; } /* 0x20, 0x21, 0xA0, 0xA1 */
@@ -52,10 +43,10 @@ static void port_write(struct vm *vm, uint16_t port, unsigned size, uint32_t v)
 	}
 }
 
-/* Address-size mask from the VM-exit instruction-information field (SDM 28.2.5, bits 9:7). */
+/* Address-size mask from the VM-exit instruction-information field (retrovisor/vmx_fields.h). */
 static uint64_t addr_mask(uint32_t info)
 {
-	switch (info >> 7 & 7) {
+	switch (vmx_io_insn_addr_size(info)) {
 	case 0:
 		return 0xffff;
 	case 1:
@@ -102,7 +93,7 @@ static int seg_access(struct vm *vm, unsigned seg, uint64_t off, unsigned size, 
 		*la = a;
 		return ELEM_OK;
 	}
-	int protected = (vmcs_readnat(GUEST_CR0) & CR0_PE) && !(vm->regs[HVT_REG_RFLAGS] & RFLAGS_VM);
+	int protected = (vmcs_readnat(GUEST_CR0) & CR0_PE) && !(vm->regs[RV_REG_RFLAGS] & RFLAGS_VM);
 	if (protected) {
 		/* A null (unusable) segment, a write to a code or read-only data segment, or a read
 		 * of an execute-only code segment is #GP(0) (SDM Vol. 3A, 5.5; Vol. 2, INS/OUTS). */
@@ -139,11 +130,11 @@ static int page_access(struct vm *vm, uint64_t la, unsigned size, uint32_t acces
 			vm_inject_page_fault(vm, la, w.error);
 			return ELEM_FAULT;
 		}
-		vm_stop_outside_memory(vm, w.outside, EPT_READ); /* the CPU reads entries */
+		vm_stop_outside_memory(vm, w.outside, VMX_EPT_READ); /* the CPU reads entries */
 		return ELEM_STOPPED;
 	}
 	if (!vm_gpa_ptr(vm, w.pa, size)) {
-		vm_stop_outside_memory(vm, w.pa, access & PF_W ? EPT_WRITE : EPT_READ);
+		vm_stop_outside_memory(vm, w.pa, access & PF_W ? VMX_EPT_WRITE : VMX_EPT_READ);
 		return ELEM_STOPPED;
 	}
 	*gpa = w.pa;
@@ -188,12 +179,13 @@ static void string_io(struct vm *vm, uint64_t q, unsigned size)
 {
 	uint32_t info = vmcs_read32(VMX_INSTRUCTION_INFO);
 	uint64_t amask = addr_mask(info);
-	int in = IO_IN(q);
-	unsigned idx = in ? R_RDI : R_RSI;
-	/* OUTS reads seg:RSI (segment from bits 17:15, default DS); INS writes ES:RDI. */
-	unsigned seg = in ? HVT_SEG_ES : (info >> 15 & 7);
-	uint64_t count = IO_REP(q) ? vm->regs[R_RCX] & amask : 1;
-	int64_t step = vm->regs[17] & RFLAGS_DF ? -(int64_t)size : (int64_t)size;
+	int in = vmx_io_in(q);
+	unsigned idx = in ? RV_REG_RDI : RV_REG_RSI;
+	/* OUTS reads seg:RSI (its segment, default DS, from the instruction information); INS
+	 * writes ES:RDI. */
+	unsigned seg = in ? HVT_SEG_ES : vmx_io_insn_seg(info);
+	uint64_t count = vmx_io_rep(q) ? vm->regs[RV_REG_RCX] & amask : 1;
+	int64_t step = vm->regs[RV_REG_RFLAGS] & RFLAGS_DF ? -(int64_t)size : (int64_t)size;
 	uint64_t done = 0, ptr = vm->regs[idx] & amask;
 	int r = ELEM_OK;
 
@@ -218,7 +210,7 @@ static void string_io(struct vm *vm, uint64_t q, unsigned size)
 				}
 				break;
 			}
-			uint32_t v = port_read(vm, IO_PORT(q), size);
+			uint32_t v = port_read(vm, vmx_io_port(q), size);
 			memcpy(vm->mem + pa[0], &v, size);
 			if (!vm->memwrite_len)
 				vm->memwrite_gpa = pa[0];
@@ -227,15 +219,15 @@ static void string_io(struct vm *vm, uint64_t q, unsigned size)
 			uint32_t v = 0;
 			memcpy(&v, vm->mem + pa[0], n0);
 			memcpy((uint8_t *)&v + n0, vm->mem + pa[1], size - n0);
-			port_write(vm, IO_PORT(q), size, v);
+			port_write(vm, vmx_io_port(q), size, v);
 		}
 		ptr = (ptr + step) & amask;
 		done++;
 	}
 	if (done)
 		vm_set_gpr(vm, idx, (vm->regs[idx] & ~amask) | ptr);
-	if (IO_REP(q) && done)
-		vm_set_gpr(vm, R_RCX, (vm->regs[R_RCX] & ~amask) | ((count - done) & amask));
+	if (vmx_io_rep(q) && done)
+		vm_set_gpr(vm, RV_REG_RCX, (vm->regs[RV_REG_RCX] & ~amask) | ((count - done) & amask));
 	if (done == count && r == ELEM_OK)
 		vm_skip_insn(vm);
 }
@@ -243,23 +235,23 @@ static void string_io(struct vm *vm, uint64_t q, unsigned size)
 void exit_io(struct vm *vm)
 {
 	uint64_t q = vm->exit_qual;
-	unsigned size = IO_SIZE(q);
+	unsigned size = vmx_io_size(q);
 
-	if (IO_STRING(q)) {
+	if (vmx_io_string(q)) {
 		string_io(vm, q, size);
 		return;
 	}
-	if (IO_IN(q)) {
-		uint32_t v = port_read(vm, IO_PORT(q), size);
-		uint64_t rax = vm->regs[R_RAX];
+	if (vmx_io_in(q)) {
+		uint32_t v = port_read(vm, vmx_io_port(q), size);
+		uint64_t rax = vm->regs[RV_REG_RAX];
 		/* IN AL/AX writes only those bits; IN EAX zero-extends into RAX. */
 		if (size == 4)
 			rax = v;
 		else
 			rax = (rax & ~((1ull << (8 * size)) - 1)) | v;
-		vm_set_gpr(vm, R_RAX, rax);
+		vm_set_gpr(vm, RV_REG_RAX, rax);
 	} else {
-		port_write(vm, IO_PORT(q), size, (uint32_t)vm->regs[R_RAX]);
+		port_write(vm, vmx_io_port(q), size, (uint32_t)vm->regs[RV_REG_RAX]);
 	}
 	vm_skip_insn(vm);
 }

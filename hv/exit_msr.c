@@ -101,7 +101,7 @@ static int msr_write(struct vm *vm, uint32_t index, uint64_t v)
 		v = (v & ~EFER_LMA) | (old & EFER_LMA);
 		vmcs_write64(GUEST_IA32_EFER, v);
 		vm->post.mask |= HVT_POST_EFER;
-		vm->post.v[20] = v;
+		vm->post.v[RV_POST_EFER] = v;
 		return 0;
 	}
 	case MSR_IA32_PAT:
@@ -162,19 +162,19 @@ static int msr_write(struct vm *vm, uint32_t index, uint64_t v)
 void exit_rdmsr(struct vm *vm)
 {
 	uint64_t v;
-	if (vm_cpl() || msr_read(vm, (uint32_t)vm->regs[R_RCX], &v)) {
+	if (vm_cpl() || msr_read(vm, (uint32_t)vm->regs[RV_REG_RCX], &v)) {
 		vm_inject_exception(vm, VEC_GP, 1, 0);
 		return;
 	}
-	vm_set_gpr(vm, R_RAX, (uint32_t)v);
-	vm_set_gpr(vm, R_RDX, v >> 32);
+	vm_set_gpr(vm, RV_REG_RAX, (uint32_t)v);
+	vm_set_gpr(vm, RV_REG_RDX, v >> 32);
 	vm_skip_insn(vm);
 }
 
 void exit_wrmsr(struct vm *vm)
 {
-	uint64_t v = (uint32_t)vm->regs[R_RAX] | vm->regs[R_RDX] << 32;
-	if (vm_cpl() || msr_write(vm, (uint32_t)vm->regs[R_RCX], v)) {
+	uint64_t v = (uint32_t)vm->regs[RV_REG_RAX] | vm->regs[RV_REG_RDX] << 32;
+	if (vm_cpl() || msr_write(vm, (uint32_t)vm->regs[RV_REG_RCX], v)) {
 		vm_inject_exception(vm, VEC_GP, 1, 0);
 		return;
 	}

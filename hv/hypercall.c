@@ -96,7 +96,7 @@ static int hc_msg_recv(struct vm *vm, uint64_t gpa, uint64_t size, uint64_t time
 	memcpy(p, m->data, m->len);
 	vm->memwrite_gpa = gpa;
 	vm->memwrite_len = m->len;
-	vm_set_gpr(vm, R_RSI, m->sender);
+	vm_set_gpr(vm, RV_REG_RSI, m->sender);
 	*ret = m->len;
 	bus_drop(&vm->inbox);
 	return 1;
@@ -104,8 +104,8 @@ static int hc_msg_recv(struct vm *vm, uint64_t gpa, uint64_t size, uint64_t time
 
 void exit_vmcall(struct vm *vm)
 {
-	uint32_t nr = (uint32_t)vm->regs[R_RAX];
-	uint64_t b = (uint32_t)vm->regs[R_RBX], c = (uint32_t)vm->regs[R_RCX], d = (uint32_t)vm->regs[R_RDX];
+	uint32_t nr = (uint32_t)vm->regs[RV_REG_RAX];
+	uint64_t b = (uint32_t)vm->regs[RV_REG_RBX], c = (uint32_t)vm->regs[RV_REG_RCX], d = (uint32_t)vm->regs[RV_REG_RDX];
 	int64_t ret;
 
 	if (vm_cpl()) {
@@ -128,7 +128,7 @@ void exit_vmcall(struct vm *vm)
 		break;
 	case HC_TIME:
 		ret = (uint32_t)vtime_now;
-		vm_set_gpr(vm, R_RDX, vtime_now >> 32);
+		vm_set_gpr(vm, RV_REG_RDX, vtime_now >> 32);
 		break;
 	case HC_MSG_SEND:
 		ret = hc_msg_send(vm, b, c, d);
@@ -144,6 +144,6 @@ void exit_vmcall(struct vm *vm)
 	default:
 		ret = HC_ENOSYS;
 	}
-	vm_set_gpr(vm, R_RAX, (uint32_t)ret);
+	vm_set_gpr(vm, RV_REG_RAX, (uint32_t)ret);
 	vm_skip_insn(vm);
 }

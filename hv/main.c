@@ -14,6 +14,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "retrovisor/console_proto.h"
+#include "retrovisor/exit_status.h"
 #include "retrovisor/manifest.h"
 #include "sched.h"
 #include "trace.h"
@@ -119,16 +120,13 @@ static void run_all(uint64_t system_limit)
 		  vm_xstate_switches ? vm_xstate_switch_insns / vm_xstate_switches : 0, vm_xstate_fpu_size());
 }
 
-/* 0 when every VM ended normally with status 0. */
+/* 0 when every VM ended normally (retrovisor/exit_status.h: the verdict hvrun gives too). */
 static int run_status(void)
 {
 	int failed = 0;
-	for (int i = 0; i < hv_nvms; i++) {
-		struct vm *vm = &vms[i];
-		if (vm->stop_why == HVT_STOP_SHUTDOWN ? vm->stop_status != 0
-						      : vm->stop_why != HVT_STOP_HALTED && vm->stop_why != HVT_STOP_INSN_LIMIT)
+	for (int i = 0; i < hv_nvms; i++)
+		if (!rv_vm_ended_normally(vms[i].stop_why, vms[i].stop_status))
 			failed = 1;
-	}
 	return failed;
 }
 

@@ -41,7 +41,7 @@ _Noreturn void hv_panic(const char *where, const char *fmt, ...)
 	for (uint32_t i = 0; i < HVT_MAX_VMS; i++) {
 		struct vm *vm = sched_vm(i);
 		if (vm && vm->running)
-			vm_stop_outside_exit(vm, HVT_STOP_HV_ERROR, 0, vm->regs[HVT_REG_RIP]);
+			vm_stop_outside_exit(vm, HVT_STOP_HV_ERROR, 0, vm->regs[RV_REG_RIP]);
 	}
 	trace_test_panic_in_flush = hv_test_panic_twice;
 	trace_finish(TRACE_END_PANIC);

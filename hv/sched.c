@@ -106,7 +106,7 @@ static void wake_due(void)
 /* A timer edge is due and the PIC would deliver it: the VM has an interrupt waiting. */
 static int interrupt_waiting(struct vm *vm)
 {
-	return vm_irq_pending(vm) >= 0 && (vm->regs[HVT_REG_RFLAGS] & RFLAGS_IF);
+	return vm_irq_pending(vm) >= 0 && (vm->regs[RV_REG_RFLAGS] & RFLAGS_IF);
 }
 
 /*
@@ -150,7 +150,7 @@ static int idle(void)
 	for (int i = 0; i < nvms; i++) {
 		struct vm *vm = &vms[i];
 		if (vm->state == VM_HALTED || vm->state == VM_RECV)
-			vm_stop_outside_exit(vm, HVT_STOP_BLOCKED, 0, vm->regs[16]);
+			vm_stop_outside_exit(vm, HVT_STOP_BLOCKED, 0, vm->regs[RV_REG_RIP]);
 	}
 	return 0;
 }
@@ -173,7 +173,7 @@ static uint32_t budget(const struct vm *run)
 		 * VM's slice to one PIT period. The VM about to run keeps its own edges: its IF may
 		 * change without an exit (STI, IRET), and short slices then cost only itself.
 		 */
-		if (&vms[i] != run && vms[i].state == VM_RUNNABLE && !(vms[i].regs[HVT_REG_RFLAGS] & RFLAGS_IF))
+		if (&vms[i] != run && vms[i].state == VM_RUNNABLE && !(vms[i].regs[RV_REG_RFLAGS] & RFLAGS_IF))
 			continue;
 		uint64_t t = next_event(&vms[i]);
 		if (t != VTIME_NEVER && t > vtime_now && t - vtime_now < b)

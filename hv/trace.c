@@ -3,7 +3,7 @@
  *
  * Records (the capture stream, include/retrovisor/trace_format.h) are written into a 64 KiB
  * chunk in memory; the EXIT record, the one on every exit, is written inline by the exit path
- * (vm.c), the others here. A full chunk goes to the ATA disk in two writes: its payload sectors
+ * (vm_run.c), the others here. A full chunk goes to the ATA disk in two writes: its payload sectors
  * first, then the sector holding its header. The header sector is the commit point: a reader that
  * finds a chunk header knows the whole chunk is on disk, so a run cut short (Bochs killed, power
  * lost) leaves every committed chunk intact.
@@ -154,7 +154,7 @@ void trace_vm_start(unsigned vm, const struct hvt_vm_state *st)
 {
 	uint64_t *p = trace_reserve(1 + HVT_CAP_VM_STATE_WORDS);
 
-	*p++ = HVT_CAP_VM_START | (uint64_t)vm << 8;
+	*p++ = hvt_cap_vm_word(HVT_CAP_VM_START, vm);
 	memcpy(p, st, sizeof(*st));
 	trace_commit(p + HVT_CAP_VM_STATE_WORDS);
 }
@@ -163,7 +163,7 @@ void trace_switch(unsigned vm)
 {
 	uint64_t *p = trace_reserve(1);
 
-	*p++ = HVT_CAP_SWITCH | (uint64_t)vm << 8;
+	*p++ = hvt_cap_vm_word(HVT_CAP_SWITCH, vm);
 	trace_commit(p);
 }
 
@@ -171,7 +171,7 @@ void trace_inject(uint32_t info, uint32_t error_code)
 {
 	uint64_t *p = trace_reserve(2);
 
-	p[0] = HVT_CAP_INJECT | (uint64_t)info << 32;
+	p[0] = hvt_cap_hi_word(HVT_CAP_INJECT, info);
 	p[1] = error_code;
 	trace_commit(p + 2);
 }
@@ -183,7 +183,7 @@ void trace_memwrite(uint64_t gpa, const void *data, uint32_t len)
 	while (len) {
 		uint32_t n = len > HVT_CAP_BLOB_MAX ? HVT_CAP_BLOB_MAX : len, words = (n + 7) / 8;
 		uint64_t *p = trace_reserve(2 + words);
-		p[0] = HVT_CAP_MEMWRITE | (uint64_t)n << 32;
+		p[0] = hvt_cap_hi_word(HVT_CAP_MEMWRITE, n);
 		p[1] = gpa;
 		p[1 + words] = 0; /* the padding of the last word */
 		memcpy(p + 2, d, n);
@@ -198,7 +198,7 @@ void trace_vm_stop(unsigned vm, unsigned why, uint64_t status, uint64_t detail)
 {
 	uint64_t *p = trace_reserve(3);
 
-	p[0] = HVT_CAP_VM_STOP | (uint64_t)vm << 8 | (uint64_t)why << 16;
+	p[0] = hvt_cap_stop_word(vm, why);
 	p[1] = status;
 	p[2] = detail;
 	trace_commit(p + 3);
@@ -211,7 +211,7 @@ void trace_note(const char *text, uint32_t len)
 		len = HVT_CAP_BLOB_MAX;
 	words = (len + 7) / 8;
 	uint64_t *p = trace_reserve(1 + words);
-	p[0] = HVT_CAP_NOTE | (uint64_t)len << 32;
+	p[0] = hvt_cap_hi_word(HVT_CAP_NOTE, len);
 	p[words] = 0; /* the padding of the last word */
 	memcpy(p + 1, text, len);
 	trace_commit(p + 1 + words);

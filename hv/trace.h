@@ -11,10 +11,11 @@
 
 #include <stdint.h>
 
+#include "retrovisor/capture.h"
 #include "retrovisor/trace_format.h"
 
-/* Words of the largest EXIT record: w0, icount, 18 registers, qualification, gpa, post-state. */
-#define TRACE_EXIT_MAX_WORDS (2 + 18 + 2 + HVT_POST_NVALS)
+/* Words of the largest EXIT record: w0, icount, the registers, qualification, gpa, post-state. */
+#define TRACE_EXIT_MAX_WORDS (2 + RV_NREGS + 2 + RV_POST_NVALS)
 
 extern int trace_on;
 extern uint64_t *trace_p;     /* where the next record goes */

@@ -10,12 +10,11 @@
 #include "bus.h"
 #include "pic.h"
 #include "pit.h"
+#include "retrovisor/regs.h"
 #include "retrovisor/trace_format.h"
 #include "retrovisor/x86_paging.h"
 #include "uart.h"
 #include "vm_xstate.h"
-
-enum { R_RAX, R_RCX, R_RDX, R_RBX, R_RSP, R_RBP, R_RSI, R_RDI };
 
 /* What a VM is doing, as the scheduler sees it. */
 enum vm_state {
@@ -25,64 +24,78 @@ enum vm_state {
 	VM_STOPPED,
 };
 
-/* Values a handler left behind, indexed by HVT_POST_* bit number; only set bits are read. */
-struct vm_post {
-	uint32_t mask;
-	uint64_t v[HVT_POST_NVALS];
-};
-
+/*
+ * One VM, in five groups. A snapshot of the VM would keep the first four (what it is, its
+ * devices, its CPU, where the scheduler has it), and never the last: the scratch of the exit being handled, which
+ * is meaningless between exits. The groups are anonymous structs: members are named directly
+ * (vm->icount), the grouping only orders and documents them.
+ */
 struct vm {
-	int id;
-	struct hvt_vm_config cfg;
-	uint8_t *mem;     /* guest-physical 0 is here (identity-mapped host memory) */
-	uint64_t mem_size;
-	uint64_t eptp;
-	uint8_t *vmcs;
-	int launched;
-	int running;            /* not stopped (runnable or waiting) */
-	enum vm_state state;
+	/* Configuration: what the VM is, fixed at creation. */
+	struct {
+		int id;
+		struct hvt_vm_config cfg;
+		uint8_t *mem;        /* guest-physical 0 is here (identity-mapped host memory) */
+		uint64_t mem_size;
+		uint64_t eptp;
+		uint8_t *vmcs;
+		uint64_t insn_limit; /* stop the VM past this many instructions (UINT64_MAX: none) */
+		int has_pit;         /* PIT + PIC present (HVT_VM_PIT) */
+		uint32_t send_to;    /* bus policy: bit j, this VM may send to VM j (manifest) */
+	};
 
-	/* Guest registers while the hypervisor handles an exit: GPRs (x86 order), RIP, RFLAGS.
-	 * The world switch (vm.c) loads and stores regs[0..15]; RSP, RIP and RFLAGS live in the VMCS. */
-	uint64_t regs[HVT_NREGS];
-	uint8_t long_mode;     /* EFER.LMA: R8-R15 are live (vm.c, the world switch) */
-	uint64_t exit_rip;     /* traced: RIP at the previous exit (the capture records RIP when it differs) */
-	uint64_t icount;       /* guest instructions retired so far */
-	uint64_t exits;        /* VM exits handled */
-	uint32_t timer_armed;  /* preemption-timer value at the last VM entry */
-	uint64_t insn_limit;   /* stop the VM past this many instructions (UINT64_MAX: none) */
-	uint64_t xcr0;
-	struct vm_xstate xstate; /* x87/SSE/AVX, CR2, DR0-3/DR6, CR8, SYSCALL MSRs (vm_xstate.h) */
+	/* Devices: the models behind its I/O ports and its message inbox. */
+	struct {
+		struct uart uart;
+		struct pit pit;
+		struct pic pic;
+		struct bus_queue inbox;
+	};
 
-	/* The exit being handled. */
-	uint32_t exit_reason;
-	uint64_t exit_qual;
-	uint32_t skip_len;     /* instruction length to skip on resume (0: RIP stays) */
-	struct vm_post post;   /* registers the handler changed (for the trace) */
-	int has_gpa;
-	uint64_t gpa;
-	uint32_t inject_info, inject_error; /* event to inject at the next entry (0: none) */
-	uint64_t memwrite_gpa;              /* guest memory the handler wrote, for the trace */
-	uint32_t memwrite_len;
+	/* Its CPU between exits. */
+	struct {
+		int launched;
+		/* Guest registers (RV_REG_*: GPRs in x86 order, RIP, RFLAGS). The world switch
+		 * (vm_run.c) loads and stores regs[0..15]; RSP, RIP and RFLAGS live in the VMCS. */
+		uint64_t regs[RV_NREGS];
+		uint8_t long_mode;    /* EFER.LMA: R8-R15 are live (vm_run.c, the world switch) */
+		uint64_t exit_rip;    /* traced: RIP at the previous exit (the capture records RIP when it differs) */
+		uint64_t icount;      /* guest instructions retired so far */
+		uint64_t exits;       /* VM exits handled */
+		uint32_t timer_armed; /* preemption-timer value at the last VM entry */
+		uint64_t xcr0;
+		struct vm_xstate xstate; /* x87/SSE/AVX, CR2, DR0-3/DR6, CR8, SYSCALL MSRs (vm_xstate.h) */
+		int intr_window;      /* interrupt-window exiting is on */
+		/* An event to inject at the next entry (0: none): set by a handler, it outlives the
+		 * exit when the slice ends before the next entry. */
+		uint32_t inject_info, inject_error;
+	};
 
-	struct uart uart;
-	int has_pit;            /* PIT + PIC present (HVT_VM_PIT) */
-	struct pit pit;
-	struct pic pic;
-	int intr_window;        /* interrupt-window exiting is on */
-	struct bus_queue inbox;
-	uint32_t send_to;       /* bus policy: bit j, this VM may send to VM j (manifest) */
-	int recv_waiting;       /* a msg_recv is blocked */
-	uint64_t recv_deadline; /* virtual time its timeout ends */
+	/* Scheduler state (sched.c) and how it ended. */
+	struct {
+		enum vm_state state;
+		int running;            /* not stopped (runnable or waiting) */
+		uint64_t pass;          /* stride scheduling: weighted instructions run so far */
+		uint64_t stride;
+		int slice_over;         /* back to the scheduler: the timer fired, it yielded, waits or stopped */
+		int recv_waiting;       /* a msg_recv is blocked */
+		uint64_t recv_deadline; /* virtual time its timeout ends */
+		unsigned stop_why;
+		uint64_t stop_status, stop_detail;
+	};
 
-	/* Scheduling (sched.c). */
-	uint64_t pass;          /* stride scheduling: weighted instructions run so far */
-	uint64_t stride;
-	int slice_over;         /* back to the scheduler: the timer fired, it yielded, waits or stopped */
-
-	/* Why it stopped. */
-	unsigned stop_why;
-	uint64_t stop_status, stop_detail;
+	/* Per-exit scratch: the exit being handled (vm_run.c fills it, the handler adds to it, the
+	 * run loop records it). Not part of the VM's state between exits. */
+	struct {
+		uint32_t exit_reason;
+		uint64_t exit_qual;
+		uint32_t skip_len;   /* instruction length to skip on resume (0: RIP stays) */
+		struct rv_post post; /* values the handler left behind (for the trace), RV_POST_* */
+		int has_gpa;
+		uint64_t gpa;
+		uint64_t memwrite_gpa; /* guest memory the handler wrote, for the trace */
+		uint32_t memwrite_len;
+	};
 };
 
 /* Test only (the manifest's test_panic_insns): PANIC at the first exit past this many guest
@@ -117,13 +130,13 @@ void vm_snapshot(struct vm *vm, struct hvt_vm_state *st);
 /*
  * Handler helpers: set a register as the post-state of this exit, skip the instruction, inject.
  * The register changes at once (a handler reading it afterwards sees the new value) and is noted
- * for the trace; the state at the exit was captured before the handler ran (vm.c).
+ * for the trace; the state at the exit was captured before the handler ran (vm_run.c).
  */
 static inline void vm_set_gpr(struct vm *vm, unsigned r, uint64_t v)
 {
 	vm->regs[r] = v;
 	vm->post.mask |= HVT_POST_GPR(r);
-	vm->post.v[r] = v;
+	vm->post.v[RV_POST_RAX + r] = v; /* a GPR: register r is post-state value r */
 }
 void vm_skip_insn(struct vm *vm);
 void vm_inject_exception(struct vm *vm, unsigned vector, int has_error, uint32_t error);
@@ -140,7 +153,7 @@ int vm_walk(struct vm *vm, uint64_t la, uint32_t access, struct x86_walk *w);
 /* Inject #PF for an emulated access: CR2 = la, and the error code the walk gave. */
 void vm_inject_page_fault(struct vm *vm, uint64_t la, uint32_t error);
 /* Stop the VM for an access outside its memory at gpa, the way an EPT violation does (one
- * message, status = the access as EPT_READ / EPT_WRITE / EPT_EXEC, detail = gpa, and the
+ * message, status = the access as VMX_EPT_READ / VMX_EPT_WRITE / VMX_EPT_FETCH, detail = gpa, and the
  * guest-physical address in the trace's EXIT record), whether the CPU or the hypervisor's
  * emulation made the access. */
 void vm_stop_outside_memory(struct vm *vm, uint64_t gpa, unsigned access);

@@ -59,15 +59,8 @@
 #define ENTRY_LOAD_IA32_PAT (1u << 14)      /* bit 14 */
 #define ENTRY_LOAD_IA32_EFER (1u << 15)     /* bit 15 */
 
-/* VM-entry interruption-information field (25.8.3) and exit interruption info (25.9.2) */
-#define INTR_INFO_VECTOR_MASK 0xffu     /* bits 7:0 */
-#define INTR_TYPE_EXTERNAL (0u << 8)    /* bits 10:8: external interrupt */
-#define INTR_TYPE_NMI (2u << 8)
-#define INTR_TYPE_HW_EXCEPTION (3u << 8)
-#define INTR_TYPE_SW_INTERRUPT (4u << 8)
-#define INTR_TYPE_SW_EXCEPTION (6u << 8)
-#define INTR_INFO_DELIVER_CODE (1u << 11) /* bit 11: push an error code */
-#define INTR_INFO_VALID (1u << 31)        /* bit 31 */
+/* The VM-entry and VM-exit interruption-information fields (25.8.3, 25.9.2):
+ * retrovisor/vmx_fields.h (vmx_intr_*), shared with the trace tools and replay. */
 
 /* Guest interruptibility state (25.4.2) */
 #define INTERRUPTIBILITY_STI (1u << 0)

@@ -1,6 +1,6 @@
 /*
  * world_switch.h - entering the guest and coming back: the VMX world switch, as inline
- * assembly for the exit loop in vm.c (the only file that includes this).
+ * assembly for the exit loop in vm_run.c (the only file that includes this).
  */
 #ifndef HV_WORLD_SWITCH_H
 #define HV_WORLD_SWITCH_H
@@ -11,7 +11,7 @@
 #include "vm.h"
 #include "vmcs.h"
 
-extern char vmx_exit_entry[], vmx_exit_entry_traced[];
+extern char vmx_exit_entry[], vmx_exit_entry_traced[]; /* also in vm_impl.h, for vm_vmcs.c */
 
 /*
  * The world switch: load the guest's general registers from vm->regs (x86 order; RSP comes from

@@ -115,37 +115,28 @@ static int run_check_tools(void)
 	return 0;
 }
 
-/*
- * <system instructions=N> is how a run is planned to end (the scheduler fairness test runs
- * CPU-bound guests until then): a VM it stopped ended normally. A VM's own limit (<limit>,
- * --insn-limit) is a cap the guest should not have reached: that remains "stopped".
- */
-static int ended_by_system_limit(const struct run *r, const struct run_vm *v)
-{
-	return v->why == HVT_STOP_INSN_LIMIT && r->insn_limit &&
-	       !(v->cfg.insn_limit && v->detail >= v->cfg.insn_limit);
-}
-
 /* One line per VM that did not end normally, even with --quiet: the reason the status says. */
 static void report_stops(const struct run *r)
 {
-	static const char *const names[] = {
-#define STOP_NAME(num, name, str) [num] = str,
-		HVT_STOP_LIST(STOP_NAME)
-#undef STOP_NAME
-	};
 	for (int i = 0; i < r->nvms; i++) {
 		const struct run_vm *v = &r->vm[i];
-		if (!v->stopped || (v->why == HVT_STOP_HALTED && r->quiet) ||
-		    (v->why == HVT_STOP_SHUTDOWN && v->status == 0 && r->quiet) ||
-		    (ended_by_system_limit(r, v) && r->quiet))
+		const char *name = hvt_stop_name(v->why);
+		if (!v->stopped || (rv_vm_ended_normally(v->why, v->status) && r->quiet))
 			continue;
-		fprintf(stderr, "hvrun: VM %d (%s) stopped: %s (status %llu, detail %#llx)\n", i, v->cfg.name,
-			v->why < sizeof(names) / sizeof(names[0]) && names[v->why] ? names[v->why] : "unknown reason",
-			(unsigned long long)v->status, (unsigned long long)v->detail);
+		if (name)
+			fprintf(stderr, "hvrun: VM %d (%s) stopped: %s (status %llu, detail %#llx)\n", i, v->cfg.name,
+				name, (unsigned long long)v->status, (unsigned long long)v->detail);
+		else
+			fprintf(stderr, "hvrun: VM %d (%s) stopped: reason %u (status %llu, detail %#llx)\n", i,
+				v->cfg.name, v->why, (unsigned long long)v->status, (unsigned long long)v->detail);
 	}
 }
 
+/*
+ * The run's status: each VM's end by the one verdict the hypervisor gives too
+ * (retrovisor/exit_status.h: an instruction limit reached is a normal end, a shutdown with a
+ * non-zero status is the guest's failure, anything else the hypervisor stopped it for).
+ */
 static int run_exit_status(struct run *r)
 {
 	if (r->timed_out)
@@ -157,10 +148,17 @@ static int run_exit_status(struct run *r)
 		struct run_vm *v = &r->vm[i];
 		if (!v->stopped)
 			return RUN_HV_FAILED;
-		if (v->why == HVT_STOP_SHUTDOWN && v->status != 0 && status == RUN_OK)
-			status = RUN_GUEST_FAILED;
-		if (v->why != HVT_STOP_SHUTDOWN && v->why != HVT_STOP_HALTED && !ended_by_system_limit(r, v))
+		switch (rv_vm_verdict(v->why, v->status)) {
+		case RV_VM_END_NORMAL:
+			break;
+		case RV_VM_END_FAILED:
+			if (status == RUN_OK)
+				status = RUN_GUEST_FAILED;
+			break;
+		case RV_VM_END_STOPPED:
 			status = RUN_GUEST_STOPPED;
+			break;
+		}
 	}
 	return status;
 }

@@ -33,6 +33,16 @@
 #define RUN_BOCHS_MEGS_MAX 2048
 #define RUN_HV_MEGS 64
 
+/*
+ * Bochs's clock, as every run sets it (the bochsrc, run_image.c) and as its trace records it
+ * (the RECORDER section, run_trace.c): ips instructions per emulated second, and emulated time
+ * driven by instructions alone (sync=none) from a fixed start (time0, 2000-01-01 00:00 UTC), so
+ * that two runs of the same guests are the same run (shared/BOCHS-NOTES.md, determinism.sh).
+ */
+#define RUN_BOCHS_IPS "50000000"
+#define RUN_BOCHS_SYNC "none"
+#define RUN_BOCHS_TIME0 "946684800"
+
 struct run_vm {
 	struct hvt_vm_config cfg;
 	char *image_path;      /* malloc'd */

@@ -47,7 +47,8 @@ int run_trace(struct run *r)
 		fprintf(stderr, "hvrun: trace truncated: %s\n", err.msg);
 
 	int n = snprintf(recorder, sizeof(recorder),
-			 "emulator=bochs 2.7\ncpu_model=%s\nips=50000000\nclock=sync=none,time0=946684800\n"
+			 "emulator=bochs 2.7\ncpu_model=%s\nips=" RUN_BOCHS_IPS "\nclock=sync=" RUN_BOCHS_SYNC
+			 ",time0=" RUN_BOCHS_TIME0 "\n"
 			 "hypervisor=%s\ncpu_vendor=%.12s\ncpu_brand=%.48s\nrunner=hvrun 1.0\n",
 			 r->cpu_model, dh.hv_version, dh.cpu_vendor, dh.cpu_brand);
 	rc = hvt_writer_add_section(w, HVT_SEC_RECORDER, HVT_NO_VM, recorder, (size_t)n, &err);

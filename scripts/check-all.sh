@@ -51,6 +51,7 @@ suite build none make -j2 all
 suite unit count_check make check-unit
 suite unit-asan-ubsan count_check make SAN=1 check-unit
 suite fuzz none make check-fuzz
+suite examples count_tap make check-examples
 suite system count_tap make check-system
 suite tools-asan-ubsan count_tap sh -c 'make SAN=1 host >/dev/null && scripts/check-san-tools.sh'
 echo "make check took $(($(date +%s) - start)) s"

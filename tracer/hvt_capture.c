@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hvt_capture.h"
+#include "retrovisor/capture.h"
 #include "trace_encode.h"
 
 /*
@@ -38,11 +39,6 @@ struct hvt_capture {
 	_Alignas(8) uint8_t buf[HVT_CHUNK_MIN]; /* the v1 chunk being built */
 };
 
-#define REG_RSP 4 /* x86 order: RAX RCX RDX RBX RSP RBP RSI RDI R8-R15 */
-#define EXIT_FOLLOW_BITS (0xfffffull << 15) /* bits 15-34: gpa, GPRs, RIP, RFLAGS, qual */
-#define POST_BITS ((uint64_t)HVT_POST_KNOWN_BITS << HVT_CAP_POST_SHIFT)
-#define BYTE_FIELD(w, shift) ((unsigned)((w) >> (shift) & 0xff))
-#define HIGH32(w) ((uint32_t)((w) >> 32))
 
 /* Every error names the record's offset in the container and stops the converter. */
 #define OFF(rec) (c->base + (uint64_t)((rec) - c->payload))
@@ -116,10 +112,13 @@ static long rec_exit(struct hvt_capture *c, const uint8_t *rec, uint64_t w0, siz
 	struct cap_vm *v = running(c, rec, "EXIT", err);
 	uint64_t regs[HVT_NREGS], icount, qual = 0, gpa = 0;
 	struct hvt_post post;
-	unsigned len = (unsigned)(w0 >> HVT_CAP_LEN_SHIFT & 0xf);
-	size_t n = 2 + (size_t)__builtin_popcountll(w0 & (EXIT_FOLLOW_BITS | POST_BITS));
+	unsigned len = hvt_cap_exit_len(w0);
+	uint32_t follow = hvt_cap_exit_follow(w0);
+	int has_gpa = hvt_cap_exit_has_gpa(w0);
 	const uint8_t *p = rec + 16;
 
+	post.mask = hvt_cap_exit_post(w0);
+	size_t n = 2 + (size_t)__builtin_popcount(follow) + (size_t)has_gpa + (size_t)__builtin_popcount(post.mask);
 	if (!v)
 		return -1;
 	if (w0 & ~HVT_CAP_EXIT_KNOWN_BITS)
@@ -132,41 +131,28 @@ static long rec_exit(struct hvt_capture *c, const uint8_t *rec, uint64_t w0, siz
 			   (unsigned long long)icount, (unsigned long long)v->icount);
 
 	memcpy(regs, v->regs, sizeof(regs));
-	for (uint32_t m = (uint32_t)(w0 >> HVT_CAP_GPR_SHIFT) & 0xffff & ~(1u << REG_RSP); m; m &= m - 1, p += 8)
-		regs[__builtin_ctz(m)] = word(p);
-	if (w0 & HVT_CAP_GPR(REG_RSP)) {
-		regs[REG_RSP] = word(p);
-		p += 8;
+	for (unsigned k = 0; k < HVT_NREGS; k++) {
+		unsigned r = hvt_cap_follow_reg(k);
+		if (follow & HVT_CAP_FOLLOW_REG(r)) {
+			regs[r] = word(p);
+			p += 8;
+		}
 	}
-	if (w0 & HVT_CAP_RIP) {
-		regs[HVT_REG_RIP] = word(p);
-		p += 8;
-	}
-	if (w0 & HVT_CAP_RFLAGS) {
-		regs[HVT_REG_RFLAGS] = word(p);
-		p += 8;
-	}
-	if (w0 & HVT_CAP_QUAL) {
+	if (follow & HVT_CAP_FOLLOW_QUAL) {
 		qual = word(p);
 		p += 8;
 	}
-	if (w0 & HVT_CAP_GPA) {
+	if (has_gpa) {
 		gpa = word(p);
 		p += 8;
 	}
-	post.mask = (uint32_t)(w0 >> HVT_CAP_POST_SHIFT) & HVT_POST_KNOWN_BITS;
 	for (uint32_t m = post.mask; m; m &= m - 1, p += 8)
 		post.v[__builtin_ctz(m)] = word(p);
 
-	hvt_enc_exit(&c->enc, (unsigned)(w0 >> HVT_CAP_REASON_SHIFT & 0x7f), icount, regs, qual, &post,
-		     len, (w0 & HVT_CAP_GPA) != 0, gpa);
+	hvt_enc_exit(&c->enc, hvt_cap_exit_reason(w0), icount, regs, qual, &post, len, has_gpa, gpa);
 
-	for (uint32_t m = post.mask & 0xffff; m; m &= m - 1) {
-		unsigned r = (unsigned)__builtin_ctz(m);
-		regs[r] = post.v[r];
-	}
-	if (post.mask & HVT_POST_RFLAGS)
-		regs[HVT_REG_RFLAGS] = post.v[16];
+	/* RIP stays this exit's: the hypervisor compares RIP with the previous exit's (above) */
+	rv_post_apply(regs, post.mask, post.v, 0);
 	memcpy(v->regs, regs, sizeof(regs));
 	v->icount = icount;
 	return (long)n;
@@ -175,7 +161,7 @@ static long rec_exit(struct hvt_capture *c, const uint8_t *rec, uint64_t w0, siz
 static long rec_vm_start(struct hvt_capture *c, const uint8_t *rec, uint64_t w0, size_t left,
 			 struct hvt_err *err)
 {
-	unsigned vm = BYTE_FIELD(w0, 8);
+	unsigned vm = hvt_cap_vm(w0);
 	struct hvt_vm_state st;
 	struct cap_vm *v;
 
@@ -202,9 +188,9 @@ static long rec_vm_start(struct hvt_capture *c, const uint8_t *rec, uint64_t w0,
 static long rec_blob(struct hvt_capture *c, const uint8_t *rec, uint64_t w0, size_t left,
 		     struct hvt_err *err)
 {
-	int is_note = (w0 & HVT_CAP_KIND_MASK) == HVT_CAP_NOTE;
+	int is_note = hvt_cap_kind(w0) == HVT_CAP_NOTE;
 	const char *what = is_note ? "NOTE" : "MEMWRITE";
-	uint32_t len = HIGH32(w0);
+	uint32_t len = hvt_cap_hi(w0);
 	size_t n = (is_note ? 1 : 2) + (len + 7) / 8;
 
 	if (!running(c, rec, what, err))
@@ -233,7 +219,7 @@ static long rec_other(struct hvt_capture *c, const uint8_t *rec, uint64_t w0, si
 		[HVT_CAP_VM_STOP] = { "VM_STOP", 0xffff0full, 3 },
 		[HVT_CAP_END] = { "END", 0xfull, 2 },
 	};
-	unsigned kind = (unsigned)(w0 & HVT_CAP_KIND_MASK), vm = BYTE_FIELD(w0, 8);
+	unsigned kind = hvt_cap_kind(w0), vm = hvt_cap_vm(w0);
 	const char *what = kinds[kind].name;
 
 	if (w0 & ~kinds[kind].used)
@@ -250,18 +236,18 @@ static long rec_other(struct hvt_capture *c, const uint8_t *rec, uint64_t w0, si
 		if (word(rec + 8) >> 32)
 			return BAD(rec, "INJECT error code %#llx wider than 32 bits",
 				   (unsigned long long)word(rec + 8));
-		hvt_enc_inject(&c->enc, HIGH32(w0), (uint32_t)word(rec + 8));
+		hvt_enc_inject(&c->enc, hvt_cap_hi(w0), (uint32_t)word(rec + 8));
 		break;
 	case HVT_CAP_SWITCH:
 		c->current = (int)vm;
 		hvt_enc_switch(&c->enc, vm);
 		break;
 	case HVT_CAP_VM_STOP:
-		if (BYTE_FIELD(w0, 16) >= HVT_STOP_COUNT)
-			return BAD(rec, "VM_STOP reason %u unknown (max %u)", BYTE_FIELD(w0, 16),
+		if (hvt_cap_stop_why(w0) >= HVT_STOP_COUNT)
+			return BAD(rec, "VM_STOP reason %u unknown (max %u)", hvt_cap_stop_why(w0),
 				   HVT_STOP_COUNT - 1);
 		c->vm[vm].started = 0;
-		hvt_enc_vm_stop(&c->enc, vm, BYTE_FIELD(w0, 16), word(rec + 8), word(rec + 16));
+		hvt_enc_vm_stop(&c->enc, vm, hvt_cap_stop_why(w0), word(rec + 8), word(rec + 16));
 		break;
 	case HVT_CAP_END:
 		c->ended = 1;
@@ -289,7 +275,7 @@ int hvt_capture_feed(struct hvt_capture *c, const uint8_t *payload, size_t len, 
 
 		if (c->ended)
 			return BAD(p, "record after END");
-		switch (w0 & HVT_CAP_KIND_MASK) {
+		switch (hvt_cap_kind(w0)) {
 		case HVT_CAP_EXIT:
 			n = rec_exit(c, p, w0, left, err);
 			break;
@@ -308,7 +294,7 @@ int hvt_capture_feed(struct hvt_capture *c, const uint8_t *payload, size_t len, 
 			break;
 		default:
 			return BAD(p, "unknown capture record kind %u (word %#llx)",
-				   (unsigned)(w0 & HVT_CAP_KIND_MASK), (unsigned long long)w0);
+				   hvt_cap_kind(w0), (unsigned long long)w0);
 		}
 		if (n < 0)
 			return c->status;

@@ -314,7 +314,8 @@ int hvt_reader_open_fd(struct hvt_reader **out, int fd, const char *name, struct
 		return hvt_err_set(err, HVT_ENOMEM, HVT_NO_OFFSET, "out of memory");
 	}
 	r->fd = fd;
-	r->cur = (size_t)-1;
+	r->it.r = r;
+	r->it.cur = (size_t)-1;
 	if (fstat(fd, &sb)) {
 		st = hvt_err_set(err, HVT_EIO, HVT_NO_OFFSET, "%s: %s", name, strerror(errno));
 		goto fail;
@@ -345,12 +346,8 @@ int hvt_reader_open_fd(struct hvt_reader **out, int fd, const char *name, struct
 	}
 	r->info.nchunks = r->nindex;
 	r->info.nevents = r->nindex ? r->index[r->nindex - 1].first_event + r->index[r->nindex - 1].nevents : 0;
-	if (!(r->stored = malloc(ZSTD_compressBound(HVT_CHUNK_MAX))) || !(r->raw = malloc(HVT_CHUNK_MAX)) ||
-	    !(r->dctx = ZSTD_createDCtx())) {
-		st = hvt_err_set(err, HVT_ENOMEM, HVT_NO_OFFSET, "out of memory");
+	if ((st = hvt_cursor_init(&r->it, r, err)))
 		goto fail;
-	}
-	hvt_dec_init(&r->dec);
 	*out = r;
 	return HVT_OK;
 fail:
@@ -388,9 +385,7 @@ void hvt_reader_close(struct hvt_reader *r)
 	free(r->name);
 	free(r->sec);
 	free(r->index);
-	free(r->stored);
-	free(r->raw);
-	ZSTD_freeDCtx(r->dctx);
+	hvt_cursor_fini(&r->it);
 	free(r);
 }
 
@@ -455,7 +450,7 @@ int hvt_reader_section_load(struct hvt_reader *r, uint32_t i, size_t max, uint8_
 		free(stored);
 		return hvt_err_set(err, HVT_ENOMEM, HVT_NO_OFFSET, "out of memory");
 	}
-	z = ZSTD_decompressDCtx(r->dctx, raw, s->raw_size, stored, s->stored_size);
+	z = ZSTD_decompressDCtx(r->it.dctx, raw, s->raw_size, stored, s->stored_size);
 	free(stored);
 	if (ZSTD_isError(z) || z != s->raw_size) {
 		free(raw);
@@ -495,4 +490,18 @@ size_t hvt_reader_find_chunk(const struct hvt_reader *r, uint64_t ev)
 		lo--; /* empty chunks share first_event with the next; not expected, but harmless */
 	}
 	return (size_t)-1;
+}
+
+int hvt_reader_section_struct(struct hvt_reader *r, uint32_t i, void *dst, size_t size, struct hvt_err *err)
+{
+	uint8_t *data;
+	size_t len;
+	int st = hvt_reader_section_load(r, i, HVT_SECTION_STRUCT_MAX, &data, &len, err);
+
+	if (st)
+		return st;
+	memset(dst, 0, size);
+	memcpy(dst, data, len < size ? len : size);
+	free(data);
+	return HVT_OK;
 }

@@ -13,6 +13,8 @@
 #include "hvt_synth.h"
 #include "hvt_writer.h"
 #include "retrovisor/exit_reasons.h"
+#include "retrovisor/regs.h"
+#include "retrovisor/vmx_fields.h"
 #include "trace_encode.h"
 #include "xorshift.h"
 
@@ -28,8 +30,6 @@ static uint32_t rnd32(void)
 	return (uint32_t)(xorshift64(&rng) >> 11);
 }
 
-enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI };
-
 /* One exit of VM g: fills the registers at the exit and what the handler did. */
 static void guest_step(struct hvt_enc *e, struct gvm *g, int *switch_now)
 {
@@ -43,50 +43,50 @@ static void guest_step(struct hvt_enc *e, struct gvm *g, int *switch_now)
 	g->icount += 20 + rnd32() % 200;
 	if (r < 50) { /* out dx, al to the UART; a counted loop over a message */
 		reason = EXIT_REASON_IO_INSTRUCTION;
-		x[RAX] = (x[RAX] & ~0xffull) | (uint8_t)msg[g->char_i++ % (sizeof(msg) - 1)];
-		x[RSI]++;
-		x[RCX]--;
-		x[RDX] = 0x3f8;
+		x[RV_REG_RAX] = (x[RV_REG_RAX] & ~0xffull) | (uint8_t)msg[g->char_i++ % (sizeof(msg) - 1)];
+		x[RV_REG_RSI]++;
+		x[RV_REG_RCX]--;
+		x[RV_REG_RDX] = 0x3f8;
 		x[HVT_REG_RIP] = 0x7c40;
-		qual = 0x3f8u << 16;
+		qual = vmx_io_qual(0x3f8, 1, 0); /* out dx, al */
 		len = 1;
 	} else if (r < 60) { /* in al, dx: line status, always "ready" */
 		reason = EXIT_REASON_IO_INSTRUCTION;
-		x[RDX] = 0x3fd;
+		x[RV_REG_RDX] = 0x3fd;
 		x[HVT_REG_RIP] = 0x7c3a;
-		qual = 0x3fdu << 16 | 8;
-		post.mask = HVT_POST_GPR(RAX);
-		post.v[RAX] = (x[RAX] & ~0xffull) | 0x60;
-		x[RAX] = post.v[RAX];
+		qual = vmx_io_qual(0x3fd, 1, VMX_IO_IN);
+		post.mask = HVT_POST_GPR(RV_POST_RAX);
+		post.v[RV_POST_RAX] = (x[RV_REG_RAX] & ~0xffull) | 0x60;
+		x[RV_REG_RAX] = post.v[RV_POST_RAX];
 		len = 1;
 	} else if (r < 68) { /* rdtsc */
 		reason = EXIT_REASON_RDTSC;
 		x[HVT_REG_RIP] = 0x7c80;
 		g->tsc += 1000 + rnd32() % 5000;
-		post.mask = HVT_POST_GPR(RAX) | HVT_POST_GPR(RDX);
-		post.v[RAX] = (uint32_t)g->tsc;
-		post.v[RDX] = g->tsc >> 32;
+		post.mask = HVT_POST_GPR(RV_POST_RAX) | HVT_POST_GPR(RV_POST_RDX);
+		post.v[RV_POST_RAX] = (uint32_t)g->tsc;
+		post.v[RV_POST_RDX] = g->tsc >> 32;
 		len = 2;
 	} else if (r < 73) { /* cpuid */
 		static const uint32_t leaves[] = { 0, 1, 0x40000000 };
 		reason = EXIT_REASON_CPUID;
-		x[RAX] = leaves[rnd32() % 3];
-		x[RCX] = 0;
+		x[RV_REG_RAX] = leaves[rnd32() % 3];
+		x[RV_REG_RCX] = 0;
 		x[HVT_REG_RIP] = 0x7d00;
-		post.mask = HVT_POST_GPR(RAX) | HVT_POST_GPR(RBX) | HVT_POST_GPR(RCX) | HVT_POST_GPR(RDX);
-		post.v[RAX] = x[RAX] ? 0x40000001 : 0xd;
-		post.v[RBX] = 0x72746552;
-		post.v[RCX] = 0x7369766f;
-		post.v[RDX] = 0x5648726f;
+		post.mask = HVT_POST_GPR(RV_POST_RAX) | HVT_POST_GPR(RV_POST_RBX) | HVT_POST_GPR(RV_POST_RCX) | HVT_POST_GPR(RV_POST_RDX);
+		post.v[RV_POST_RAX] = x[RV_REG_RAX] ? 0x40000001 : 0xd;
+		post.v[RV_POST_RBX] = 0x72746552;
+		post.v[RV_POST_RCX] = 0x7369766f;
+		post.v[RV_POST_RDX] = 0x5648726f;
 		len = 2;
 	} else if (r < 83) { /* vmcall: console write */
 		reason = EXIT_REASON_VMCALL;
-		x[RAX] = 1;
-		x[RBX] = 0x9000 + (rnd32() % 16) * 64;
-		x[RCX] = 1 + rnd32() % 40;
+		x[RV_REG_RAX] = 1;
+		x[RV_REG_RBX] = 0x9000 + (rnd32() % 16) * 64;
+		x[RV_REG_RCX] = 1 + rnd32() % 40;
 		x[HVT_REG_RIP] = 0x7d40;
-		post.mask = HVT_POST_GPR(RAX);
-		post.v[RAX] = x[RCX];
+		post.mask = HVT_POST_GPR(RV_POST_RAX);
+		post.v[RV_POST_RAX] = x[RV_REG_RCX];
 		len = 3;
 	} else if (r < 86) { /* hlt, woken by the timer interrupt */
 		reason = EXIT_REASON_HLT;
@@ -96,18 +96,18 @@ static void guest_step(struct hvt_enc *e, struct gvm *g, int *switch_now)
 		reason = EXIT_REASON_EPT_VIOLATION;
 		gpa = 0xfee00000 + (rnd32() % 64) * 16;
 		has_gpa = 1;
-		qual = 0x181; /* read, linear address valid, translation */
-		x[RBX] = gpa;
+		qual = VMX_EPT_READ | VMX_EPT_LINEAR_VALID | VMX_EPT_TRANSLATED;
+		x[RV_REG_RBX] = gpa;
 		x[HVT_REG_RIP] = 0x7e00 + (rnd32() % 4) * 8;
-		post.mask = HVT_POST_GPR(RAX);
-		post.v[RAX] = rnd32() & 0xff;
+		post.mask = HVT_POST_GPR(RV_POST_RAX);
+		post.v[RV_POST_RAX] = rnd32() & 0xff;
 		len = 3;
 	} else if (r < 96) { /* mov cr0, eax */
 		reason = EXIT_REASON_CR_ACCESS;
-		x[RAX] = 0x11 | (rnd32() & 1u) << 31;
+		x[RV_REG_RAX] = 0x11 | (rnd32() & 1u) << 31;
 		x[HVT_REG_RIP] = 0x7f00;
 		post.mask = HVT_POST_CR0;
-		post.v[17] = x[RAX];
+		post.v[RV_POST_CR0] = x[RV_REG_RAX];
 		len = 3;
 	} else { /* the preemption timer: the scheduler's turn */
 		reason = EXIT_REASON_PREEMPTION_TIMER;
@@ -116,21 +116,18 @@ static void guest_step(struct hvt_enc *e, struct gvm *g, int *switch_now)
 	}
 	hvt_enc_exit(e, reason, g->icount, x, qual, &post, len, has_gpa, gpa);
 	if (reason == EXIT_REASON_HLT)
-		hvt_enc_inject(e, 0x80000020, 0);
+		hvt_enc_inject(e, vmx_intr_info(VMX_INTR_EXTERNAL, 0x20, 0), 0);
 	if (reason == EXIT_REASON_VMCALL && rnd32() % 64 == 0)
 		hvt_enc_memwrite(e, 0xa000, msg, sizeof(msg) - 1);
-	for (unsigned b = 0; b < 16; b++)
-		if (post.mask >> b & 1)
-			x[b] = post.v[b];
-	x[HVT_REG_RIP] += len;
+	rv_post_apply(x, post.mask, post.v, len);
 }
 
 static void vm_initial(struct gvm *g, unsigned vm, struct hvt_vm_state *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->gpr[RSP] = 0x7000;
-	st->gpr[RCX] = 1000000;
-	st->gpr[RSI] = 0x9000;
+	st->gpr[RV_REG_RSP] = 0x7000;
+	st->gpr[RV_REG_RCX] = 1000000;
+	st->gpr[RV_REG_RSI] = 0x9000;
 	st->rip = 0x7c00;
 	st->rflags = 0x202;
 	st->cr0 = 0x10;

@@ -429,3 +429,38 @@ out:
 	hvt_writer_discard(w);
 	return st;
 }
+
+int hvt_enc_event(struct hvt_enc *e, const struct hvt_event *ev)
+{
+	switch (ev->type) {
+	case HVT_REC_VM_START:
+		hvt_enc_vm_start(e, ev->vm, ev->start);
+		break;
+	case HVT_REC_EXIT: {
+		struct hvt_post post = { .mask = ev->post_mask };
+		if (ev->post)
+			memcpy(post.v, ev->post, sizeof(post.v));
+		hvt_enc_exit(e, ev->reason, ev->icount, ev->regs, ev->qual, &post, ev->insn_len, ev->has_gpa, ev->gpa);
+		break;
+	}
+	case HVT_REC_VM_STOP:
+		hvt_enc_vm_stop(e, ev->vm, ev->stop_why, ev->status, ev->detail);
+		break;
+	case HVT_REC_INJECT:
+		hvt_enc_inject(e, ev->inject_info, ev->inject_err);
+		break;
+	case HVT_REC_MEMWRITE:
+		hvt_enc_memwrite(e, ev->gpa, ev->data, ev->len);
+		break;
+	case HVT_REC_SWITCH:
+		hvt_enc_switch(e, ev->target);
+		break;
+	case HVT_REC_NOTE:
+		hvt_enc_note(e, (const char *)ev->data, ev->len);
+		break;
+	case HVT_REC_END:
+		hvt_enc_finish(e, ev->status);
+		return 1;
+	}
+	return 0;
+}

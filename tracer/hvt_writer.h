@@ -92,6 +92,15 @@ int hvt_writer_close(struct hvt_writer *w, uint32_t flags, struct hvt_err *err);
 void hvt_writer_discard(struct hvt_writer *w);
 
 /*
+ * A trace rewriter's loop body (tests/system's trace_hostile, replay/tools/trace_corrupt): one
+ * decoded event encoded again as it says, into e. To change something, change a copy of the
+ * event first (its reason, icount, insn_len, or post pointing at other values). Returns 1 once
+ * END has been encoded (the encoder is finished), else 0.
+ */
+struct hvt_enc;
+int hvt_enc_event(struct hvt_enc *e, const struct hvt_event *ev);
+
+/*
  * Import a trace disk image: check its header (magic, version; copied to *out, which may be
  * NULL), then read every capture chunk from LBA 8, each 512-byte aligned, until a sector without
  * the capture chunk magic (or, when the header says HVT_DISK_CLEAN_END, exactly its chunk

@@ -123,7 +123,7 @@ static int read_exit(struct hvt_dec *d, const uint8_t *rec, unsigned reason, str
 		return BAD(d, rec, "payload byte %zu: EXIT has both POST and POST_AGAIN",
 			   (size_t)(rec - d->base));
 	r->icount += v;
-	for (unsigned i = 0; i < 16; i++)
+	for (unsigned i = 0; i < RV_NGPRS; i++)
 		if (mask & HVT_EXIT_GPR(i)) {
 			if (get(d, rec, &v, "EXIT register delta", err))
 				return HVT_ECORRUPT;

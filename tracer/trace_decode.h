@@ -21,39 +21,10 @@
 
 #include "retrovisor/trace_format.h"
 #include "hvt_status.h"
+#include "retrovisor/hvtrace.h"
 #include "trace_encode.h"
 
-#define HVT_NO_VMID 0xff
-
-/* One numbered record. Pointers stay valid until the next hvt_dec_* call on the decoder. */
-struct hvt_event {
-	uint64_t num;           /* event number */
-	uint64_t icount;        /* the VM's instructions retired at this event (absolute) */
-	uint64_t qual;          /* EXIT: exit qualification */
-	uint64_t gpa;           /* EXIT with has_gpa; MEMWRITE: where */
-	uint64_t status;        /* VM_STOP status, END status */
-	uint64_t detail;        /* VM_STOP detail */
-	const uint64_t *regs;   /* HVT_NREGS values: at the exit (EXIT), the start (VM_START),
-				   else the VM's state at its last exit; NULL when no VM */
-	const uint64_t *post;   /* HVT_POST_NVALS values; those in post_mask are valid */
-	const uint8_t *data;    /* MEMWRITE bytes, NOTE text (not NUL-terminated) */
-	const struct hvt_vm_state *start; /* VM_START: the state (missing tail zero-filled) */
-	uint32_t len;           /* bytes at data */
-	uint32_t mask;          /* EXIT: the record's mask (HVT_EXIT_*) */
-	uint32_t post_mask;     /* EXIT: registers the hypervisor set (HVT_POST_*) */
-	uint32_t inject_info;   /* INJECT: VM-entry interruption information */
-	uint32_t inject_err;    /* INJECT: error code */
-	uint32_t offset;        /* payload byte offset of the record */
-	uint8_t type;           /* HVT_REC_EXIT for any exit, else HVT_REC_* */
-	uint8_t vm;             /* the VM concerned; HVT_NO_VMID when none is current */
-	uint8_t reason;         /* EXIT: basic exit reason */
-	uint8_t insn_len;       /* EXIT: bytes RIP advanced after the handler (0: left alone) */
-	uint8_t has_gpa;        /* EXIT */
-	uint8_t post_again;     /* EXIT: post-state came from the per-reason cache */
-	uint8_t stop_why;       /* VM_STOP: HVT_STOP_* */
-	uint8_t target;         /* SWITCH: the VM handed the CPU */
-};
-
+/* struct hvt_event and HVT_NO_VMID: retrovisor/hvtrace.h */
 struct hvt_dec {
 	const uint8_t *base, *p, *end; /* the payload and the read position */
 	struct hvt_chunk_header ch;    /* the chunk being decoded */

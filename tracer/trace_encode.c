@@ -167,7 +167,7 @@ void hvt_enc_exit(struct hvt_enc *e, unsigned reason, uint64_t icount, const uin
 
 	const uint64_t *ref = r->regs;
 #pragma GCC unroll 16
-	for (unsigned i = 0; i < 16; i++)
+	for (unsigned i = 0; i < RV_NGPRS; i++)
 		if (regs[i] != ref[i])
 			changed |= 1u << i;
 	mask = changed << HVT_EXIT_GPR_SHIFT | (insn_len & 0xf) << HVT_EXIT_LEN_SHIFT;

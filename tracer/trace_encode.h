@@ -21,7 +21,6 @@
 
 #include "retrovisor/trace_format.h"
 
-#define HVT_REASON_SLOTS 128 /* reasons 0-127 fit the EXIT tag */
 #define HVT_REC_MAX_FIXED 512 /* an upper bound on any record but MEMWRITE/NOTE payload bytes */
 #define HVT_BLOB_MAX 4096     /* the largest MEMWRITE or NOTE payload one record carries */
 

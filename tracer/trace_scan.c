@@ -10,7 +10,7 @@
 #include "trace_decode.h"
 #include "trace_scan.h"
 
-#define SKIPPED_BITS (((1u << 16) - 1) << HVT_EXIT_GPR_SHIFT | HVT_EXIT_RIP | HVT_EXIT_RFLAGS | \
+#define SKIPPED_BITS (((1u << RV_NGPRS) - 1) << HVT_EXIT_GPR_SHIFT | HVT_EXIT_RIP | HVT_EXIT_RFLAGS | \
 		      HVT_EXIT_QUAL | HVT_EXIT_GPA)
 
 /* Without -mpopcnt, __builtin_popcount is a library call; these stay inline. */

@@ -17,23 +17,6 @@
 #include "hvt_status.h"
 #include "trace_encode.h"
 
-#define HVT_SCAN_TAGS 16 /* non-exit records counted by tag (HVT_REC_VM_START .. HVT_REC_END) */
-
-struct hvt_scan {
-	uint64_t exits[HVT_MAX_VMS][HVT_REASON_SLOTS];
-	uint64_t insns[HVT_MAX_VMS][HVT_REASON_SLOTS]; /* instructions before those exits */
-	uint64_t records[HVT_MAX_VMS][HVT_SCAN_TAGS];  /* other numbered records, by VM concerned */
-	uint64_t icount[HVT_MAX_VMS];                  /* last absolute instruction count seen */
-	uint64_t events;                               /* numbered records */
-	uint64_t keyframes;
-	uint32_t seen;                                 /* VMs that appeared (bit per VM) */
-	uint32_t started;                              /* VMs with a VM_START in start[] */
-	struct hvt_vm_state start[HVT_MAX_VMS];        /* each VM's first VM_START */
-	int ended;                                     /* an END record was seen */
-};
-
-/* Count one chunk's records into s (which the caller zeroes once). */
-int hvt_scan_chunk(struct hvt_scan *s, const struct hvt_chunk_header *h, const uint8_t *payload,
-		   size_t len, struct hvt_err *err);
+#include "retrovisor/hvtrace.h" /* struct hvt_scan, hvt_scan_chunk: section 8 */
 
 #endif

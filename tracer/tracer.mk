@@ -2,6 +2,10 @@
 # its capture converter, synthetic traces) and the hvtrace tool. Included from the top-level
 # Makefile.
 #
+# A program that reads traces uses only the public headers include/retrovisor/hvtrace.h and
+# hvtool.h: compile with $(HVTRACE_CFLAGS), link with $(HVTRACE_LIBS). The tool and the
+# examples build that way, without -Itracer, so they cannot reach the library's private headers.
+#
 #   make build/bin/hvtrace      the tool
 #   make check-fuzz             the fuzzers for FUZZ_TIME (60) s in all: the reader (2/3) on seeds
 #                               made by `hvtrace synth`, the capture converter (1/3) on seeds made
@@ -16,11 +20,18 @@ TRACER_CLI_OBJS := $(patsubst tracer/cli/%.c,$(TRACER_OBJDIR)/cli/%.o,$(TRACER_C
 XML2_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null || xml2-config --cflags)
 XML2_LIBS := $(shell pkg-config --libs libxml-2.0 2>/dev/null || xml2-config --libs)
 TRACER_LDLIBS := -lzstd -lz $(XML2_LIBS) -pthread
+HVTRACE_CFLAGS := $(filter-out -Itracer,$(HOST_CFLAGS))
+HVTRACE_LIBS := $(TRACER_LIB) -lzstd -lz -pthread
 HOST_LIBS_ALL += $(TRACER_LIB)
 
 $(TRACER_OBJDIR)/%.o: tracer/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(XML2_CFLAGS) -MMD -MP -c -o $@ $<
+
+# hvtrace itself: the public headers only.
+$(TRACER_OBJDIR)/cli/%.o: tracer/cli/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HVTRACE_CFLAGS) $(XML2_CFLAGS) -MMD -MP -c -o $@ $<
 
 -include $(TRACER_LIB_OBJS:.o=.d) $(TRACER_CLI_OBJS:.o=.d)
 
@@ -31,7 +42,7 @@ $(TRACER_LIB): $(TRACER_LIB_OBJS)
 
 $(BIN)/hvtrace: $(TRACER_CLI_OBJS) $(TRACER_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $(TRACER_CLI_OBJS) $(TRACER_LIB) $(TRACER_LDLIBS) $(HOST_LDFLAGS)
+	$(CC) -o $@ $(TRACER_CLI_OBJS) $(HVTRACE_LIBS) $(XML2_LIBS) $(HOST_LDFLAGS)
 
 host: $(BIN)/hvtrace
 
@@ -67,7 +78,7 @@ check-fuzz-replay: $(FUZZ_DIR)/fuzz_replay
 	$(FUZZ_DIR)/fuzz_replay -max_total_time=$(FUZZ_TIME) -max_len=4097 -rss_limit_mb=2048 -timeout=10 \
 		-artifact_prefix=$(FUZZ_DIR)/replay- $(FUZZ_DIR)/replay-corpus
 
-$(FUZZ_DIR)/capture_seeds: tracer/fuzz/capture_seeds.c tracer/fuzz/fuzz_capture.h tracer/xorshift.h include/retrovisor/trace_format.h
+$(FUZZ_DIR)/capture_seeds: tracer/fuzz/capture_seeds.c tracer/fuzz/fuzz_capture.h tracer/xorshift.h $(wildcard include/retrovisor/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $<
 

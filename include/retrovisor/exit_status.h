@@ -12,6 +12,10 @@
 #ifndef RETROVISOR_EXIT_STATUS_H
 #define RETROVISOR_EXIT_STATUS_H
 
+#include <stdint.h>
+
+#include "retrovisor/trace_format.h"
+
 #define RV_EXIT_LIST(X)                                                                             \
 	X(OK, 0, "success: the trace is whole, the replay matches, every guest ended normally")          \
 	X(NO, 1, "the answer is no: the trace is truncated (hvtrace check), the traces differ (hvtrace "  \
@@ -29,5 +33,37 @@ enum rv_exit_status {
 	RV_EXIT_LIST(RV_EXIT_ENUM)
 #undef RV_EXIT_ENUM
 };
+
+/*
+ * How a VM ended, from its VM_STOP reason and status: the one verdict the hypervisor (its run
+ * status, the trace's END record, hv/main.c) and hvrun (its exit status, runner/hvrun.c) give.
+ *   normal   it shut down with status 0, halted with interrupts disabled (nothing more to do),
+ *            or reached an instruction limit: a limit is always one somebody asked for (hvrun
+ *            --insn-limit, a VM's <limit>, the system's <system instructions>), so reaching it
+ *            is the planned end of the run, not a fault (guest-samples/hog);
+ *   failed   it shut down with a non-zero status: the guest itself reports failure (hvrun: 1);
+ *   stopped  the hypervisor stopped it: a triple fault, an access outside its memory, an exit or
+ *            an entry it could not handle, a wait that can never end (hvrun: 2).
+ * A stop reason outside the list counts as stopped. Freestanding: the hypervisor uses it too.
+ */
+enum rv_vm_end { RV_VM_END_NORMAL, RV_VM_END_FAILED, RV_VM_END_STOPPED };
+
+static inline enum rv_vm_end rv_vm_verdict(unsigned why, uint64_t status)
+{
+	switch (why) {
+	case HVT_STOP_SHUTDOWN:
+		return status == 0 ? RV_VM_END_NORMAL : RV_VM_END_FAILED;
+	case HVT_STOP_HALTED:
+	case HVT_STOP_INSN_LIMIT:
+		return RV_VM_END_NORMAL;
+	default:
+		return RV_VM_END_STOPPED;
+	}
+}
+
+static inline int rv_vm_ended_normally(unsigned why, uint64_t status)
+{
+	return rv_vm_verdict(why, status) == RV_VM_END_NORMAL;
+}
 
 #endif

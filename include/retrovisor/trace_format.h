@@ -63,20 +63,24 @@
  *   END       varint status: the hypervisor finished cleanly; nothing follows.
  *
  * Register order everywhere: the x86 encoding order RAX RCX RDX RBX RSP RBP RSI RDI R8-R15, then
- * RIP (16) and RFLAGS (17).
+ * RIP (16) and RFLAGS (17): RV_REG_* in retrovisor/regs.h. Post-state values are numbered
+ * differently (RV_POST_*: the GPRs, then RFLAGS (16), CR0, CR3, CR4, EFER).
  */
 #ifndef RETROVISOR_TRACE_FORMAT_H
 #define RETROVISOR_TRACE_FORMAT_H
 
 #include <stdint.h>
 
+#include "retrovisor/regs.h"
+
 #define HVT_VERSION_MAJOR 1
 #define HVT_VERSION_MINOR 2 /* 1: VM_CONFIG flags (HVT_VM_PIT), stop reason BLOCKED;
 			     * 2: x87/SSE state and XCR0 in struct hvt_vm_state */
 
-#define HVT_NREGS 18 /* 16 GPRs, RIP, RFLAGS */
-#define HVT_REG_RIP 16
-#define HVT_REG_RFLAGS 17
+/* The register file's size and indices: retrovisor/regs.h (RV_REG_*) is their one home. */
+#define HVT_NREGS RV_NREGS /* 16 GPRs, RIP, RFLAGS */
+#define HVT_REG_RIP RV_REG_RIP
+#define HVT_REG_RFLAGS RV_REG_RFLAGS
 #define HVT_MAX_VMS 16
 /* The most memory a VM can have: hvrun creates none larger (--mem, <memory>), and a trace whose
  * VM claims more is refused by the reader's users instead of allocated (replay). */
@@ -84,6 +88,7 @@
 
 /* ---- record tags ---------------------------------------------------------------------- */
 #define HVT_REC_EXIT 0x80 /* | reason */
+#define HVT_REASON_SLOTS 128 /* reasons 0-127 fit the EXIT tag */
 #define HVT_REC_KEYFRAME 0x01
 #define HVT_REC_VM_START 0x02
 #define HVT_REC_VM_STOP 0x03
@@ -106,15 +111,16 @@
 #define HVT_EXIT_GPR(i) (1u << (HVT_EXIT_GPR_SHIFT + (i)))
 #define HVT_EXIT_KNOWN_BITS ((1u << 26) - 1)
 
-/* Post-state mask bits (what the handler wrote). */
-#define HVT_POST_GPR(i) (1u << (i)) /* bits 0-15 */
-#define HVT_POST_RFLAGS (1u << 16)
-#define HVT_POST_CR0 (1u << 17)
-#define HVT_POST_CR3 (1u << 18)
-#define HVT_POST_CR4 (1u << 19)
-#define HVT_POST_EFER (1u << 20)
-#define HVT_POST_NVALS 21
-#define HVT_POST_KNOWN_BITS ((1u << HVT_POST_NVALS) - 1)
+/* Post-state mask bits (what the handler wrote): bit i for post-state value i (RV_POST_*,
+ * retrovisor/regs.h; value 16 is RFLAGS, not RIP). */
+#define HVT_POST_GPR(i) RV_POST_BIT(RV_POST_RAX + (i)) /* bits 0-15 */
+#define HVT_POST_RFLAGS RV_POST_BIT(RV_POST_RFLAGS)
+#define HVT_POST_CR0 RV_POST_BIT(RV_POST_CR0)
+#define HVT_POST_CR3 RV_POST_BIT(RV_POST_CR3)
+#define HVT_POST_CR4 RV_POST_BIT(RV_POST_CR4)
+#define HVT_POST_EFER RV_POST_BIT(RV_POST_EFER)
+#define HVT_POST_NVALS RV_POST_NVALS
+#define HVT_POST_KNOWN_BITS RV_POST_KNOWN_BITS
 
 /* Why a VM stopped (VM_STOP reason). */
 #define HVT_STOP_LIST(X)                                                    \
@@ -134,6 +140,20 @@ enum hvt_stop {
 #undef HVT_STOP_ENUM
 	HVT_STOP_COUNT
 };
+
+/* Printable stop reason, or NULL when the number is not in the list (the one rule for unknown
+ * values, as exit_reason_name: the caller prints the number). Freestanding and hosted. */
+static inline const char *hvt_stop_name(unsigned why)
+{
+	switch (why) {
+#define HVT_STOP_CASE(num, name, str) \
+	case (num):                   \
+		return str;
+		HVT_STOP_LIST(HVT_STOP_CASE)
+#undef HVT_STOP_CASE
+	}
+	return 0;
+}
 
 /* ---- the capture stream (trace disk chunk payloads) ------------------------------------ */
 /*

@@ -40,7 +40,7 @@ START_TEST(test_exit_state)
 				       .follow = F(RSI) | F(RSP) | F(15) | F(RIP) | F(RFLAGS),
 				       .regs = { [RSI] = 0x51, [RSP] = 0x6ff8, [15] = 0xf15, [RIP] = 0x8000, [RFLAGS] = 0x246 },
 				       .has_qual = 1, .qual = 0x181, .has_gpa = 1, .gpa = 0xfee00010,
-				       .post = { .mask = HVT_POST_RFLAGS | HVT_POST_CR0, .v = { [16] = 0x202, [17] = 0x11 } } });
+				       .post = { .mask = HVT_POST_RFLAGS | HVT_POST_CR0, .v = { [RV_POST_RFLAGS] = 0x202, [RV_POST_CR0] = 0x11 } } });
 	/* Nothing follows: RFLAGS from the post-state, CR0 is no register, RIP as at the last exit. */
 	cap_exit(&b, &(struct xexit){ .reason = 30, .len = 1, .icount = 45 });
 	/* The same again: RIP is compared with the previous exit's, not with where the guest resumed. */
@@ -59,7 +59,7 @@ START_TEST(test_exit_state)
 	ck_assert_uint_eq(evs[1].qual, 0); /* absent: 0 */
 	ck_assert_uint_eq(evs[1].insn_len, 2);
 	ck_assert_uint_eq(evs[1].post_mask, 0xf);
-	ck_assert_uint_eq(evs[1].post[3], 0xa3);
+	ck_assert_uint_eq(evs[1].post[RV_POST_RBX], 0xa3);
 	regs_eq(&evs[1], want);
 
 	want[RAX] = 0xa0, want[RCX] = 0xa1, want[RDX] = 0xa2, want[RBX] = 0xa3;
@@ -74,7 +74,7 @@ START_TEST(test_exit_state)
 	ck_assert_uint_eq(evs[3].gpa, 0xfee00010);
 	ck_assert_uint_eq(evs[3].insn_len, 0);
 	ck_assert_uint_eq(evs[3].post_mask, HVT_POST_RFLAGS | HVT_POST_CR0);
-	ck_assert_uint_eq(evs[3].post[17], 0x11);
+	ck_assert_uint_eq(evs[3].post[RV_POST_CR0], 0x11);
 	regs_eq(&evs[3], want);
 
 	want[RFLAGS] = 0x202;
@@ -270,11 +270,7 @@ static void model_run(struct hvt_enc *e, struct words *b, size_t *cuts, size_t *
 		hvt_enc_exit(e, x.reason, x.icount, regs, x.qual, &x.post, x.len, x.has_gpa, x.gpa);
 		cap_exit(b, &x);
 		memcpy(exit_regs[nexit_regs++], regs, sizeof(regs));
-		for (unsigned r = 0; r < 16; r++)
-			if (x.post.mask >> r & 1)
-				regs[r] = x.post.v[r];
-		if (x.post.mask & HVT_POST_RFLAGS)
-			regs[RFLAGS] = x.post.v[16];
+		rv_post_apply(regs, x.post.mask, x.post.v, 0);
 		memcpy(v->entry, regs, sizeof(regs)); /* RIP: this exit's, the reference for the next */
 
 		if (!pick(30)) {

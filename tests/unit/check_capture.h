@@ -13,13 +13,17 @@
 #include <zlib.h>
 
 #include "hvt_capture.h"
+#include "retrovisor/capture.h"
+#include "retrovisor/regs.h"
 #include "trace_decode.h"
 #include "trace_encode.h"
 
-enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI };
-#define RIP HVT_REG_RIP
-#define RFLAGS HVT_REG_RFLAGS
-#define F(r) (1u << (r)) /* struct xexit.follow: GPR 0-15, RIP (16), RFLAGS (17) */
+/* Short names for the tests' tables; retrovisor/regs.h is their home. */
+enum {
+	RAX = RV_REG_RAX, RCX = RV_REG_RCX, RDX = RV_REG_RDX, RBX = RV_REG_RBX, RSP = RV_REG_RSP,
+	RBP = RV_REG_RBP, RSI = RV_REG_RSI, RDI = RV_REG_RDI, RIP = RV_REG_RIP, RFLAGS = RV_REG_RFLAGS,
+};
+#define F(r) HVT_CAP_FOLLOW_REG(r) /* struct xexit.follow: register r follows */
 
 /* ---- building capture words --------------------------------------------------------------- */
 struct words {
@@ -48,7 +52,7 @@ static inline void put_bytes(struct words *b, const void *data, size_t len)
 
 static inline void cap_vm_start(struct words *b, unsigned vm, const struct hvt_vm_state *st)
 {
-	put(b, HVT_CAP_VM_START | (uint64_t)vm << 8);
+	put(b, hvt_cap_vm_word(HVT_CAP_VM_START, vm));
 	put_bytes(b, st, sizeof(*st));
 }
 
@@ -65,38 +69,25 @@ struct xexit {
 
 static inline void cap_exit(struct words *b, const struct xexit *x)
 {
-	uint64_t w0 = HVT_CAP_EXIT | (uint64_t)x->reason << HVT_CAP_REASON_SHIFT |
-		      (uint64_t)x->len << HVT_CAP_LEN_SHIFT | (uint64_t)(x->follow & 0xffff) << HVT_CAP_GPR_SHIFT |
-		      (uint64_t)x->post.mask << HVT_CAP_POST_SHIFT;
+	uint32_t follow = (x->follow & ((1u << RV_NREGS) - 1)) | (x->has_qual ? HVT_CAP_FOLLOW_QUAL : 0);
 
-	if (x->follow & F(RIP))
-		w0 |= HVT_CAP_RIP;
-	if (x->follow & F(RFLAGS))
-		w0 |= HVT_CAP_RFLAGS;
-	if (x->has_qual)
-		w0 |= HVT_CAP_QUAL;
-	if (x->has_gpa)
-		w0 |= HVT_CAP_GPA;
-	put(b, w0);
+	put(b, hvt_cap_exit_word(x->reason, x->len, follow, x->post.mask, x->has_gpa));
 	put(b, x->icount);
-	for (unsigned i = 0; i < 16; i++) /* the world switch's order: RSP last */
-		if (i != RSP && x->follow >> i & 1)
-			put(b, x->regs[i]);
-	for (unsigned i = RSP; i < HVT_NREGS; i += i == RSP ? RIP - RSP : 1)
-		if (x->follow >> i & 1)
-			put(b, x->regs[i]);
+	for (unsigned k = 0; k < RV_NREGS; k++) /* the world switch's order: RSP after R15 */
+		if (x->follow >> hvt_cap_follow_reg(k) & 1)
+			put(b, x->regs[hvt_cap_follow_reg(k)]);
 	if (x->has_qual)
 		put(b, x->qual);
 	if (x->has_gpa)
 		put(b, x->gpa);
-	for (unsigned i = 0; i < HVT_POST_NVALS; i++)
+	for (unsigned i = 0; i < RV_POST_NVALS; i++)
 		if (x->post.mask >> i & 1)
 			put(b, x->post.v[i]);
 }
 
 static inline void cap_blob(struct words *b, unsigned kind, uint64_t gpa, const void *data, uint32_t len)
 {
-	put(b, kind | (uint64_t)len << 32);
+	put(b, hvt_cap_hi_word(kind, len));
 	if (kind == HVT_CAP_MEMWRITE)
 		put(b, gpa);
 	put_bytes(b, data, len);
@@ -104,18 +95,18 @@ static inline void cap_blob(struct words *b, unsigned kind, uint64_t gpa, const 
 
 static inline void cap_inject(struct words *b, uint32_t info, uint32_t errc)
 {
-	put(b, HVT_CAP_INJECT | (uint64_t)info << 32);
+	put(b, hvt_cap_hi_word(HVT_CAP_INJECT, info));
 	put(b, errc);
 }
 
 static inline void cap_switch(struct words *b, unsigned vm)
 {
-	put(b, HVT_CAP_SWITCH | (uint64_t)vm << 8);
+	put(b, hvt_cap_vm_word(HVT_CAP_SWITCH, vm));
 }
 
 static inline void cap_vm_stop(struct words *b, unsigned vm, unsigned why, uint64_t status, uint64_t detail)
 {
-	put(b, HVT_CAP_VM_STOP | (uint64_t)vm << 8 | (uint64_t)why << 16);
+	put(b, hvt_cap_stop_word(vm, why));
 	put(b, status);
 	put(b, detail);
 }

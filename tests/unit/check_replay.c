@@ -38,7 +38,7 @@ static void real_state(struct hvt_vm_state *st)
 	st->seg[HVT_SEG_TR] = (struct hvt_segment){.limit = 0xffff, .ar = 0x8b};
 	st->idtr_limit = 0x3ff;
 	st->gdtr_limit = 0xffff;
-	st->gpr[4] = 0x7c00;
+	st->gpr[RV_REG_RSP] = 0x7c00;
 	st->rip = 0x7c00;
 	st->rflags = 0x202;
 }
@@ -119,7 +119,7 @@ START_TEST(deliver_protected_mode_frame)
 	st.gdtr_limit = 0x17;
 	st.idtr_base = 0x600;
 	st.idtr_limit = 0x7ff;
-	st.gpr[4] = 0x20000;
+	st.gpr[RV_REG_RSP] = 0x20000;
 	st.rip = 0x10000;
 	st.rflags = 0x202;
 	cpu_up(&c, &st);
@@ -307,7 +307,7 @@ START_TEST(navigation)
 	 * the writer */
 	ck_assert_int_eq(rp_run(s, NULL, NULL, &err), RP_END);
 	rp_get_state(s, &st);
-	uint64_t top = st.seg[HVT_SEG_SS].base + ((st.reg[4] - 2) & 0xffff); /* the last slot pushed */
+	uint64_t top = st.seg[HVT_SEG_SS].base + ((st.reg[RV_REG_RSP] - 2) & 0xffff); /* the last slot pushed */
 	struct rp_write_info wi;
 	ck_assert_int_eq(rp_last_write(s, top, &wi, &err), HVT_OK);
 	ck_assert_uint_le(wi.t, st.t);

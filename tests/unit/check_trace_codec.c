@@ -403,20 +403,20 @@ START_TEST(test_post_again)
 	uint8_t *buf = aligned_alloc(8, HVT_CHUNK_MIN);
 	struct hvt_vm_state st = { .rip = 0x1000, .rflags = 2 };
 	uint64_t regs[HVT_NREGS] = { 0 };
-	struct hvt_post p = { .mask = HVT_POST_GPR(0) | HVT_POST_GPR(2) };
+	struct hvt_post p = { .mask = HVT_POST_GPR(RV_REG_RAX) | HVT_POST_GPR(RV_REG_RDX) };
 	static struct hvt_dec d;
 	struct hvt_event ev;
 	struct hvt_chunk_header h;
 
 	regs[HVT_REG_RIP] = 0x1000;
 	regs[HVT_REG_RFLAGS] = 2;
-	p.v[0] = 0x1234;
-	p.v[2] = 0x5678;
+	p.v[RV_POST_RAX] = 0x1234;
+	p.v[RV_POST_RDX] = 0x5678;
 	hvt_enc_init(&e, buf, HVT_CHUNK_MIN, sink, &cs);
 	hvt_enc_vm_start(&e, 0, &st);
 	for (int i = 0; i < 3; i++) {
 		if (i == 2)
-			p.v[2] = 0x9999;
+			p.v[RV_POST_RDX] = 0x9999;
 		hvt_enc_exit(&e, 16, 100 * (i + 1), regs, 0, &p, 2, 0, 0);
 	}
 	hvt_enc_finish(&e, 0);
@@ -432,8 +432,8 @@ START_TEST(test_post_again)
 		ck_assert_uint_eq(ev.type, HVT_REC_EXIT);
 		ck_assert_uint_eq(ev.icount, 100 * (i + 1));
 		ck_assert_uint_eq(ev.post_mask, p.mask);
-		ck_assert_uint_eq(ev.post[0], 0x1234);
-		ck_assert_uint_eq(ev.post[2], i == 2 ? 0x9999 : 0x5678);
+		ck_assert_uint_eq(ev.post[RV_POST_RAX], 0x1234);
+		ck_assert_uint_eq(ev.post[RV_POST_RDX], i == 2 ? 0x9999 : 0x5678);
 		ck_assert_int_eq(ev.post_again, i == 1);
 		ck_assert_uint_eq(!!(ev.mask & HVT_EXIT_POST), i != 1);
 		ck_assert_uint_eq(ev.insn_len, 2);

@@ -11,6 +11,8 @@
 
 #include "hvt_reader.h"
 #include "hvt_writer.h"
+#include "retrovisor/capture.h"
+#include "retrovisor/exit_reasons.h"
 #include "check_run.h"
 #include "check_tmp.h"
 
@@ -101,8 +103,8 @@ static struct disk *make_disk(const char *path, int clean, int nexits)
 		d.records = d.chunk_records = 1;
 	}
 	for (int i = 0; i < nexits; i++)
-		disk_rec(&d, 4, (uint64_t)(HVT_CAP_EXIT | 10 << HVT_CAP_REASON_SHIFT | 2 << HVT_CAP_LEN_SHIFT |
-					    HVT_CAP_GPR(2) | (uint64_t)HVT_POST_GPR(0) << HVT_CAP_POST_SHIFT),
+		disk_rec(&d, 4,
+			 hvt_cap_exit_word(EXIT_REASON_CPUID, 2, HVT_CAP_FOLLOW_REG(RV_REG_RDX), HVT_POST_GPR(RV_REG_RAX), 0),
 			 (uint64_t)i * 100, (uint64_t)i * 3, (uint64_t)9);
 	if (clean)
 		disk_rec(&d, 2, (uint64_t)HVT_CAP_END, (uint64_t)0);
@@ -145,8 +147,8 @@ static int64_t read_disk_events(const char *path)
 		if (ev.type == HVT_REC_EXIT) {
 			uint64_t i = (uint64_t)n - 1;
 			ck_assert_uint_eq(ev.icount, i * 100);
-			ck_assert_uint_eq(ev.regs[0], i ? 9 : 0);
-			ck_assert_uint_eq(ev.regs[2], i * 3);
+			ck_assert_uint_eq(ev.regs[RV_REG_RAX], i ? 9 : 0);
+			ck_assert_uint_eq(ev.regs[RV_REG_RDX], i * 3);
 			ck_assert_uint_eq(ev.regs[HVT_REG_RIP], 0x7c00);
 			ck_assert_uint_eq(ev.insn_len, 2);
 			ck_assert_uint_eq(ev.post_mask, HVT_POST_GPR(0));

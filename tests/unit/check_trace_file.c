@@ -105,11 +105,11 @@ START_TEST(test_writer_sections_and_states)
 	int i;
 
 	ck_assert_ptr_nonnull(w);
-	st.gpr[3] = 0x1234;
+	st.gpr[RV_REG_RBX] = 0x1234;
 	hvt_enc_init(&e, buf, HVT_CHUNK_MIN, hvt_writer_sink, w);
 	hvt_enc_vm_start(&e, 2, &st);
 	for (i = 0; i < 10000; i++) {
-		regs[0] = (uint64_t)i;
+		regs[RV_REG_RAX] = (uint64_t)i;
 		hvt_enc_exit(&e, 30, 10 * (uint64_t)i + 5, regs, 0x3f80000, &none, 1, 0, 0);
 	}
 	hvt_enc_finish(&e, 0);

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "hvt_bounds.h"
 #include "hvtrace.h"
 
 static void help(FILE *f)

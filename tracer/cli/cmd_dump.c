@@ -43,7 +43,7 @@ int cmd_dump(int argc, char **argv)
 			vm = (int)v;
 			break;
 		case 'r':
-			if ((reason = reason_lookup(optarg)) < 0) {
+			if ((reason = hvt_reason_lookup(optarg)) < 0) {
 				fprintf(stderr, "hvtrace dump: unknown exit reason '%s'\n", optarg);
 				return EXIT_USAGE;
 			}
@@ -87,8 +87,9 @@ int cmd_dump(int argc, char **argv)
 		fputs(line, stdout);
 		if (regs && ev.type == HVT_REC_EXIT) {
 			fputs("\n          ", stdout);
+			char nb[HVT_NAME_BUF];
 			for (unsigned i = 0; i < HVT_NREGS; i++)
-				printf(" %s=%#llx", reg_name(i), (unsigned long long)ev.regs[i]);
+				printf(" %s=%#llx", hvt_reg_name(i, nb), (unsigned long long)ev.regs[i]);
 		}
 		putchar('\n');
 	}

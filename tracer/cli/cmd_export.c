@@ -9,8 +9,7 @@
 
 #include <libxml/xmlwriter.h>
 
-#include "hvt_file.h"
-#include "hvt_text.h"
+#include "retrovisor/hvtool.h"
 #include "hvtrace.h"
 
 static void help(FILE *f)
@@ -64,7 +63,7 @@ static void write_event(xmlTextWriterPtr w, const struct hvt_event *ev, int regs
 	}
 	switch (ev->type) {
 	case HVT_REC_EXIT:
-		ATTR(w, "reason", "%s", reason_name(ev->reason, buf, sizeof(buf)));
+		ATTR(w, "reason", "%s", hvt_reason_name(ev->reason, buf));
 		ATTR(w, "code", "%u", ev->reason);
 		hex_attr(w, "rip", ev->regs[HVT_REG_RIP]);
 		hex_attr(w, "qual", ev->qual);
@@ -77,14 +76,14 @@ static void write_event(xmlTextWriterPtr w, const struct hvt_event *ev, int regs
 		if (regs) {
 			xmlTextWriterStartElement(w, BAD_CAST "regs");
 			for (unsigned i = 0; i < HVT_NREGS; i++)
-				hex_attr(w, reg_name(i), ev->regs[i]);
+				hex_attr(w, hvt_reg_name(i, buf), ev->regs[i]);
 			xmlTextWriterEndElement(w);
 		}
 		if (ev->post_mask) {
 			xmlTextWriterStartElement(w, BAD_CAST "post");
 			for (unsigned b = 0; b < HVT_POST_NVALS; b++)
 				if (ev->post_mask >> b & 1)
-					hex_attr(w, post_name(b), ev->post[b]);
+					hex_attr(w, hvt_post_name(b, buf), ev->post[b]);
 			xmlTextWriterEndElement(w);
 		}
 		break;
@@ -97,12 +96,12 @@ static void write_event(xmlTextWriterPtr w, const struct hvt_event *ev, int regs
 		hex_attr(w, "efer", ev->start->efer);
 		break;
 	case HVT_REC_VM_STOP:
-		ATTR(w, "reason", "%s", stop_name(ev->stop_why));
+		ATTR(w, "reason", "%s", hvt_stop_reason_name(ev->stop_why, buf));
 		hex_attr(w, "status", ev->status);
 		hex_attr(w, "detail", ev->detail);
 		break;
 	case HVT_REC_INJECT:
-		ATTR(w, "vector", "%u", ev->inject_info & 0xff);
+		ATTR(w, "vector", "%u", vmx_intr_vector(ev->inject_info));
 		hex_attr(w, "info", ev->inject_info);
 		hex_attr(w, "error-code", ev->inject_err);
 		break;
@@ -168,13 +167,11 @@ static void write_head(xmlTextWriterPtr w, struct hvt_reader *r, const char *pat
 		free(d);
 	}
 	for (uint32_t k = 0; k < hvt_reader_nsections(r); k++) {
-		struct hvt_vm_config c = { 0 };
+		struct hvt_vm_config c;
 		char name[33], safe[33 * 4 + 1];
 		if (hvt_reader_section(r, k)->type != HVT_SEC_VM_CONFIG ||
-		    hvt_reader_section_load(r, k, 4096, &d, &n, &err))
+		    hvt_reader_section_struct(r, k, &c, sizeof(c), &err))
 			continue;
-		memcpy(&c, d, n < sizeof(c) ? n : sizeof(c));
-		free(d);
 		memcpy(name, c.name, 32);
 		name[32] = 0;
 		xmlTextWriterStartElement(w, BAD_CAST "vm");

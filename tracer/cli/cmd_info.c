@@ -6,9 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hvt_text.h"
+#include "retrovisor/hvtool.h"
 #include "hvtrace.h"
-#include "trace_scan.h"
 
 static void help(FILE *f)
 {
@@ -93,7 +92,7 @@ static void show_vms(struct hvt_reader *r)
 	printf("VMs:          %u\n", nvm);
 	for (uint32_t i = 0; i < hvt_reader_nsections(r); i++) {
 		const struct hvt_section_info *s = hvt_reader_section(r, i);
-		struct hvt_vm_config c = { 0 };
+		struct hvt_vm_config c;
 		struct hvt_err err;
 		uint8_t *d;
 		size_t n;
@@ -105,10 +104,8 @@ static void show_vms(struct hvt_reader *r)
 			printf("  ... %u more configurations\n", nvm - HVT_MAX_VMS);
 			break;
 		}
-		if (hvt_reader_section_load(r, i, 4096, &d, &n, &err))
+		if (hvt_reader_section_struct(r, i, &c, sizeof(c), &err))
 			continue;
-		memcpy(&c, d, n < sizeof(c) ? n : sizeof(c));
-		free(d);
 		memcpy(name, c.name, 32);
 		name[32] = 0;
 		hvt_sanitize_str(safe, sizeof(safe), name);

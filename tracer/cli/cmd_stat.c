@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "hvtrace.h"
-#include "trace_scan.h"
 
 static void help(FILE *f)
 {
@@ -42,7 +41,7 @@ static void table(const struct hvt_scan *s, uint32_t vms, const char *title)
 	struct row rows[HVT_REASON_SLOTS];
 	uint64_t total = 0, insns = 0;
 	size_t n = 0;
-	char nb[32];
+	char nb[HVT_NAME_BUF];
 
 	for (unsigned r = 0; r < HVT_REASON_SLOTS; r++) {
 		struct row row = { r, 0, 0 };
@@ -61,7 +60,7 @@ static void table(const struct hvt_scan *s, uint32_t vms, const char *title)
 	       (unsigned long long)insns);
 	printf("%24s %12s %9s %14s\n", "VM-EXIT", "Samples", "Samples%", "Insns/exit");
 	for (size_t i = 0; i < n; i++)
-		printf("%24s %12llu %8.2f%% %14.2f\n", reason_name(rows[i].reason, nb, sizeof(nb)),
+		printf("%24s %12llu %8.2f%% %14.2f\n", hvt_reason_name(rows[i].reason, nb),
 		       (unsigned long long)rows[i].n, 100.0 * (double)rows[i].n / (double)total,
 		       (double)rows[i].insns / (double)rows[i].n);
 	printf("%24s %12llu %8.2f%% %14.2f\n\n", "Total", (unsigned long long)total, total ? 100.0 : 0.0,

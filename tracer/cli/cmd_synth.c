@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "hvt_synth.h"
 #include "hvtrace.h"
 
 static void help(FILE *f)

@@ -14,7 +14,6 @@
 
 #include "hvtrace.h"
 #include "retrovisor/exit_reasons.h"
-#include "retrovisor/hypercall.h"
 
 struct out {
 	char *buf;
@@ -40,59 +39,51 @@ static uint64_t reg(const struct hvt_event *ev, unsigned i)
 	return ev->regs ? ev->regs[i] : 0;
 }
 
-static const char *hc_name(uint64_t nr)
-{
-	switch (nr) {
-#define HC_CASE(num, name, str) \
-	case num:               \
-		return str;
-		HYPERCALL_LIST(HC_CASE)
-#undef HC_CASE
-	}
-	return "unknown";
-}
-
 static void io_detail(struct out *o, const struct hvt_event *ev)
 {
-	uint64_t q = ev->qual;
-	unsigned size = (unsigned)(q & 7) + 1, in = (q >> 3) & 1;
 	static const char *const acc[] = { "?", "al", "ax", "?", "eax" };
+	struct hvt_io d;
 
-	put(o, "%s port=%#x size=%u%s%s%s", in ? "in" : "out", (unsigned)(q >> 16 & 0xffff), size,
-	    q & (1 << 4) ? " string" : "", q & (1 << 5) ? " rep" : "", q & (1 << 6) ? " imm" : " dx");
-	if (!in && !(q & (1 << 4)) && size <= 4)
-		put(o, " %s=%#llx", acc[size], (unsigned long long)(reg(ev, 0) & ((1ull << (8 * size)) - 1)));
+	hvt_decode_io(ev->reason, ev->qual, ev->regs, &d);
+	put(o, "%s port=%#x size=%u%s%s%s", d.in ? "in" : "out", d.port, d.size, d.string ? " string" : "",
+	    d.rep ? " rep" : "", d.imm ? " imm" : " dx");
+	if (d.has_value)
+		put(o, " %s=%#llx", acc[d.size], (unsigned long long)d.value);
 }
 
 static void cr_detail(struct out *o, const struct hvt_event *ev)
 {
-	uint64_t q = ev->qual;
-	unsigned cr = q & 15, type = (q >> 4) & 3, gpr = (q >> 8) & 15;
+	char nb[HVT_NAME_BUF];
+	struct hvt_cr d;
 
-	switch (type) {
-	case 0:
-		put(o, "mov cr%u, %s (%#llx)", cr, reg_name(gpr), (unsigned long long)reg(ev, gpr));
+	hvt_decode_cr(ev->reason, ev->qual, ev->regs, &d);
+	switch (d.type) {
+	case VMX_CR_MOV_TO:
+		put(o, "mov cr%u, %s (%#llx)", d.cr, hvt_reg_name(d.gpr, nb), (unsigned long long)d.value);
 		break;
-	case 1:
-		put(o, "mov %s, cr%u", reg_name(gpr), cr);
+	case VMX_CR_MOV_FROM:
+		put(o, "mov %s, cr%u", hvt_reg_name(d.gpr, nb), d.cr);
 		break;
-	case 2:
+	case VMX_CR_CLTS:
 		put(o, "clts");
 		break;
 	default:
-		put(o, "lmsw %#x (%s operand)", (unsigned)(q >> 16 & 0xffff), q & (1 << 6) ? "memory" : "register");
+		put(o, "lmsw %#x (%s operand)", (unsigned)d.value, d.lmsw_mem ? "memory" : "register");
 	}
 }
 
 static void ept_detail(struct out *o, const struct hvt_event *ev)
 {
-	uint64_t q = ev->qual;
+	struct hvt_ept d;
 
-	put(o, "gpa=%#llx access=%c%c%c page=%c%c%c", (unsigned long long)ev->gpa, q & 1 ? 'r' : '-',
-	    q & 2 ? 'w' : '-', q & 4 ? 'x' : '-', q & 8 ? 'r' : '-', q & 16 ? 'w' : '-', q & 32 ? 'x' : '-');
-	if (q & (1 << 7))
-		put(o, " linear%s", q & (1 << 8) ? "" : " (paging-structure walk)");
-	if (q & (1 << 12))
+	hvt_decode_ept(ev->reason, ev->qual, ev->gpa, &d);
+	put(o, "gpa=%#llx access=%c%c%c page=%c%c%c", (unsigned long long)d.gpa, d.access & VMX_EPT_READ ? 'r' : '-',
+	    d.access & VMX_EPT_WRITE ? 'w' : '-', d.access & VMX_EPT_FETCH ? 'x' : '-',
+	    d.allowed & VMX_EPT_READ ? 'r' : '-', d.allowed & VMX_EPT_WRITE ? 'w' : '-',
+	    d.allowed & VMX_EPT_FETCH ? 'x' : '-');
+	if (d.linear_valid)
+		put(o, " linear%s", d.translated ? "" : " (paging-structure walk)");
+	if (d.nmi_unblocking)
 		put(o, " nmi-unblocking");
 }
 
@@ -100,6 +91,7 @@ size_t format_exit_detail(char *buf, size_t n, const struct hvt_event *ev)
 {
 	struct out o = { buf, n, 0 };
 	uint64_t q = ev->qual;
+	char nb[HVT_NAME_BUF];
 
 	buf[0] = 0;
 	switch (ev->reason) {
@@ -109,9 +101,12 @@ size_t format_exit_detail(char *buf, size_t n, const struct hvt_event *ev)
 	case EXIT_REASON_CR_ACCESS:
 		cr_detail(&o, ev);
 		break;
-	case EXIT_REASON_DR_ACCESS:
-		put(&o, "mov %s dr%u, %s", q & 16 ? "from" : "to", (unsigned)(q & 7), reg_name((q >> 8) & 15));
+	case EXIT_REASON_DR_ACCESS: {
+		struct hvt_dr d;
+		hvt_decode_dr(ev->reason, q, &d);
+		put(&o, "mov %s dr%u, %s", d.from ? "from" : "to", d.dr, hvt_reg_name(d.gpr, nb));
 		break;
+	}
 	case EXIT_REASON_EPT_VIOLATION:
 		ept_detail(&o, ev);
 		break;
@@ -119,36 +114,41 @@ size_t format_exit_detail(char *buf, size_t n, const struct hvt_event *ev)
 		put(&o, "gpa=%#llx", (unsigned long long)ev->gpa);
 		break;
 	case EXIT_REASON_CPUID:
-		put(&o, "leaf=%#llx subleaf=%#llx", (unsigned long long)(reg(ev, 0) & 0xffffffff),
-		    (unsigned long long)(reg(ev, 1) & 0xffffffff));
+		put(&o, "leaf=%#llx subleaf=%#llx", (unsigned long long)(reg(ev, RV_REG_RAX) & 0xffffffff),
+		    (unsigned long long)(reg(ev, RV_REG_RCX) & 0xffffffff));
 		break;
 	case EXIT_REASON_RDMSR:
-		put(&o, "msr=%#llx", (unsigned long long)(reg(ev, 1) & 0xffffffff));
+		put(&o, "msr=%#llx", (unsigned long long)(reg(ev, RV_REG_RCX) & 0xffffffff));
 		break;
 	case EXIT_REASON_WRMSR:
-		put(&o, "msr=%#llx value=%#llx", (unsigned long long)(reg(ev, 1) & 0xffffffff),
-		    (unsigned long long)((reg(ev, 2) << 32) | (reg(ev, 0) & 0xffffffff)));
+		put(&o, "msr=%#llx value=%#llx", (unsigned long long)(reg(ev, RV_REG_RCX) & 0xffffffff),
+		    (unsigned long long)((reg(ev, RV_REG_RDX) << 32) | (reg(ev, RV_REG_RAX) & 0xffffffff)));
 		break;
 	case EXIT_REASON_XSETBV:
-		put(&o, "xcr%llu value=%#llx", (unsigned long long)(reg(ev, 1) & 0xffffffff),
-		    (unsigned long long)((reg(ev, 2) << 32) | (reg(ev, 0) & 0xffffffff)));
+		put(&o, "xcr%llu value=%#llx", (unsigned long long)(reg(ev, RV_REG_RCX) & 0xffffffff),
+		    (unsigned long long)((reg(ev, RV_REG_RDX) << 32) | (reg(ev, RV_REG_RAX) & 0xffffffff)));
 		break;
 	case EXIT_REASON_VMCALL:
-		put(&o, "hypercall=%s(%llu) rbx=%#llx rcx=%#llx rdx=%#llx", hc_name(reg(ev, 0) & 0xffffffff),
-		    (unsigned long long)(reg(ev, 0) & 0xffffffff), (unsigned long long)reg(ev, 3),
-		    (unsigned long long)reg(ev, 1), (unsigned long long)reg(ev, 2));
+		put(&o, "hypercall=%s(%llu) rbx=%#llx rcx=%#llx rdx=%#llx", hvt_hypercall_name(reg(ev, RV_REG_RAX) & 0xffffffff, nb),
+		    (unsigned long long)(reg(ev, RV_REG_RAX) & 0xffffffff), (unsigned long long)reg(ev, RV_REG_RBX),
+		    (unsigned long long)reg(ev, RV_REG_RCX), (unsigned long long)reg(ev, RV_REG_RDX));
 		break;
 	case EXIT_REASON_TASK_SWITCH: {
 		static const char *const src[] = { "call", "iret", "jmp", "idt-gate" };
-		put(&o, "selector=%#x via %s", (unsigned)(q & 0xffff), src[(q >> 30) & 3]);
+		struct hvt_task_switch d;
+		hvt_decode_task_switch(ev->reason, q, &d);
+		put(&o, "selector=%#x via %s", d.selector, src[d.source]);
 		break;
 	}
 	case EXIT_REASON_INVLPG:
 		put(&o, "linear=%#llx", (unsigned long long)q);
 		break;
-	case EXIT_REASON_APIC_ACCESS:
-		put(&o, "offset=%#x type=%u", (unsigned)(q & 0xfff), (unsigned)(q >> 12 & 15));
+	case EXIT_REASON_APIC_ACCESS: {
+		struct hvt_apic_access d;
+		hvt_decode_apic_access(ev->reason, q, &d);
+		put(&o, "offset=%#x type=%u", d.offset, d.type);
 		break;
+	}
 	default:
 		if (q)
 			put(&o, "qual=%#llx", (unsigned long long)q);
@@ -160,27 +160,29 @@ size_t format_exit_detail(char *buf, size_t n, const struct hvt_event *ev)
 
 size_t format_inject(char *buf, size_t n, uint32_t info, uint32_t err)
 {
-	static const char *const types[] = { "external-interrupt", "reserved", "nmi", "hardware-exception",
-					     "software-interrupt", "privileged-software-exception",
-					     "software-exception", "other" };
 	struct out o = { buf, n, 0 };
+	char nb[HVT_NAME_BUF];
+	struct hvt_intr d;
 
 	buf[0] = 0;
-	put(&o, "vector=%u type=%s", info & 0xff, types[(info >> 8) & 7]);
-	if (info & (1u << 11))
-		put(&o, " error=%#x", err);
-	if (!(info & (1u << 31)))
+	hvt_decode_intr(info, err, &d);
+	put(&o, "vector=%u type=%s", d.vector, hvt_intr_type_name(d.type, nb));
+	if (d.has_error)
+		put(&o, " error=%#x", d.error);
+	if (!d.valid)
 		put(&o, " (not valid)");
 	return o.len;
 }
 
 static void post_detail(struct out *o, const struct hvt_event *ev)
 {
+	char nb[HVT_NAME_BUF];
+
 	if (ev->post_mask) {
 		put(o, "  ->");
 		for (unsigned b = 0; b < HVT_POST_NVALS; b++)
 			if (ev->post_mask >> b & 1)
-				put(o, " %s=%#llx", post_name(b), (unsigned long long)ev->post[b]);
+				put(o, " %s=%#llx", hvt_post_name(b, nb), (unsigned long long)ev->post[b]);
 	}
 	if (ev->insn_len)
 		put(o, "%s rip+=%u", ev->post_mask ? "" : "  ->", ev->insn_len);
@@ -189,7 +191,7 @@ static void post_detail(struct out *o, const struct hvt_event *ev)
 size_t format_event(char *buf, size_t n, const struct hvt_event *ev)
 {
 	struct out o = { buf, n, 0 };
-	char name[32], detail[256];
+	char name[HVT_NAME_BUF], detail[256];
 
 	buf[0] = 0;
 	if (ev->vm == HVT_NO_VMID)
@@ -199,7 +201,7 @@ size_t format_event(char *buf, size_t n, const struct hvt_event *ev)
 	switch (ev->type) {
 	case HVT_REC_EXIT:
 		format_exit_detail(detail, sizeof(detail), ev);
-		put(&o, "%-20s rip=%#llx  %s", reason_name(ev->reason, name, sizeof(name)),
+		put(&o, "%-20s rip=%#llx  %s", hvt_reason_name(ev->reason, name),
 		    (unsigned long long)reg(ev, HVT_REG_RIP), detail);
 		post_detail(&o, ev);
 		break;
@@ -214,7 +216,7 @@ size_t format_event(char *buf, size_t n, const struct hvt_event *ev)
 			    ev->start->ftw, ev->start->mxcsr, (unsigned long long)ev->start->xcr0);
 		break;
 	case HVT_REC_VM_STOP:
-		put(&o, "%-20s %s status=%#llx detail=%#llx", "VM_STOP", stop_name(ev->stop_why),
+		put(&o, "%-20s %s status=%#llx detail=%#llx", "VM_STOP", hvt_stop_reason_name(ev->stop_why, name),
 		    (unsigned long long)ev->status, (unsigned long long)ev->detail);
 		break;
 	case HVT_REC_INJECT:

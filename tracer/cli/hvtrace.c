@@ -12,8 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hvt_text.h"
-#include "hvt_file.h"
+#include "retrovisor/hvtool.h"
 #include "hvtrace.h"
 
 static const struct {

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdint.h>
 
-#include "hvt_reader.h"
+#include "retrovisor/hvtrace.h"
 #include "retrovisor/exit_status.h"
 
 /* Exit codes, the same in every tool (retrovisor/exit_status.h): check uses 1 and 2 for
@@ -58,13 +58,7 @@ struct hvt_scan;
 /* Count every chunk of r into s (stat, info). */
 int stat_scan(struct hvt_reader *r, struct hvt_scan *s, struct hvt_err *err);
 
-/* Names. */
-const char *reason_name(unsigned reason, char *buf, size_t n); /* "IO_INSTRUCTION" or "REASON_77" */
-int reason_lookup(const char *name);                          /* -1 if unknown */
-const char *reg_name(unsigned i);                              /* rax .. r15, rip, rflags */
-const char *post_name(unsigned b);                             /* rax .. r15, rflags, cr0, cr3, cr4, efer */
-const char *stop_name(unsigned why);
-const char *record_name(unsigned type);                        /* EXIT, VM_START, ... */
+/* Names: hvt_reason_name and the others of retrovisor/hvtrace.h, section 6. */
 
 /* One event as a dump line (no newline), and the SDM decoding of an exit alone. */
 size_t format_event(char *buf, size_t n, const struct hvt_event *ev);

@@ -9,7 +9,11 @@
 #include <string.h>
 
 #include "fuzz_capture.h"
+#include "retrovisor/capture.h"
+#include "retrovisor/exit_reasons.h"
+#include "retrovisor/regs.h"
 #include "retrovisor/trace_format.h"
+#include "retrovisor/vmx_fields.h"
 #include "xorshift.h"
 
 static uint64_t w[1 << 15];
@@ -43,43 +47,53 @@ static void vm_start(unsigned vm)
 {
 	struct hvt_vm_state st = { .rip = 0x7c00, .rflags = 2, .cr0 = 0x10 };
 
-	st.gpr[4] = 0x7000;
-	st.gpr[1] = 1000;
-	put(HVT_CAP_VM_START | (uint64_t)vm << 8);
+	st.gpr[RV_REG_RSP] = 0x7000;
+	st.gpr[RV_REG_RCX] = 1000;
+	put(hvt_cap_vm_word(HVT_CAP_VM_START, vm));
 	put_bytes(&st, sizeof(st));
 }
 
-/* An exit of the kind a small real-mode guest makes: port I/O, CPUID, MMIO, the timer. */
+/* An exit of the kind a small real-mode guest makes: port I/O, CPUID, MMIO, the timer. The
+ * values follow in the capture's order (retrovisor/capture.h): registers, qualification, GPA,
+ * post-state. */
 static void exit_rec(uint64_t *icount)
 {
-	unsigned kind = (unsigned)(rnd() % 4);
-	uint64_t w0 = HVT_CAP_EXIT | HVT_CAP_GPR(0) | HVT_CAP_GPR(1), vals[8];
+	unsigned kind = (unsigned)(rnd() % 4), reason, len = 0;
+	uint32_t follow = HVT_CAP_FOLLOW_REG(RV_REG_RAX) | HVT_CAP_FOLLOW_REG(RV_REG_RCX), post = 0;
+	uint64_t vals[8];
 	unsigned nv = 0;
+	int has_gpa = 0;
 
 	*icount += 1 + rnd() % 300;
 	vals[nv++] = rnd() & 0xff;
 	vals[nv++] = 1000 - *icount / 100;
 	if (kind == 0) { /* out dx, al: qualification, RIP back in the loop */
-		w0 |= 30 << HVT_CAP_REASON_SHIFT | 1 << HVT_CAP_LEN_SHIFT | HVT_CAP_QUAL;
-		vals[nv++] = 0x3f80000;
+		reason = EXIT_REASON_IO_INSTRUCTION, len = 1;
+		follow |= HVT_CAP_FOLLOW_QUAL;
+		vals[nv++] = vmx_io_qual(0x3f8, 1, 0);
 	} else if (kind == 1) { /* cpuid: the handler sets RAX-RDX */
-		w0 |= 10 << HVT_CAP_REASON_SHIFT | 2 << HVT_CAP_LEN_SHIFT | HVT_CAP_RIP | 0xfull << HVT_CAP_POST_SHIFT;
+		reason = EXIT_REASON_CPUID, len = 2;
+		follow |= HVT_CAP_FOLLOW_REG(RV_REG_RIP);
+		post = HVT_POST_GPR(RV_POST_RAX) | HVT_POST_GPR(RV_POST_RCX) | HVT_POST_GPR(RV_POST_RDX) |
+		       HVT_POST_GPR(RV_POST_RBX);
 		vals[nv++] = 0x7d00;
 		for (int k = 0; k < 4; k++)
 			vals[nv++] = 0x40000000u + (unsigned)k;
-	} else if (kind == 2) { /* mmio: gpa, RFLAGS, RSP, post RAX */
-		w0 |= 48 << HVT_CAP_REASON_SHIFT | 3 << HVT_CAP_LEN_SHIFT | HVT_CAP_GPR(4) | HVT_CAP_RFLAGS |
-		      HVT_CAP_QUAL | HVT_CAP_GPA | 1ull << HVT_CAP_POST_SHIFT;
+	} else if (kind == 2) { /* mmio: RSP, RFLAGS, qualification, gpa, post RAX */
+		reason = EXIT_REASON_EPT_VIOLATION, len = 3, has_gpa = 1;
+		follow |= HVT_CAP_FOLLOW_REG(RV_REG_RSP) | HVT_CAP_FOLLOW_REG(RV_REG_RFLAGS) | HVT_CAP_FOLLOW_QUAL;
+		post = HVT_POST_GPR(RV_POST_RAX);
 		vals[nv++] = 0x6ff0;
 		vals[nv++] = 0x246;
-		vals[nv++] = 0x181;
+		vals[nv++] = VMX_EPT_READ | VMX_EPT_LINEAR_VALID | VMX_EPT_TRANSLATED;
 		vals[nv++] = 0xfee00000 + (rnd() % 64) * 16;
 		vals[nv++] = rnd() & 0xff;
 	} else { /* preemption timer: RIP anywhere */
-		w0 |= 52 << HVT_CAP_REASON_SHIFT | HVT_CAP_RIP;
+		reason = EXIT_REASON_PREEMPTION_TIMER;
+		follow |= HVT_CAP_FOLLOW_REG(RV_REG_RIP);
 		vals[nv++] = 0x7c00 + rnd() % 0x400;
 	}
-	put(w0);
+	put(hvt_cap_exit_word(reason, len, follow, post, has_gpa));
 	put(*icount);
 	for (unsigned k = 0; k < nv; k++)
 		put(vals[k]);
@@ -91,7 +105,7 @@ static void blob(unsigned kind, uint32_t len)
 
 	for (uint32_t k = 0; k < len; k++)
 		b[k] = kind == HVT_CAP_NOTE ? (uint8_t)('a' + k % 26) : (uint8_t)rnd();
-	put(kind | (uint64_t)len << 32);
+	put(hvt_cap_hi_word(kind, len));
 	if (kind == HVT_CAP_MEMWRITE)
 		put(0x9000 + rnd() % 0x1000);
 	put_bytes(b, len);
@@ -123,10 +137,10 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 40; i++)
 		exit_rec(&ic[0]);
 	blob(HVT_CAP_MEMWRITE, 13);
-	put(HVT_CAP_INJECT | 0x80000020ull << 32);
+	put(hvt_cap_hi_word(HVT_CAP_INJECT, vmx_intr_info(VMX_INTR_EXTERNAL, 0x20, 0)));
 	put(0);
 	blob(HVT_CAP_NOTE, 20);
-	put(HVT_CAP_VM_STOP | (uint64_t)HVT_STOP_SHUTDOWN << 16);
+	put(hvt_cap_stop_word(0, HVT_STOP_SHUTDOWN));
 	put(0);
 	put(0);
 	put(HVT_CAP_END);
@@ -140,9 +154,9 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 150; i++) {
 		unsigned vm = (unsigned)(i / 10 % 3);
 		if (i % 10 == 0)
-			put(HVT_CAP_SWITCH | (uint64_t)vm << 8);
+			put(hvt_cap_vm_word(HVT_CAP_SWITCH, vm));
 		if (i == 75) {
-			put(HVT_CAP_VM_STOP | (uint64_t)vm << 8 | (uint64_t)HVT_STOP_TRIPLE_FAULT << 16);
+			put(hvt_cap_stop_word(vm, HVT_STOP_TRIPLE_FAULT));
 			put(3);
 			put(0xdead);
 			vm_start(vm);

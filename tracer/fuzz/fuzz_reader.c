@@ -43,6 +43,30 @@ static void payload_direct(const uint8_t *data, size_t size)
 	hvt_scan_chunk(&scan, &h, data, size, &err);
 }
 
+/* The public API on hostile bytes: each configured VM's accessors (with a bounded memory) and
+ * its steps, over cursors of their own. */
+static void steps(struct hvt_reader *r)
+{
+	unsigned ids[HVT_MAX_VMS], n = hvt_vm_ids(r, ids, HVT_MAX_VMS);
+	static uint8_t mem[1 << 20];
+	struct hvt_vm_config cfg;
+	struct hvt_vm_state st;
+	struct hvt_steps *s;
+	struct hvt_step x;
+	struct hvt_err err;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (hvt_vm_config(r, ids[i], &cfg, &err) == HVT_OK)
+			hvt_vm_memory(r, ids[i], mem, cfg.mem_size < sizeof(mem) ? cfg.mem_size : sizeof(mem), &err);
+		hvt_vm_initial_state(r, ids[i], &st, NULL, &err);
+		if (hvt_steps_open(&s, r, ids[i], 0, &err) != HVT_OK)
+			continue;
+		for (int k = 0; k < 1000000 && hvt_steps_next(s, &x, &err) == HVT_OK; k++)
+			;
+		hvt_steps_close(s);
+	}
+}
+
 static void file(const uint8_t *data, size_t size)
 {
 	int fd = memfd_create("fuzz.hvt", 0);
@@ -68,6 +92,7 @@ static void file(const uint8_t *data, size_t size)
 		hvt_bounds_check(r, &err);
 		if (hvt_reader_info(r)->nevents)
 			hvt_reader_seek(r, hvt_reader_info(r)->nevents / 2, &err);
+		steps(r);
 		memset(&scan, 0, sizeof(scan));
 		for (size_t i = 0; i < hvt_reader_info(r)->nchunks; i++) {
 			const uint8_t *p;

@@ -44,7 +44,7 @@ static void initial(struct hvt_vm_state *s, int pm32, uint64_t load)
 	s->seg[HVT_SEG_TR] = (struct hvt_segment){ .limit = 0xffff, .ar = 0x8b };
 	s->gdtr_limit = pm32 ? 0 : 0xffff;
 	s->idtr_limit = pm32 ? 0 : 0x3ff;
-	s->gpr[4] = pm32 ? 0x10000 : 0x7c00; /* RSP */
+	s->gpr[RV_REG_RSP] = pm32 ? 0x10000 : 0x7c00;
 	s->rip = load;
 	s->rflags = 0x2;
 	s->cr0 = pm32 ? 0x11 : 0x10;

@@ -15,6 +15,9 @@
  *   configs=N VM 0's configuration section N times more (a trace holds at most 16 VMs)
  *   chunk-reserved, chunk-nocrc   the first chunk's header gets a reserved byte set, or loses
  *             its payload-CRC flag (its header CRC recomputed)
+ *   cpuid-len=K:N   the K-th CPUID exit (from 1) records instruction length N instead of 2: a
+ *             trace that every check still accepts but in which RIP does not advance past
+ *             the CPUID (examples/exit_grader.c must name that exit)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +26,7 @@
 #include <zlib.h>
 
 #include "hvt_reader.h"
+#include "retrovisor/exit_reasons.h"
 #include "hvt_writer.h"
 #include "trace_encode.h"
 
@@ -87,6 +91,9 @@ int main(int argc, char **argv)
 	const char *kind = argv[1];
 	int reason = !strncmp(kind, "reason=", 7) ? atoi(kind + 7) : -1;
 	int late = !strcmp(kind, "late");
+	unsigned cpuid_k = 0, cpuid_len = 0, cpuids = 0;
+	if (!strncmp(kind, "cpuid-len=", 10) && sscanf(kind + 10, "%u:%u", &cpuid_k, &cpuid_len) != 2)
+		return fprintf(stderr, "trace_hostile: cpuid-len=K:N\n"), 64;
 	uint64_t moved = late ? last_exit(argv[2]) : UINT64_MAX;
 	if (hvt_reader_open(&r, argv[2], &err) < 0)
 		return die(argv[2], &err);
@@ -123,40 +130,18 @@ int main(int argc, char **argv)
 	hvt_enc_init(&enc, buf, sizeof(buf), hvt_writer_sink, w);
 	int st, ended = 0, noted = 0;
 	while ((st = hvt_reader_next_event(r, &ev, &err)) == HVT_OK) {
-		switch (ev.type) {
-		case HVT_REC_VM_START:
-			hvt_enc_vm_start(&enc, ev.vm, ev.start);
-			if (!strcmp(kind, "note") && !noted++)
-				hvt_enc_note(&enc, "bell\x07 esc\x1b[2J c1\x9b bad\xff\xfe <&> end", 31);
-			break;
-		case HVT_REC_EXIT: {
-			struct hvt_post post = {.mask = ev.post_mask};
-			memcpy(post.v, ev.post, sizeof(post.v));
-			unsigned why = reason >= 0 && ev.reason == 30 ? (unsigned)reason : ev.reason;
-			hvt_enc_exit(&enc, why, ev.icount + (ev.num == moved ? LATER : 0), ev.regs, ev.qual, &post,
-				     ev.insn_len, ev.has_gpa, ev.gpa);
-			break;
+		struct hvt_event x = ev;
+		if (ev.type == HVT_REC_EXIT) {
+			if (reason >= 0 && ev.reason == EXIT_REASON_IO_INSTRUCTION)
+				x.reason = (uint8_t)reason;
+			if (ev.num == moved)
+				x.icount += LATER;
+			if (ev.reason == EXIT_REASON_CPUID && ++cpuids == cpuid_k)
+				x.insn_len = (uint8_t)cpuid_len;
 		}
-		case HVT_REC_VM_STOP:
-			hvt_enc_vm_stop(&enc, ev.vm, ev.stop_why, ev.status, ev.detail);
-			break;
-		case HVT_REC_INJECT:
-			hvt_enc_inject(&enc, ev.inject_info, ev.inject_err);
-			break;
-		case HVT_REC_MEMWRITE:
-			hvt_enc_memwrite(&enc, ev.gpa, ev.data, ev.len);
-			break;
-		case HVT_REC_SWITCH:
-			hvt_enc_switch(&enc, ev.target);
-			break;
-		case HVT_REC_NOTE:
-			hvt_enc_note(&enc, (const char *)ev.data, ev.len);
-			break;
-		case HVT_REC_END:
-			hvt_enc_finish(&enc, ev.status);
-			ended = 1;
-			break;
-		}
+		ended |= hvt_enc_event(&enc, &x);
+		if (ev.type == HVT_REC_VM_START && !strcmp(kind, "note") && !noted++)
+			hvt_enc_note(&enc, "bell\x07 esc\x1b[2J c1\x9b bad\xff\xfe <&> end", 31);
 	}
 	if (st < 0)
 		return die(argv[2], &err);
