@@ -267,6 +267,7 @@ struct rp_session {
 	uint64_t last_exit_t, last_exit_ev;   /* record mode: the last matching exit (UINT64_MAX: none) */
 	uint64_t last_write_ev;
 	struct hvt_reader *r2;               /* a second reader for lookups by event number */
+	struct hvt_steps *steps;             /* rp_debug.c: exit detail, over r (opened on first use) */
 	rp_progress_fn progress;
 	void *progress_ctx;
 

@@ -149,6 +149,7 @@ void rp_close(struct rp_session *s)
 	rp_ckpt_free(&s->ck);
 	rp_cursor_free(&s->cur);
 	rp_cpu_close(&s->cpu);
+	hvt_steps_close(s->steps);
 	if (s->r)
 		hvt_reader_close(s->r);
 	if (s->r2)
