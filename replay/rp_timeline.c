@@ -5,7 +5,8 @@
  * exits a VM runs instructions whose place among the other VMs' records is not recorded (the
  * hypervisor switches VMs only at exits). So "as of event E" is defined at exit granularity:
  * everything numbered below E has happened, E is about to. Which exit of each VM that is comes
- * from the trace library's step iterator, one per VM, over the first session's reader.
+ * from the trace library's step iterator, one per VM. The sessions and the iterators all read
+ * the file through one reader, each with cursors of its own.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "rp_priv.h"
 
 struct rp_timeline {
+	struct hvt_reader *r;
 	unsigned n;
 	struct rp_session *vm[HVT_MAX_VMS];
 	struct hvt_steps *steps[HVT_MAX_VMS];
@@ -29,11 +31,15 @@ int rp_timeline_open(struct rp_timeline **out, const char *path, const struct rp
 	struct rp_timeline *tl = calloc(1, sizeof(*tl));
 	if (!tl)
 		return hvt_err_set(err, HVT_ENOMEM, HVT_NO_OFFSET, "out of memory");
+	if ((st = hvt_reader_open(&tl->r, path, err)) < 0) {
+		free(tl);
+		return st;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		struct rp_opts o = opts ? *opts : (struct rp_opts){0};
 		o.vm = ids[i];
-		if ((st = rp_open(&tl->vm[i], path, &o, err)) < 0 ||
-		    (st = hvt_steps_open(&tl->steps[i], tl->vm[0]->r, ids[i], 0, err)) < 0) {
+		if ((st = rp_open_shared(&tl->vm[i], tl->r, &o, err)) < 0 ||
+		    (st = hvt_steps_open(&tl->steps[i], tl->r, ids[i], 0, err)) < 0) {
 			hvt_err_prefix(err, "VM %u: ", ids[i]);
 			tl->n = i + 1;
 			rp_timeline_close(tl);
@@ -53,6 +59,7 @@ void rp_timeline_close(struct rp_timeline *tl)
 		hvt_steps_close(tl->steps[i]);
 		rp_close(tl->vm[i]);
 	}
+	hvt_reader_close(tl->r);
 	free(tl);
 }
 

@@ -108,6 +108,9 @@ struct rp_divergence {
 
 /* ---- session ---------------------------------------------------------------------------- */
 int rp_open(struct rp_session **out, const char *path, const struct rp_opts *opts, struct hvt_err *err);
+/* The same over a reader the caller keeps open until rp_close (several sessions, one reader:
+ * each session reads through cursors of its own). */
+int rp_open_shared(struct rp_session **out, struct hvt_reader *r, const struct rp_opts *opts, struct hvt_err *err);
 void rp_close(struct rp_session *s);
 
 /* VMs in a trace (from its VM_CONFIG sections): count, and the i-th VM's id and name. */

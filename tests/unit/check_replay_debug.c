@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "retrovisor/hvreplay.h"
 
@@ -258,6 +259,64 @@ START_TEST(timeline_two_vms)
 }
 END_TEST
 
+/* Two sessions over one reader, moved in turns, replay exactly as two sessions of their own. */
+START_TEST(shared_reader_sessions)
+{
+	struct hvt_reader *r;
+	struct hvt_err err;
+	struct rp_session *a, *b, *ref;
+	ck_assert_int_eq(hvt_reader_open(&r, DATA "pingpong.hvt", &err), HVT_OK);
+	struct rp_opts o0 = {.vm = 0}, o1 = {.vm = 1};
+	ck_assert_int_eq(rp_open_shared(&a, r, &o0, &err), HVT_OK);
+	ck_assert_int_eq(rp_open_shared(&b, r, &o1, &err), HVT_OK);
+	ck_assert_int_eq(rp_goto_exit(a, 1000, &err), HVT_OK);
+	ck_assert_int_eq(rp_run(b, NULL, NULL, &err), RP_END);
+	ck_assert_int_eq(rp_step(a, -1, &err), HVT_OK); /* a backward move: a checkpoint, a seek */
+	ck_assert_int_eq(rp_run(a, NULL, NULL, &err), RP_END);
+	for (unsigned vm = 0; vm < 2; vm++) {
+		struct rp_opts o = {.vm = vm};
+		ck_assert_int_eq(rp_open(&ref, DATA "pingpong.hvt", &o, &err), HVT_OK);
+		ck_assert_int_eq(rp_run(ref, NULL, NULL, &err), RP_END);
+		ck_assert_uint_eq(rp_exits_checked(vm ? b : a), rp_exits_checked(ref));
+		ck_assert_uint_eq(t_of(vm ? b : a), t_of(ref));
+		rp_close(ref);
+	}
+	rp_close(a);
+	rp_close(b);
+	hvt_reader_close(r);
+}
+END_TEST
+
+/* The sessions of one reader read through cursors of their own: a cursor must cross chunks by
+ * loading them into itself (it used to load the reader's own position's chunk and loop). */
+START_TEST(cursor_crosses_chunks)
+{
+	struct hvt_synth_opts o = {.exits = 20000, .vms = 2, .seed = 5, .chunk_size = 65536};
+	struct hvt_err err;
+	struct hvt_reader *r;
+	struct hvt_cursor *cu;
+	struct hvt_event ev;
+	char path[] = "/tmp/check_replay_debug_XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_msg(hvt_synth_write(path, &o, &err) == HVT_OK, "%s", err.msg);
+	ck_assert_int_eq(hvt_reader_open(&r, path, &err), HVT_OK);
+	ck_assert_uint_gt(hvt_reader_info(r)->nchunks, 2);
+	ck_assert_int_eq(hvt_cursor_open(&cu, r, &err), HVT_OK);
+	uint64_t n = 0, last = 0;
+	while (hvt_cursor_next(cu, &ev, &err) == HVT_OK && n <= hvt_reader_info(r)->nevents) {
+		ck_assert_uint_eq(ev.num, n ? last + 1 : ev.num);
+		last = ev.num;
+		n++;
+	}
+	ck_assert_uint_eq(n, hvt_reader_info(r)->nevents);
+	hvt_cursor_close(cu);
+	hvt_reader_close(r);
+	unlink(path);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("replay_debug");
@@ -270,6 +329,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, exit_detail);
 	tcase_add_test(tc, disasm_around);
 	tcase_add_test(tc, timeline_two_vms);
+	tcase_add_test(tc, shared_reader_sessions);
+	tcase_add_test(tc, cursor_crosses_chunks);
 	suite_add_tcase(s, tc);
 	return s;
 }
