@@ -24,7 +24,7 @@ panic_run() {
 	"$BIN/hvtrace" check "$base.hvt" >"$base.check" 2>&1
 	check $? "panic ($name): hvtrace check says the trace is healthy" "$base.check"
 	"$BIN/hvtrace" dump "$base.hvt" >"$base.dump" 2>&1
-	grep -q 'NOTE *"PANIC at hv/vm.c:[0-9]*: test panic' "$base.dump" &&
+	grep -q 'NOTE *"PANIC at hv/vm_run.c:[0-9]*: test panic' "$base.dump" &&
 		[ "$(grep -c 'VM_STOP *HV_ERROR' "$base.dump")" = "$nvms" ] && grep -q 'END *status=0x2' "$base.dump"
 	check $? "panic ($name): the trace ends NOTE 'PANIC at ...', $nvms VM_STOP HV_ERROR, END status 2" "$base.dump"
 	[ "$(grep -c ' CPUID ' "$base.dump")" -gt 1000 ]
