@@ -28,6 +28,11 @@ $(REPLAY_OBJDIR)/%.o: replay/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -Ireplay $(REPLAY_CFLAGS) -MMD -MP -c -o $@ $<
 
+# hvreplay is a user of the public header like any other program: no -Ireplay, -Itracer.
+$(REPLAY_OBJDIR)/cli/%.o: replay/cli/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HVREPLAY_CFLAGS) -MMD -MP -c -o $@ $<
+
 -include $(REPLAY_LIB_OBJS:.o=.d) $(REPLAY_CLI_OBJS:.o=.d)
 
 $(REPLAY_LIB): $(REPLAY_LIB_OBJS)
