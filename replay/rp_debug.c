@@ -232,23 +232,13 @@ int rp_resume(struct rp_session *s, const struct rp_stopset *set, int dir, const
 
 int rp_exit_detail(struct rp_session *s, int dir, struct rp_exit_detail *out, struct hvt_err *err)
 {
-	uint64_t num;
+	struct rp_exit_info xi;
 	int st;
 	memset(out, 0, sizeof(*out));
-	if (dir >= 0) {
-		if (s->stopped)
-			return RP_NOTFOUND;
-		if ((st = rp_peek(s, err)) != HVT_OK)
-			return st == RP_END ? RP_NOTFOUND : st;
-		if (s->next.kind != HVT_REC_EXIT)
-			return RP_NOTFOUND;
-		num = s->next.num;
-	} else {
-		struct rp_exit_info xi;
-		if ((st = rp_exit_near(s, -1, &xi, err)) != HVT_OK)
-			return st;
-		num = xi.num;
-	}
+	/* the exit about to be applied is the next one (rp_exit_near with dir > 0) */
+	if ((st = rp_exit_near(s, dir >= 0 ? 1 : -1, &xi, err)) != HVT_OK)
+		return st;
+	uint64_t num = xi.num;
 	if (!s->steps && (st = hvt_steps_open(&s->steps, s->r, s->opts.vm, num, err)) < 0)
 		return st;
 	if ((st = hvt_steps_seek(s->steps, num, err)) < 0 || (st = hvt_steps_next(s->steps, &out->step, err)) < 0)
