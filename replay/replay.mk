@@ -13,6 +13,11 @@ REPLAY_CLI_OBJS := $(patsubst replay/cli/%.c,$(REPLAY_OBJDIR)/cli/%.o,$(REPLAY_C
 REPLAY_CFLAGS := $(shell pkg-config --cflags unicorn capstone 2>/dev/null)
 REPLAY_LDLIBS := $(shell pkg-config --libs unicorn capstone 2>/dev/null || echo -lunicorn -lcapstone)
 HOST_LIBS_ALL += $(REPLAY_LIB)
+# The public header include/retrovisor/hvreplay.h: compile with $(HVREPLAY_CFLAGS), link with
+# $(HVREPLAY_LIBS) (the engine, the trace library, Unicorn and Capstone). No -Ireplay, -Itracer:
+# a program built so (examples/replay-*.c) cannot reach the engine's private headers.
+HVREPLAY_CFLAGS = $(HVTRACE_CFLAGS)
+HVREPLAY_LIBS = $(REPLAY_LIB) $(HVTRACE_LIBS) $(REPLAY_LDLIBS)
 # Unit tests link $(HOST_LIBS_ALL) in order: libhvreplay needs libhvtrace after it, then the
 # emulator and disassembler; libhvdev (hv/hvdev.mk) gives it the UART model. (Works whether this
 # file is included before or after unit.mk.)
@@ -23,6 +28,11 @@ $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/check_replay*.c
 $(REPLAY_OBJDIR)/%.o: replay/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -Ireplay -Ihv $(REPLAY_CFLAGS) -MMD -MP -c -o $@ $<
+
+# hvreplay is a user of the public header like any other program: no -Ireplay, -Itracer.
+$(REPLAY_OBJDIR)/cli/%.o: replay/cli/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HVREPLAY_CFLAGS) -MMD -MP -c -o $@ $<
 
 -include $(REPLAY_LIB_OBJS:.o=.d) $(REPLAY_CLI_OBJS:.o=.d)
 

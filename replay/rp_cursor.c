@@ -16,7 +16,7 @@ static int fetch(struct rp_cursor *cu, struct hvt_err *err)
 {
 	if (cu->have_la || cu->at_end)
 		return HVT_OK;
-	int st = hvt_reader_next_event(cu->r, &cu->la, err);
+	int st = hvt_cursor_next(cu->hc, &cu->la, err);
 	if (st == HVT_END) {
 		cu->at_end = 1;
 		return HVT_OK;
@@ -34,7 +34,7 @@ int rp_cursor_seek(struct rp_cursor *cu, uint64_t num, struct hvt_err *err)
 {
 	cu->have_la = 0;
 	cu->at_end = 0;
-	int st = hvt_reader_seek(cu->r, num, err);
+	int st = hvt_cursor_seek(cu->hc, num, err);
 	if (st == HVT_END) {
 		cu->at_end = 1;
 		return HVT_OK;
@@ -155,6 +155,8 @@ int rp_cursor_next(struct rp_cursor *cu, struct rp_xrec *x, struct hvt_err *err)
 
 void rp_cursor_free(struct rp_cursor *cu)
 {
+	hvt_cursor_close(cu->hc);
+	cu->hc = NULL;
 	for (unsigned i = 0; i < RP_MAX_MEMW; i++) {
 		free(cu->mwbuf[i]);
 		cu->mwbuf[i] = NULL;

@@ -242,39 +242,45 @@ int rp_exit_apply(struct rp_session *s, const struct rp_xrec *x, struct hvt_err 
 		if (rip != want)
 			return rp_diverge(s, x, "RIP", want, rip, "after the CR_ACCESS exit RIP is %#llx, replay has %#llx",
 					  (unsigned long long)want, (unsigned long long)rip);
-		if ((x->post_mask & HVT_POST_CR0) && rp_cpu_reg(c, RP_CR0) != x->post[17])
-			return rp_diverge(s, x, "CR0", x->post[17], rp_cpu_reg(c, RP_CR0),
+		if ((x->post_mask & HVT_POST_CR0) && rp_cpu_reg(c, RP_CR0) != x->post[RV_POST_CR0])
+			return rp_diverge(s, x, "CR0", x->post[RV_POST_CR0], rp_cpu_reg(c, RP_CR0),
 					  "after the CR_ACCESS exit CR0 is %#llx, replay has %#llx",
-					  (unsigned long long)x->post[17], (unsigned long long)rp_cpu_reg(c, RP_CR0));
-		if ((x->post_mask & HVT_POST_EFER) && rp_cpu_reg(c, RP_EFER) != x->post[20])
-			return rp_diverge(s, x, "EFER", x->post[20], rp_cpu_reg(c, RP_EFER),
+					  (unsigned long long)x->post[RV_POST_CR0], (unsigned long long)rp_cpu_reg(c, RP_CR0));
+		if ((x->post_mask & HVT_POST_EFER) && rp_cpu_reg(c, RP_EFER) != x->post[RV_POST_EFER])
+			return rp_diverge(s, x, "EFER", x->post[RV_POST_EFER], rp_cpu_reg(c, RP_EFER),
 					  "after the CR_ACCESS exit EFER is %#llx, replay has %#llx",
-					  (unsigned long long)x->post[20], (unsigned long long)rp_cpu_reg(c, RP_EFER));
+					  (unsigned long long)x->post[RV_POST_EFER], (unsigned long long)rp_cpu_reg(c, RP_EFER));
 	} else if (x->reason == EXIT_REASON_TRIPLE_FAULT || x->reason == EXIT_REASON_EPT_VIOLATION) {
 		st = reproduce(s, x, x->reason == EXIT_REASON_TRIPLE_FAULT ? RP_STOP_TRIPLE : RP_STOP_UNMAPPED, err);
 		if (st)
 			return st;
 	} else {
 		console(s, x);
-		for (unsigned i = 0; i < 16; i++)
-			if (x->post_mask & HVT_POST_GPR(i))
-				rp_cpu_set_reg(c, i, x->post[i]);
-		if (x->post_mask & HVT_POST_RFLAGS)
-			rp_cpu_set_reg(c, RP_RFLAGS, x->post[16]);
-		if (x->post_mask & HVT_POST_CR4)
-			rp_cpu_set_reg(c, RP_CR4, x->post[19]);
-		if (x->post_mask & HVT_POST_CR3)
-			rp_cpu_set_reg(c, RP_CR3, x->post[18]);
-		if (x->post_mask & HVT_POST_EFER)
-			rp_cpu_set_reg(c, RP_EFER, x->post[20] & ~(1ull << 10)); /* LMA follows CR0 */
+		/* the GPRs, RFLAGS and RIP through the one post-state rule (retrovisor/regs.h); only
+		 * what changed goes back to Unicorn */
+		uint64_t regs[RV_NREGS];
+		rp_cpu_get_gprs(c, regs);
+		rv_post_apply(regs, x->post_mask, x->post, x->insn_len);
+		for (uint32_t m = x->post_mask & RV_POST_GPRS_MASK; m; m &= m - 1)
+			rp_cpu_set_reg(c, (unsigned)__builtin_ctz(m), regs[__builtin_ctz(m)]);
+		if (x->post_mask & RV_POST_BIT(RV_POST_RFLAGS))
+			rp_cpu_set_reg(c, RP_RFLAGS, regs[RV_REG_RFLAGS]);
+		/* the control registers replay models itself */
+		if (x->post_mask & RV_POST_BIT(RV_POST_CR4))
+			rp_cpu_set_reg(c, RP_CR4, x->post[RV_POST_CR4]);
+		if (x->post_mask & RV_POST_BIT(RV_POST_CR3))
+			rp_cpu_set_reg(c, RP_CR3, x->post[RV_POST_CR3]);
+		if (x->post_mask & RV_POST_BIT(RV_POST_EFER))
+			rp_cpu_set_reg(c, RP_EFER, x->post[RV_POST_EFER] & ~EFER_LMA); /* LMA follows CR0 */
 		if (x->reason == EXIT_REASON_WRMSR && !x->has_inject)
-			wrmsr(c, (uint32_t)x->regs[1], (x->regs[2] << 32) | (uint32_t)x->regs[0]);
-		if (x->post_mask & HVT_POST_CR0)
+			wrmsr(c, (uint32_t)x->regs[RV_REG_RCX],
+			      (x->regs[RV_REG_RDX] << 32) | (uint32_t)x->regs[RV_REG_RAX]);
+		if (x->post_mask & RV_POST_BIT(RV_POST_CR0))
 			return hvt_err_set(err, RP_EUNSUPPORTED, HVT_NO_OFFSET,
 					   "event %llu: a CR0 change outside a MOV to CR0 is not replayed",
 					   (unsigned long long)x->num);
 		if (x->insn_len)
-			rp_cpu_set_reg(c, RP_RIP, rp_cpu_reg(c, RP_RIP) + x->insn_len);
+			rp_cpu_set_reg(c, RP_RIP, regs[RV_REG_RIP]);
 	}
 	for (unsigned i = 0; i < x->nmw; i++) {
 		if (x->mw[i].gpa + x->mw[i].len > c->mem_size || x->mw[i].gpa + x->mw[i].len < x->mw[i].gpa)

@@ -73,15 +73,15 @@ int rp_goto_icount(struct rp_session *s, uint64_t t, struct hvt_err *err)
 	return rp_play_to(s, t, err);
 }
 
-/* An event by number, through the second reader (the first one feeds the cursor). */
+/* An event by number, through a second cursor over the reader (the first feeds the session). */
 static int lookup(struct rp_session *s, uint64_t num, struct hvt_event *ev, struct hvt_err *err)
 {
 	int st;
-	if (!s->r2 && (st = hvt_reader_open(&s->r2, hvt_reader_name(s->r), err)) < 0)
+	if (!s->look && (st = hvt_cursor_open(&s->look, s->r, err)) < 0)
 		return st;
-	if ((st = hvt_reader_seek(s->r2, num, err)) < 0)
+	if ((st = hvt_cursor_seek(s->look, num, err)) < 0)
 		return st;
-	if (st == HVT_END || (st = hvt_reader_next_event(s->r2, ev, err)) == HVT_END)
+	if (st == HVT_END || (st = hvt_cursor_next(s->look, ev, err)) == HVT_END)
 		return hvt_err_set(err, HVT_EINVAL, HVT_NO_OFFSET, "no event %llu in this trace", (unsigned long long)num);
 	return st;
 }

@@ -202,6 +202,7 @@ struct rp_xrec {
 };
 struct rp_cursor {
 	struct hvt_reader *r;
+	struct hvt_cursor *hc; /* its own position over r: sessions can share one reader */
 	unsigned vm;
 	struct hvt_event la; /* lookahead (pointers copied out below) */
 	uint64_t la_regs[HVT_NREGS];
@@ -267,7 +268,9 @@ struct rp_session {
 	int watch_exit_on, watch_exit_reason;
 	uint64_t last_exit_t, last_exit_ev;   /* record mode: the last matching exit (UINT64_MAX: none) */
 	uint64_t last_write_ev;
-	struct hvt_reader *r2;               /* a second reader for lookups by event number */
+	int own_r;                           /* r is closed with the session (rp_open) */
+	struct hvt_cursor *look;             /* a second position over r, for lookups by number */
+	struct hvt_steps *steps;             /* rp_debug.c: exit detail, over r (opened on first use) */
 	rp_progress_fn progress;
 	void *progress_ctx;
 

@@ -61,9 +61,9 @@ static int find_start(struct rp_session *s, int have_state, struct hvt_err *err)
 {
 	struct hvt_event ev;
 	int st;
-	if ((st = hvt_reader_seek(s->r, 0, err)) < 0)
+	if ((st = hvt_cursor_seek(s->cur.hc, 0, err)) < 0)
 		return st;
-	while ((st = hvt_reader_next_event(s->r, &ev, err)) == HVT_OK) {
+	while ((st = hvt_cursor_next(s->cur.hc, &ev, err)) == HVT_OK) {
 		if (ev.type == HVT_REC_VM_START && ev.vm == s->opts.vm) {
 			s->start_event = ev.num;
 			if (!have_state && ev.start)
@@ -93,18 +93,35 @@ static void console_line(void *ctx, int vm, const char *text, uint32_t len, int 
 
 int rp_open(struct rp_session **out, const char *path, const struct rp_opts *opts, struct hvt_err *err)
 {
+	struct hvt_reader *r;
+	int st;
+	*out = NULL;
+	if ((st = hvt_reader_open(&r, path, err)) < 0)
+		return st;
+	if ((st = rp_open_shared(out, r, opts, err)) < 0) {
+		hvt_reader_close(r);
+		return st;
+	}
+	(*out)->own_r = 1;
+	return st;
+}
+
+int rp_open_shared(struct rp_session **out, struct hvt_reader *r, const struct rp_opts *opts, struct hvt_err *err)
+{
 	struct rp_session *s = calloc(1, sizeof(*s));
+	const char *path = hvt_reader_name(r);
 	int st;
 	*out = NULL;
 	if (!s)
 		return hvt_err_set(err, HVT_ENOMEM, HVT_NO_OFFSET, "out of memory");
+	s->r = r;
 	if (opts)
 		s->opts = *opts;
 	if (!s->opts.history)
 		s->opts.history = 16;
 	if (s->opts.history > RP_HISTORY_MAX)
 		s->opts.history = RP_HISTORY_MAX;
-	if ((st = hvt_reader_open(&s->r, path, err)) < 0)
+	if ((st = hvt_cursor_open(&s->cur.hc, s->r, err)) < 0)
 		goto fail;
 	const struct hvt_reader_info *ri = hvt_reader_info(s->r);
 	s->info.nevents = ri->nevents;
@@ -160,10 +177,10 @@ void rp_close(struct rp_session *s)
 	rp_ckpt_free(&s->ck);
 	rp_cursor_free(&s->cur);
 	rp_cpu_close(&s->cpu);
-	if (s->r)
+	hvt_steps_close(s->steps);
+	hvt_cursor_close(s->look);
+	if (s->r && s->own_r)
 		hvt_reader_close(s->r);
-	if (s->r2)
-		hvt_reader_close(s->r2);
 	free(s->image);
 	free(s->console);
 	free(s);

@@ -123,7 +123,7 @@ int hvt_cursor_next(struct hvt_cursor *cu, struct hvt_event *ev, struct hvt_err 
 			return HVT_END;
 		if (r->nindex == 0)
 			return HVT_END;
-		if ((st = hvt_reader_chunk_load(r, cu->cur + 1, err)))
+		if ((st = hvt_cursor_chunk_load(cu, cu->cur + 1, err)))
 			return st;
 	}
 }

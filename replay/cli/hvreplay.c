@@ -12,9 +12,7 @@
 #include <unistd.h>
 
 #include "hvreplay.h"
-#include "hvt_bounds.h"
-#include "hvt_file.h"
-#include "hvt_text.h"
+#include "retrovisor/hvtool.h"
 
 /* LeakSanitizer (make SAN=1): Unicorn 2.0.1 itself leaks a 512-byte page bitmap
  * (tb_invalidate_phys_page_fast) once per engine; that is not ours to fix. */

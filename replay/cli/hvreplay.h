@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "replay.h"
+#include "retrovisor/hvreplay.h"
 
 #include "retrovisor/exit_status.h"
 

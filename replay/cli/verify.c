@@ -9,8 +9,7 @@
 #include <unistd.h>
 
 #include "hvreplay.h"
-#include "hvt_reader.h"
-#include "hvt_text.h"
+#include "retrovisor/hvtool.h"
 #include "retrovisor/exit_reasons.h"
 
 static double now(void)
