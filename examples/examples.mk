@@ -11,7 +11,7 @@ $(BUILD)/examples/%: examples/%.c $(TRACER_LIB) include/retrovisor/hvtrace.h
 	$(CC) $(HVTRACE_CFLAGS) -o $@ $< $(HVTRACE_LIBS) $(HOST_LDFLAGS)
 
 # examples/replay-*.c use the replay engine's public header (include/retrovisor/hvreplay.h).
-$(BUILD)/examples/replay-%: examples/replay-%.c $(REPLAY_LIB) $(TRACER_LIB) include/retrovisor/hvreplay.h \
+$(BUILD)/examples/replay-%: examples/replay-%.c $(REPLAY_LIB) $(HVDEV_LIB) $(TRACER_LIB) include/retrovisor/hvreplay.h \
 		include/retrovisor/hvtrace.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HVREPLAY_CFLAGS) -o $@ $< $(HVREPLAY_LIBS) $(HOST_LDFLAGS)

@@ -14,10 +14,10 @@ REPLAY_CFLAGS := $(shell pkg-config --cflags unicorn capstone 2>/dev/null)
 REPLAY_LDLIBS := $(shell pkg-config --libs unicorn capstone 2>/dev/null || echo -lunicorn -lcapstone)
 HOST_LIBS_ALL += $(REPLAY_LIB)
 # The public header include/retrovisor/hvreplay.h: compile with $(HVREPLAY_CFLAGS), link with
-# $(HVREPLAY_LIBS) (the engine, the trace library, Unicorn and Capstone). No -Ireplay, -Itracer:
+# $(HVREPLAY_LIBS) (the engine, the device models, the trace library, Unicorn and Capstone). No -Ireplay, -Itracer:
 # a program built so (examples/replay-*.c) cannot reach the engine's private headers.
 HVREPLAY_CFLAGS = $(HVTRACE_CFLAGS)
-HVREPLAY_LIBS = $(REPLAY_LIB) $(HVTRACE_LIBS) $(REPLAY_LDLIBS)
+HVREPLAY_LIBS = $(REPLAY_LIB) $(HVDEV_LIB) $(HVTRACE_LIBS) $(REPLAY_LDLIBS)
 # Unit tests link $(HOST_LIBS_ALL) in order: libhvreplay needs libhvtrace after it, then the
 # emulator and disassembler; libhvdev (hv/hvdev.mk) gives it the UART model. (Works whether this
 # file is included before or after unit.mk.)

@@ -94,8 +94,6 @@ static void show_vms(struct hvt_reader *r)
 		const struct hvt_section_info *s = hvt_reader_section(r, i);
 		struct hvt_vm_config c;
 		struct hvt_err err;
-		uint8_t *d;
-		size_t n;
 		char name[33], safe[33 * 4 + 1];
 
 		if (s->type != HVT_SEC_VM_CONFIG)
