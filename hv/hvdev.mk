@@ -15,6 +15,9 @@ $(HVDEV_OBJDIR)/%.o: hv/%.c
 
 -include $(HVDEV_OBJS:.o=.d)
 
+# the replay fuzzer (tracer/tracer.mk) compiles these sources itself
+$(FUZZ_DIR)/fuzz_replay: $(HVDEV_SRCS) $(wildcard hv/*.h)
+
 $(HVDEV_LIB): $(HVDEV_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@

@@ -97,6 +97,11 @@ int rp_exit_check(struct rp_session *s, const struct rp_xrec *x, struct hvt_err 
 				  "%s exit at RIP %#llx: RFLAGS %#llx recorded, %#llx replayed", rn,
 				  (unsigned long long)r[RP_RIP], (unsigned long long)x->regs[RP_RFLAGS],
 				  (unsigned long long)r[RP_RFLAGS]);
+	/* Only a synchronous exit says which instruction is at RIP. An asynchronous one (the list in
+	 * retrovisor/exit_reasons.h) is taken at an instruction boundary before the instruction at RIP
+	 * runs, whatever it is: Bochs's preemption timer stops exit-storm at a CPUID and
+	 * hostile-irqstorm at an OUT (tests/system/replay.sh replays both), and the CPU exits for
+	 * that instruction only after the next VM entry. */
 	if (synchronous(x->reason)) {
 		int k = rp_insn_exit_reason(&s->cpu, rp_cpu_pc(&s->cpu), NULL);
 		if (k != (int)x->reason)

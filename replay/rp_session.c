@@ -293,6 +293,11 @@ static int run_insns(struct rp_session *s, const struct rp_xrec *x, uint64_t n, 
 		}
 		if ((st = maybe_checkpoint(s, err)) < 0)
 			return st;
+		/* a long stretch without exits (a VM without an instruction limit whose next exit
+		 * is far ahead) reports progress between its pieces too; Ctrl-C ends hvreplay from
+		 * its signal handler wherever it is */
+		if (s->progress && x)
+			s->progress(s->progress_ctx, s->t, x->num, s->info.nevents);
 	}
 	return HVT_OK;
 }

@@ -1,6 +1,6 @@
 #!/bin/bash
 # check-all.sh - every test of `make check`, and one summary line at the end:
-#   unit tests (Check), the same under ASan+UBSan, the fuzzers of the reader and the capture converter (bounded), system tests.
+#   unit tests (Check), the same under ASan+UBSan, the fuzzers of the reader, the capture converter and replay (bounded), system tests.
 # Each suite's own output is kept in out/check/<suite>.log and shown when the suite fails.
 set -u
 cd "$(dirname "$0")/.."

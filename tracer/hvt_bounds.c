@@ -36,6 +36,7 @@ int hvt_vm_config_check(const void *data, size_t len, uint32_t vm, struct hvt_er
 int hvt_bounds_init(struct hvt_bounds *b, struct hvt_reader *r, struct hvt_err *err)
 {
 	memset(b, 0, sizeof(*b));
+	b->current = -1;
 	for (uint32_t i = 0; i < hvt_reader_nsections(r); i++) {
 		const struct hvt_section_info *s = hvt_reader_section(r, i);
 		struct hvt_vm_config c;
@@ -71,6 +72,8 @@ int hvt_bounds_event(struct hvt_bounds *b, const struct hvt_event *ev, struct hv
 	if (ev->type == HVT_REC_SWITCH && (ev->target >= HVT_MAX_VMS || !(b->started >> ev->target & 1)))
 		return hvt_err_set(err, HVT_ECORRUPT, HVT_NO_OFFSET, "event %llu: a switch to VM %u, which has not started",
 				   n, ev->target);
+	if (ev->type == HVT_REC_SWITCH)
+		b->current = ev->target;
 	if (ev->type == HVT_REC_MEMWRITE && ev->len == 0)
 		return hvt_err_set(err, HVT_ECORRUPT, HVT_NO_OFFSET, "event %llu: a memory write of 0 bytes", n);
 	if ((ev->type != HVT_REC_EXIT && ev->type != HVT_REC_VM_START && ev->type != HVT_REC_VM_STOP) ||
@@ -80,6 +83,7 @@ int hvt_bounds_event(struct hvt_bounds *b, const struct hvt_event *ev, struct hv
 		b->started |= 1u << vm;
 		b->stopped &= ~(1u << vm);
 		b->last[vm] = ev->icount;
+		b->current = (int)vm;
 		return HVT_OK;
 	}
 	if (!(b->started >> vm & 1))
@@ -113,17 +117,47 @@ int hvt_bounds_event(struct hvt_bounds *b, const struct hvt_event *ev, struct hv
 	return HVT_OK;
 }
 
+/* The encoder opens each chunk with the VM current at that point and its count (trace_encode.c,
+ * chunk_open); the decoder trusts the header for which VM is current after the keyframes, so a
+ * header that lies would give the chunk's records to another VM, and a seek would start from a
+ * wrong count. A chunk without events sits between the same two events as the next one. */
+int hvt_bounds_chunks(struct hvt_bounds *b, struct hvt_reader *r, size_t upto, struct hvt_err *err)
+{
+	size_t n;
+	const struct hvt_index_entry *ix = hvt_reader_index(r, &n);
+
+	for (; b->chunks < upto && b->chunks < n; b->chunks++) {
+		const struct hvt_index_entry *e = &ix[b->chunks];
+		unsigned vm = b->current < 0 ? 0 : (unsigned)b->current;
+		uint64_t ic = b->current < 0 ? 0 : b->last[vm];
+		if (e->first_vm != vm || e->first_icount != ic)
+			return hvt_err_set(err, HVT_ECORRUPT, e->offset,
+					   "chunk %zu at offset %llu: its header says VM %u at instruction %llu is "
+					   "current, the events before it leave VM %u at %llu",
+					   b->chunks, (unsigned long long)e->offset, e->first_vm,
+					   (unsigned long long)e->first_icount, vm, (unsigned long long)ic);
+	}
+	return HVT_OK;
+}
+
 int hvt_bounds_check(struct hvt_reader *r, struct hvt_err *err)
 {
 	struct hvt_bounds b;
 	struct hvt_event ev;
+	size_t n;
 	int st;
 
 	if ((st = hvt_bounds_init(&b, r, err)))
 		return st;
 	while ((st = hvt_reader_next_event(r, &ev, err)) == HVT_OK)
-		if ((st = hvt_bounds_event(&b, &ev, err)))
+		if ((st = hvt_bounds_chunks(&b, r, hvt_reader_chunk(r, NULL, NULL)->index + 1, err)) ||
+		    (st = hvt_bounds_event(&b, &ev, err)))
 			break;
+	if (st == HVT_END) {
+		hvt_reader_index(r, &n);
+		st = hvt_bounds_chunks(&b, r, n, err);
+		st = st ? st : HVT_END;
+	}
 	if (st == HVT_END || st == HVT_ETRUNCATED || st == HVT_TRUNCATED)
 		st = HVT_OK; /* a cut trace is checked as far as it goes */
 	if (st == HVT_OK)

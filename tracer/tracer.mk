@@ -9,7 +9,8 @@
 #   make build/bin/hvtrace      the tool
 #   make check-fuzz             the fuzzers for FUZZ_TIME (60) s in all: the reader (2/3) on seeds
 #                               made by `hvtrace synth`, the capture converter (1/3) on seeds made
-#                               by tracer/fuzz/capture_seeds.c
+#                               by tracer/fuzz/capture_seeds.c; then the replay engine on fuzzed
+#                               guest code for FUZZ_REPLAY_TIME (15) s
 
 TRACER_LIB := $(BUILD)/lib/libhvtrace.a
 TRACER_OBJDIR := $(BUILD)/obj/tracer
@@ -64,19 +65,21 @@ $(FUZZ_DIR)/fuzz_%: tracer/fuzz/fuzz_%.c $(wildcard tracer/fuzz/*.h) $(TRACER_LI
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(TRACER_LIB_SRCS) -lzstd -lz
 
-# The replay engine on fuzzed guest code (tracer/fuzz/fuzz_replay.c): the engine's sources built
-# with the fuzzer's instrumentation, Unicorn and Capstone as they are. Not in check-fuzz (and so
-# not in make check) until the replay engine decodes FF /3 and FF /5 with a register operand
-# before Unicorn, which aborts on them (issue 11 item 7).
+# The replay engine on fuzzed guest code (tracer/fuzz/fuzz_replay.c): the engine's sources and the
+# device models it uses (hv/hvdev.mk) built with the fuzzer's instrumentation, Unicorn and
+# Capstone as they are. check-fuzz runs it for FUZZ_REPLAY_TIME (15) s; check-fuzz-replay for
+# FUZZ_TIME, for longer runs by hand.
+FUZZ_REPLAY_TIME ?= 15
+FUZZ_REPLAY_RUN = $(FUZZ_DIR)/fuzz_replay -max_len=4097 -rss_limit_mb=2048 -timeout=10 \
+	-artifact_prefix=$(FUZZ_DIR)/replay- $(FUZZ_DIR)/replay-corpus
 $(FUZZ_DIR)/fuzz_replay: tracer/fuzz/fuzz_replay.c $(TRACER_LIB_SRCS) $(wildcard tracer/*.h) $(wildcard replay/*.c replay/*.h)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Ireplay $(shell pkg-config --cflags unicorn capstone 2>/dev/null) -o $@ $< \
-		$(TRACER_LIB_SRCS) $(wildcard replay/*.c) -lzstd -lz \
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ireplay -Ihv $(shell pkg-config --cflags unicorn capstone 2>/dev/null) -o $@ $< \
+		$(TRACER_LIB_SRCS) $(wildcard replay/*.c) $(HVDEV_SRCS) -lzstd -lz \
 		$(shell pkg-config --libs unicorn capstone 2>/dev/null || echo -lunicorn -lcapstone)
 check-fuzz-replay: $(FUZZ_DIR)/fuzz_replay
 	@mkdir -p $(FUZZ_DIR)/replay-corpus
-	$(FUZZ_DIR)/fuzz_replay -max_total_time=$(FUZZ_TIME) -max_len=4097 -rss_limit_mb=2048 -timeout=10 \
-		-artifact_prefix=$(FUZZ_DIR)/replay- $(FUZZ_DIR)/replay-corpus
+	$(FUZZ_REPLAY_RUN) -max_total_time=$(FUZZ_TIME)
 
 $(FUZZ_DIR)/capture_seeds: tracer/fuzz/capture_seeds.c tracer/fuzz/fuzz_capture.h tracer/xorshift.h $(wildcard include/retrovisor/*.h)
 	@mkdir -p $(dir $@)
@@ -84,7 +87,8 @@ $(FUZZ_DIR)/capture_seeds: tracer/fuzz/capture_seeds.c tracer/fuzz/fuzz_capture.
 
 # Seeds: small valid traces (plain and zstd, one and several VMs) and capture streams; crashes
 # land in $(FUZZ_DIR) (reader-*/capture-* prefixes).
-check-fuzz: $(FUZZ_DIR)/fuzz_reader $(FUZZ_DIR)/fuzz_capture $(FUZZ_DIR)/capture_seeds $(BIN)/hvtrace
+check-fuzz: $(FUZZ_DIR)/fuzz_reader $(FUZZ_DIR)/fuzz_capture $(FUZZ_DIR)/capture_seeds $(BIN)/hvtrace \
+		$(FUZZ_DIR)/fuzz_replay
 	@rm -rf $(FUZZ_DIR)/seeds $(FUZZ_DIR)/capture-seeds
 	@mkdir -p $(FUZZ_DIR)/seeds $(FUZZ_DIR)/corpus $(FUZZ_DIR)/capture-seeds $(FUZZ_DIR)/capture-corpus
 	$(BIN)/hvtrace synth --exits 40 --vms 1 -o $(FUZZ_DIR)/seeds/one.hvt
@@ -96,3 +100,5 @@ check-fuzz: $(FUZZ_DIR)/fuzz_reader $(FUZZ_DIR)/fuzz_capture $(FUZZ_DIR)/capture
 		-artifact_prefix=$(FUZZ_DIR)/reader- $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
 	$(FUZZ_DIR)/fuzz_capture -max_total_time=$(FUZZ_CAPTURE_TIME) -max_len=131072 -rss_limit_mb=2048 \
 		-artifact_prefix=$(FUZZ_DIR)/capture- $(FUZZ_DIR)/capture-corpus $(FUZZ_DIR)/capture-seeds
+	@mkdir -p $(FUZZ_DIR)/replay-corpus
+	$(FUZZ_REPLAY_RUN) -max_total_time=$(FUZZ_REPLAY_TIME)

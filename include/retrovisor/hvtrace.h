@@ -361,11 +361,16 @@ const char *hvt_intr_type_name(unsigned type, char *buf);
  *   MEMWRITE    at least one byte (the hypervisor records none empty)
  *   VM_STOP     once per VM, not before the VM's last exit; a stop by an instruction limit names
  *               the count it stopped at, which no exit may pass
+ *   CHUNK       its header's first_vm and first_icount are the VM current where it starts (the
+ *               last VM_START or SWITCH before it; a stopped VM stays current) and that VM's
+ *               instruction count there; VM 0 at 0 before any VM started
  */
 struct hvt_bounds {
 	uint64_t limit[HVT_MAX_VMS]; /* the VM's instruction limit, 0: none */
 	uint64_t last[HVT_MAX_VMS];  /* instruction count at its last event */
 	uint32_t configured, started, stopped; /* one bit per VM */
+	int current;                 /* the current VM, -1 before any started */
+	size_t chunks;               /* chunk headers checked so far */
 };
 
 /* A VM_CONFIG section's bytes (len of them, from section `vm`): HVT_OK or HVT_ECORRUPT. */
@@ -376,6 +381,11 @@ int hvt_bounds_init(struct hvt_bounds *b, struct hvt_reader *r, struct hvt_err *
 
 /* One event, in file order: HVT_OK or HVT_ECORRUPT naming the event. */
 int hvt_bounds_event(struct hvt_bounds *b, const struct hvt_event *ev, struct hvt_err *err);
+
+/* The headers of r's chunks from b->chunks up to (not including) chunk `upto`, against the state
+ * the events so far leave: call it with the loaded chunk's index + 1 before that chunk's first
+ * event, and with the number of chunks at the end. HVT_OK or HVT_ECORRUPT naming the chunk. */
+int hvt_bounds_chunks(struct hvt_bounds *b, struct hvt_reader *r, size_t upto, struct hvt_err *err);
 
 /* Every rule over the whole of r (init, then each event; stops at a truncation): what hvreplay
  * runs before a replay. Leaves r positioned at its start. */

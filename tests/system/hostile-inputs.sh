@@ -112,6 +112,8 @@ expect_full 4 "standard output" "$BIN/hvrun" --check "$D/def.xml"
 	"$HOSTILE" note "$T" "$D/note.hvt" &&
 	"$HOSTILE" chunk-reserved "$T" "$D/chunk-res.hvt" &&
 	"$HOSTILE" chunk-nocrc "$T" "$D/chunk-nocrc.hvt" &&
+	"$HOSTILE" chunk-vm "$T" "$D/chunk-vm.hvt" &&
+	"$HOSTILE" chunk-icount "$T" "$D/chunk-icount.hvt" &&
 	"$HOSTILE" configs=20000 "$T" "$D/configs.hvt"
 check $? "hostile inputs: trace_hostile made its traces"
 expect 2 "4294967296 bytes of memory; a VM has 64 KiB to 1024 MiB" "$BIN/hvtrace" check "$D/mem4g.hvt"
@@ -121,6 +123,9 @@ expect 2 "not replayable: event" "$BIN/hvreplay" verify "$D/late.hvt"
 expect 0 "health:       damaged: event" "$BIN/hvtrace" info "$D/late.hvt" # the verdict check gives
 expect 2 "reserved bytes not zero" "$BIN/hvtrace" check "$D/chunk-res.hvt"
 expect 2 "no payload CRC (flag clear)" "$BIN/hvtrace" check "$D/chunk-nocrc.hvt"
+expect 2 "chunk 0 at offset 1712: its header says VM 1 at instruction 0 is current, the events before it leave VM 0 at 0" "$BIN/hvtrace" check "$D/chunk-vm.hvt"
+expect 2 "its header says VM 0 at instruction 5 is current" "$BIN/hvtrace" check "$D/chunk-icount.hvt"
+expect 2 "not replayable: chunk 0" "$BIN/hvreplay" verify "$D/chunk-icount.hvt"
 cat "$T" "$T" >"$D/twice.hvt"
 expect 2 "VM 0 is configured twice" "$BIN/hvtrace" check "$D/configs.hvt"
 expect 0 "... 19985 more configurations" "$BIN/hvtrace" info "$D/configs.hvt" # one pass, not a search per VM

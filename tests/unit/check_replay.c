@@ -189,6 +189,28 @@ START_TEST(testdata_traces_verify)
 }
 END_TEST
 
+static void count_progress(void *ctx, uint64_t t, uint64_t event, uint64_t nevents)
+{
+	(void)t, (void)event, (void)nevents;
+	++*(unsigned *)ctx;
+}
+
+/* Progress is reported inside long stretches without exits too (every checkpoint spacing of
+ * instructions), not only every 1024 exits: demo.hvt has fewer exits than that. */
+START_TEST(progress_between_exits)
+{
+	struct rp_session *s;
+	struct hvt_err err;
+	struct rp_opts o = {.ckpt_insns = 50};
+	unsigned calls = 0;
+	ck_assert_int_eq(rp_open(&s, DATA "demo.hvt", &o, &err), HVT_OK);
+	ck_assert_int_eq(rp_run(s, count_progress, &calls, &err), RP_END);
+	ck_assert_uint_lt(rp_exits_checked(s), 1024);
+	ck_assert_msg(calls > 0, "no progress in %llu instructions", (unsigned long long)s->t);
+	rp_close(s);
+}
+END_TEST
+
 /* Step forward over the last n instructions of a trace, then backward over them again: every
  * backward step must land on the state the forward pass saw there. */
 static void back_equals_forward(const char *name, unsigned n, uint32_t every)
@@ -616,6 +638,7 @@ static Suite *suite(void)
 	Suite *s = suite_create("replay");
 	TCase *t = tcase_create("delivery");
 	tcase_add_test(t, deliver_real_mode_frame);
+	tcase_add_test(t, progress_between_exits);
 	tcase_add_test(t, deliver_escalates_to_triple_fault);
 	tcase_add_test(t, deliver_protected_mode_frame);
 	tcase_add_test(t, deliver_not_present_gate);

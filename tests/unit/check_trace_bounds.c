@@ -4,7 +4,9 @@
  * and is broken by the smallest change.
  */
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hvt_bounds.h"
 #include "retrovisor/exit_reasons.h"
@@ -110,6 +112,38 @@ START_TEST(test_events)
 }
 END_TEST
 
+/* Chunk headers (hvt_bounds_chunks): every header of a genuine trace of many chunks and VMs,
+ * raw and compressed, names the VM current where it starts and that VM's count. */
+START_TEST(test_chunk_headers)
+{
+	char path[] = "/tmp/check_trace_bounds_XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	for (int z = 0; z <= 3; z += 3) {
+		struct hvt_synth_opts o = {.exits = 20000, .vms = 3, .seed = 5, .chunk_size = 65536, .zstd_level = z};
+		struct hvt_reader *r;
+		struct hvt_err err;
+		size_t n;
+		ck_assert_int_eq(hvt_synth_write(path, &o, &err), HVT_OK);
+		ck_assert_int_eq(hvt_reader_open(&r, path, &err), HVT_OK);
+		hvt_reader_index(r, &n);
+		ck_assert_uint_gt(n, 2);
+		ck_assert_msg(hvt_bounds_check(r, &err) == HVT_OK, "%s", err.msg);
+		/* the first chunk starts before any VM: VM 0 at 0; any other claim is refused */
+		struct hvt_bounds b;
+		ck_assert_int_eq(hvt_bounds_init(&b, r, &err), HVT_OK);
+		ck_assert_int_eq(hvt_bounds_chunks(&b, r, 1, &err), HVT_OK);
+		b.chunks = 0;
+		b.current = 1;
+		ck_assert_int_eq(hvt_bounds_chunks(&b, r, 1, &err), HVT_ECORRUPT);
+		ck_assert_ptr_nonnull(strstr(err.msg, "chunk 0 at offset"));
+		hvt_reader_close(r);
+	}
+	unlink(path);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("trace_bounds");
@@ -117,6 +151,7 @@ int main(void)
 
 	tcase_add_test(tc, test_vm_config);
 	tcase_add_test(tc, test_events);
+	tcase_add_test(tc, test_chunk_headers);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

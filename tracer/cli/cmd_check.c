@@ -64,6 +64,8 @@ static int events_ok(struct hvt_reader *r, uint64_t *nev, struct hvt_err *err)
 			chunk = (size_t)h->index;
 			progress(r, chunk);
 		}
+		if ((st = hvt_bounds_chunks(&b, r, chunk + 1, err)))
+			return st;
 		if ((st = hvt_bounds_event(&b, &ev, err))) {
 			/* where: the record itself, or its chunk's payload when compressed */
 			err->offset = ix[chunk].offset + sizeof(struct hvt_chunk_header) +
@@ -73,7 +75,9 @@ static int events_ok(struct hvt_reader *r, uint64_t *nev, struct hvt_err *err)
 		(*nev)++;
 	}
 	progress_done(r);
-	return st == HVT_END ? HVT_OK : st;
+	if (st == HVT_END)
+		st = hvt_bounds_chunks(&b, r, nix, err);
+	return st;
 }
 
 int check_whole(struct hvt_reader *r, uint64_t *nev, struct hvt_err *err)

@@ -6,9 +6,9 @@
  * that many guest instructions: it must end (matched, diverged, or an error) without a crash, an
  * abort inside Unicorn, a hang or a sanitizer report.
  *
- * Built by `make build/fuzz/fuzz_replay` and run by `make check-fuzz-replay` (tracer/tracer.mk);
- * not part of `make check` while Unicorn 2.0.1 aborts on FF /3 and FF /5 with a register operand
- * (issue 11 item 7, decoded before Unicorn in the replay engine).
+ * Built by `make build/fuzz/fuzz_replay`; `make check-fuzz` (and so `make check`) runs it for
+ * FUZZ_REPLAY_TIME s, `make check-fuzz-replay` for FUZZ_TIME (tracer/tracer.mk). Unicorn 2.0.1
+ * aborts on FF /3 and FF /5 with a register operand; the engine raises #UD for them first.
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -15,6 +15,8 @@
  *   configs=N VM 0's configuration section N times more (a trace holds at most 16 VMs)
  *   chunk-reserved, chunk-nocrc   the first chunk's header gets a reserved byte set, or loses
  *             its payload-CRC flag (its header CRC recomputed)
+ *   chunk-vm, chunk-icount   the first chunk's header (and its index entry) names VM 1, or
+ *             instruction 5, as current where nothing has started yet (VM 0 at 0)
  *   cpuid-len=K:N   the K-th CPUID exit (from 1) records instruction length N instead of 2: a
  *             trace that every check still accepts but in which RIP does not advance past
  *             the CPUID (examples/exit_grader.c must name that exit)
@@ -128,6 +130,10 @@ int main(int argc, char **argv)
 		free(data);
 	}
 	hvt_enc_init(&enc, buf, sizeof(buf), hvt_writer_sink, w);
+	if (!strcmp(kind, "chunk-vm"))
+		enc.chunk_first_vm = 1;
+	if (!strcmp(kind, "chunk-icount"))
+		enc.chunk_first_icount = 5;
 	int st, ended = 0, noted = 0;
 	while ((st = hvt_reader_next_event(r, &ev, &err)) == HVT_OK) {
 		struct hvt_event x = ev;
@@ -150,5 +156,5 @@ int main(int argc, char **argv)
 	if (hvt_writer_add_vm_states(w, &err) < 0 || hvt_writer_close(w, ended ? HVT_FILE_COMPLETE : 0, &err) < 0)
 		return die(argv[3], &err);
 	hvt_reader_close(r);
-	return !strncmp(kind, "chunk-", 6) ? patch_chunk(argv[3], kind) : 0;
+	return !strcmp(kind, "chunk-reserved") || !strcmp(kind, "chunk-nocrc") ? patch_chunk(argv[3], kind) : 0;
 }
