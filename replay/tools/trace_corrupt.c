@@ -53,41 +53,14 @@ int main(int argc, char **argv)
 	hvt_enc_init(&enc, buf, sizeof(buf), hvt_writer_sink, w);
 	int st, ended = 0;
 	while ((st = hvt_reader_next_event(r, &ev, &err)) == HVT_OK) {
-		switch (ev.type) {
-		case HVT_REC_VM_START:
-			hvt_enc_vm_start(&enc, ev.vm, ev.start);
-			break;
-		case HVT_REC_EXIT: {
-			struct hvt_post post = {.mask = ev.post_mask};
-			memcpy(post.v, ev.post, sizeof(post.v));
-			if (ev.num == num && reg < HVT_POST_NVALS && (post.mask & (1u << reg))) {
-				post.v[reg] ^= mask;
-				changed = 1;
-			}
-			hvt_enc_exit(&enc, ev.reason, ev.icount, ev.regs, ev.qual, &post, ev.insn_len,
-				     ev.has_gpa, ev.gpa);
-			break;
+		uint64_t post[HVT_POST_NVALS];
+		if (ev.type == HVT_REC_EXIT && ev.num == num && reg < HVT_POST_NVALS && (ev.post_mask & (1u << reg))) {
+			memcpy(post, ev.post, sizeof(post));
+			post[reg] ^= mask;
+			ev.post = post;
+			changed = 1;
 		}
-		case HVT_REC_VM_STOP:
-			hvt_enc_vm_stop(&enc, ev.vm, ev.stop_why, ev.status, ev.detail);
-			break;
-		case HVT_REC_INJECT:
-			hvt_enc_inject(&enc, ev.inject_info, ev.inject_err);
-			break;
-		case HVT_REC_MEMWRITE:
-			hvt_enc_memwrite(&enc, ev.gpa, ev.data, ev.len);
-			break;
-		case HVT_REC_SWITCH:
-			hvt_enc_switch(&enc, ev.target);
-			break;
-		case HVT_REC_NOTE:
-			hvt_enc_note(&enc, (const char *)ev.data, ev.len);
-			break;
-		case HVT_REC_END:
-			hvt_enc_finish(&enc, ev.status);
-			ended = 1;
-			break;
-		}
+		ended |= hvt_enc_event(&enc, &ev); /* 1 after END */
 	}
 	if (st < 0)
 		return die(argv[1], &err);
