@@ -18,6 +18,7 @@
 
 #include "retrovisor/exit_reasons.h"
 #include "retrovisor/hypercall.h"
+#include "retrovisor/vmx_fields.h"
 #include "retrovisor/x86_arch.h"
 #include "retrovisor/x86_paging.h"
 #include "rp_priv.h"
@@ -120,34 +121,34 @@ int rp_exit_check(struct rp_session *s, const struct rp_xrec *x, struct hvt_err 
 static void console(struct rp_session *s, const struct rp_xrec *x)
 {
 	if (x->reason == EXIT_REASON_IO_INSTRUCTION) {
-		unsigned size = (x->qual & 7) + 1, in = x->qual >> 3 & 1, str = x->qual >> 4 & 1;
-		unsigned port = (uint16_t)(x->qual >> 16);
-		if (in || size != 1 || port < UART_COM1 || port > UART_COM1 + 7)
+		unsigned port = vmx_io_port(x->qual);
+		if (vmx_io_in(x->qual) || vmx_io_size(x->qual) != 1 || port < UART_COM1 || port > UART_COM1 + 7)
 			return;
-		if (!str) {
-			uart_write(&s->uart, port - UART_COM1, (uint8_t)x->regs[0]);
+		if (!vmx_io_string(x->qual)) {
+			uart_write(&s->uart, port - UART_COM1, (uint8_t)x->regs[RV_REG_RAX]);
 			uart_flush(&s->uart);
 			return;
 		}
-		if (!(x->post_mask & HVT_POST_GPR(6)))
+		if (!(x->post_mask & HVT_POST_GPR(RV_REG_RSI)))
 			return;
 		/* OUTSB: the bytes from DS:RSI the handler consumed (RSI moved by that many) */
 		struct rp_seg ds;
 		uint8_t buf[4096];
-		uint64_t n = (x->post[6] - x->regs[6]) & 0xffff;
-		if (x->regs[RP_RFLAGS] & (1u << 10) || n > sizeof(buf))
+		uint64_t n = (x->post[RV_REG_RSI] - x->regs[RV_REG_RSI]) & 0xffff;
+		if (x->regs[RP_RFLAGS] & RFLAGS_DF || n > sizeof(buf))
 			return;
 		rp_cpu_get_seg(&s->cpu, HVT_SEG_DS, &ds);
-		if (!rp_mmu_read(&s->cpu, ds.base + x->regs[6], buf, n))
+		if (!rp_mmu_read(&s->cpu, ds.base + x->regs[RV_REG_RSI], buf, n))
 			for (uint64_t i = 0; i < n; i++)
 				uart_write(&s->uart, port - UART_COM1, buf[i]);
 		uart_flush(&s->uart);
 		return;
 	}
-	if (x->reason == EXIT_REASON_VMCALL && (uint32_t)x->regs[0] == HC_CONSOLE_WRITE &&
-	    (x->post_mask & HVT_POST_GPR(0))) {
-		uint64_t gpa = (uint32_t)x->regs[3], len = (uint32_t)x->regs[1];
-		if ((uint32_t)x->post[0] == len && gpa + len <= s->cpu.mem_size)
+	if (x->reason == EXIT_REASON_VMCALL && (uint32_t)x->regs[RV_REG_RAX] == HC_CONSOLE_WRITE &&
+	    (x->post_mask & HVT_POST_GPR(RV_REG_RAX))) {
+		/* console_write: EBX = gpa, ECX = length -> EAX = bytes written (hypercall.h) */
+		uint64_t gpa = (uint32_t)x->regs[RV_REG_RBX], len = (uint32_t)x->regs[RV_REG_RCX];
+		if ((uint32_t)x->post[RV_POST_RAX] == len && gpa + len <= s->cpu.mem_size)
 			for (uint64_t i = 0; i < len; i++)
 				uart_put(&s->uart, (char)s->cpu.mem[gpa + i]);
 		uart_flush(&s->uart);
