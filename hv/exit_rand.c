@@ -38,6 +38,6 @@ void exit_rand(struct vm *vm)
 		v = (uint32_t)v;
 	vm_set_gpr(vm, reg, v);
 	vm->post.mask |= HVT_POST_RFLAGS;
-	vm->post.v[16] = (vm->regs[HVT_REG_RFLAGS] & ~(uint64_t)RFLAGS_ARITH) | RFLAGS_CF;
+	vm->post.v[RV_POST_RFLAGS] = (vm->regs[HVT_REG_RFLAGS] & ~(uint64_t)RFLAGS_ARITH) | RFLAGS_CF;
 	vm_skip_insn(vm);
 }
