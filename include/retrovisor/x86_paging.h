@@ -162,7 +162,7 @@ static inline int x86_walk(const struct x86_paging *m, uint64_t la, uint32_t acc
 		}
 		if (!(e & PTE_P))
 			return x86_walk_fault(m, access, 0, w);
-		if (e & (x86_bits(2, 1) | x86_bits(8, 5) | x86_bits(63, maxpa)))
+		if (!pae_pdpte_valid(e, maxpa)) /* the rule MOV to CR0/CR3/CR4 also applies (exit_cr.c) */
 			return x86_walk_fault(m, access, PF_P | PF_RSVD, w);
 		table = e & addr;
 		level = 2;
