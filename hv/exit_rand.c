@@ -4,7 +4,7 @@
  * so that a recording is reproducible: two runs of the same guest read the same numbers, and
  * each value reaches the trace as the exit's post-state (replay reads it back).
  *
- * Each VM draws from its own xorshift64 sequence (the project's one generator, tracer/xorshift.h)
+ * Each VM draws from its own xorshift64 sequence (the project's one generator, include/retrovisor/xorshift.h)
  * seeded from its id: deterministic without depending on the order in which VMs run, and with
  * nothing taken from the host, so a re-recording is byte-identical (tests/system/determinism.sh).
  * It is not entropy: lab guests need reproducibility, not secrets.
@@ -14,7 +14,7 @@
  * The result (SDM Vol. 2B, RDRAND / RDSEED): CF = 1 (a value is ready), OF = SF = ZF = AF = PF
  * = 0; a 16-bit destination keeps bits 63:16 of the register, a 32-bit one zero-extends.
  */
-#include "../tracer/xorshift.h"
+#include "retrovisor/xorshift.h"
 #include "exit.h"
 #include "vmcs.h"
 #include "x86.h"

@@ -16,7 +16,7 @@
 #include "retrovisor/regs.h"
 #include "retrovisor/vmx_fields.h"
 #include "trace_encode.h"
-#include "xorshift.h"
+#include "retrovisor/xorshift.h"
 
 struct gvm {
 	uint64_t regs[HVT_NREGS];

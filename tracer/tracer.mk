@@ -81,7 +81,7 @@ check-fuzz-replay: $(FUZZ_DIR)/fuzz_replay
 	@mkdir -p $(FUZZ_DIR)/replay-corpus
 	$(FUZZ_REPLAY_RUN) -max_total_time=$(FUZZ_TIME)
 
-$(FUZZ_DIR)/capture_seeds: tracer/fuzz/capture_seeds.c tracer/fuzz/fuzz_capture.h tracer/xorshift.h $(wildcard include/retrovisor/*.h)
+$(FUZZ_DIR)/capture_seeds: tracer/fuzz/capture_seeds.c tracer/fuzz/fuzz_capture.h $(wildcard include/retrovisor/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $<
 

@@ -16,7 +16,7 @@
 
 #include "check_capture.h"
 #include "check_run.h"
-#include "xorshift.h"
+#include "retrovisor/xorshift.h"
 
 /* ---- the entry-state rule, by hand -------------------------------------------------------- */
 START_TEST(test_exit_state)

@@ -13,7 +13,7 @@
 
 #include "trace_decode.h"
 #include "trace_encode.h"
-#include "xorshift.h"
+#include "retrovisor/xorshift.h"
 #include "check_run.h"
 
 /* ---- the sink: copies of every chunk ---------------------------------------------------- */

@@ -14,7 +14,7 @@
 #include "retrovisor/regs.h"
 #include "retrovisor/trace_format.h"
 #include "retrovisor/vmx_fields.h"
-#include "xorshift.h"
+#include "retrovisor/xorshift.h"
 
 static uint64_t w[1 << 15];
 static size_t n;

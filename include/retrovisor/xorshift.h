@@ -1,9 +1,10 @@
 /*
- * xorshift.h - the one pseudo-random generator of the synthetic traces, fuzz seeds and tests:
+ * xorshift.h - the one pseudo-random generator of the synthetic traces, fuzz seeds, tests and the
+ * hypervisor's RDRAND/RDSEED answers (hv/exit_rand.c); freestanding:
  * Marsaglia's xorshift64 (13, 7, 17). Deterministic from its seed, which must not be 0.
  */
-#ifndef TRACER_XORSHIFT_H
-#define TRACER_XORSHIFT_H
+#ifndef RETROVISOR_XORSHIFT_H
+#define RETROVISOR_XORSHIFT_H
 
 #include <stdint.h>
 
