@@ -41,7 +41,6 @@ struct vm {
 		uint8_t *vmcs;
 		uint64_t insn_limit; /* stop the VM past this many instructions (UINT64_MAX: none) */
 		int has_pit;         /* PIT + PIC present (HVT_VM_PIT) */
-		uint32_t send_to;    /* bus policy: bit j, this VM may send to VM j (manifest) */
 	};
 
 	/* Devices: the models behind its I/O ports and its message inbox. */
