@@ -15,7 +15,10 @@ OUT ?= out
 SAN ?= 0
 
 CC ?= cc
-HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE -Iinclude -Itracer
+# Only the public headers (include/retrovisor/) are on every compile line: a component's private
+# directory (tracer/, replay/, hv/) is added by that component's own rules, and by the unit tests
+# of its internals (tests/unit/unit.mk), never globally.
+HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE -Iinclude
 HOST_LDFLAGS :=
 ifeq ($(SAN),1)
 BUILD := build/san

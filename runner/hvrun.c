@@ -13,9 +13,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "hvt_file.h"
-#include "hvt_text.h"
-#include "hvt_writer.h"
+#include "retrovisor/hvtool.h"
+#include "retrovisor/hvtrace_writer.h"
 #include "retrovisor/console_proto.h"
 #include "run.h"
 #include "vmdef.h"

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "retrovisor/console_proto.h"
-#include "hvt_text.h"
+#include "retrovisor/hvtool.h"
 #include "run.h"
 
 static volatile sig_atomic_t interrupted;

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "retrovisor/manifest.h"
-#include "hvt_file.h"
+#include "retrovisor/hvtool.h"
 #include "run.h"
 
 #define DISK_HEADS 16

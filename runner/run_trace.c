@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hvt_writer.h"
+#include "retrovisor/hvtrace_writer.h"
 #include "run.h"
 
 static int add_memory(struct hvt_writer *w, const struct run_vm *v, struct hvt_err *err)

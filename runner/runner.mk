@@ -16,7 +16,7 @@ $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/check_vmdef*.c)
 
 host: $(BIN)/hvrun
 
-$(BUILD)/obj/runner/%.o: runner/%.c $(wildcard runner/*.h) $(wildcard include/retrovisor/*.h tracer/*.h)
+$(BUILD)/obj/runner/%.o: runner/%.c $(wildcard runner/*.h) $(wildcard include/retrovisor/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(RUNNER_XML2_CFLAGS) -c -o $@ $<
 

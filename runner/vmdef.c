@@ -15,8 +15,7 @@
 
 #include <libxml/tree.h>
 
-#include "hvt_file.h"
-#include "hvt_text.h"
+#include "retrovisor/hvtool.h"
 #include "vmdef.h"
 
 struct ctx {
@@ -61,7 +60,7 @@ static char *text(xmlNodePtr node, const char *attr)
 
 /*
  * A number as the schema's "number" type writes it: decimal, or hex with 0x, read by the parser
- * every command-line option uses (hvt_text.h). 1: absent, 0: read, -1: error given.
+ * every command-line option uses (retrovisor/hvtool.h). 1: absent, 0: read, -1: error given.
  */
 static int number(struct ctx *c, xmlNodePtr node, const char *attr, uint64_t *out)
 {

@@ -21,7 +21,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
 
-#include "hvt_file.h"
+#include "retrovisor/hvtool.h"
 #include "vmdef.h"
 
 struct reader {

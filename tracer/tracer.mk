@@ -3,8 +3,10 @@
 # Makefile.
 #
 # A program that reads traces uses only the public headers include/retrovisor/hvtrace.h and
-# hvtool.h: compile with $(HVTRACE_CFLAGS), link with $(HVTRACE_LIBS). The tool and the
-# examples build that way, without -Itracer, so they cannot reach the library's private headers.
+# hvtool.h (hvtrace_writer.h to write them): compile with $(HVTRACE_CFLAGS), link with
+# $(HVTRACE_LIBS). The tool, hvrun and the examples build that way, without -Itracer, so they
+# cannot reach the library's private headers; only the library's own rules (and the tools and
+# tests that exercise its encoder) add -Itracer.
 #
 #   make build/bin/hvtrace      the tool
 #   make check-fuzz             the fuzzers for FUZZ_TIME (60) s in all: the reader (2/3) on seeds
@@ -21,13 +23,13 @@ TRACER_CLI_OBJS := $(patsubst tracer/cli/%.c,$(TRACER_OBJDIR)/cli/%.o,$(TRACER_C
 XML2_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null || xml2-config --cflags)
 XML2_LIBS := $(shell pkg-config --libs libxml-2.0 2>/dev/null || xml2-config --libs)
 TRACER_LDLIBS := -lzstd -lz $(XML2_LIBS) -pthread
-HVTRACE_CFLAGS := $(filter-out -Itracer,$(HOST_CFLAGS))
+HVTRACE_CFLAGS := $(HOST_CFLAGS)
 HVTRACE_LIBS := $(TRACER_LIB) -lzstd -lz -pthread
 HOST_LIBS_ALL += $(TRACER_LIB)
 
 $(TRACER_OBJDIR)/%.o: tracer/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) $(XML2_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(HOST_CFLAGS) -Itracer $(XML2_CFLAGS) -MMD -MP -c -o $@ $<
 
 # hvtrace itself: the public headers only.
 $(TRACER_OBJDIR)/cli/%.o: tracer/cli/%.c
@@ -50,7 +52,7 @@ host: $(BIN)/hvtrace
 # The hostile-trace maker of tests/system/hostile-inputs.sh (tracer/fuzz/trace_hostile.c).
 $(BUILD)/tests/trace_hostile: tracer/fuzz/trace_hostile.c $(TRACER_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $< $(TRACER_LIB) $(TRACER_LDLIBS) $(HOST_LDFLAGS)
+	$(CC) $(HOST_CFLAGS) -Itracer -o $@ $< $(TRACER_LIB) $(TRACER_LDLIBS) $(HOST_LDFLAGS)
 host: $(BUILD)/tests/trace_hostile
 
 # The fuzzers build the library sources themselves with clang's libFuzzer instrumentation.

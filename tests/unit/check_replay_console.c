@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "check_run.h"
-#include "replay.h"
+#include "retrovisor/hvreplay.h"
 
 /* LeakSanitizer (make SAN=1): Unicorn's own leak, as in check_replay.c. */
 const char *__lsan_default_suppressions(void);

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "hvt_reader.h"
-#include "hvt_writer.h"
+#include "retrovisor/hvtrace_writer.h"
 #include "retrovisor/capture.h"
 #include "retrovisor/exit_reasons.h"
 #include "check_run.h"

@@ -14,7 +14,7 @@
 
 #include "hvt_reader.h"
 #include "hvt_synth.h"
-#include "hvt_writer.h"
+#include "retrovisor/hvtrace_writer.h"
 #include "trace_encode.h"
 #include "check_run.h"
 #include "check_tmp.h"

@@ -11,7 +11,7 @@
 
 #include "check_run.h"
 #include "check_tmp.h"
-#include "hvt_writer.h"
+#include "retrovisor/hvtrace_writer.h"
 #include "retrovisor/hvtrace.h"
 #include "trace_encode.h"
 

@@ -1,6 +1,6 @@
 /*
- * check_trace_text.c - what the host tools share at their edges (tracer/hvt_text.h,
- * tracer/hvt_file.h): the one number parser of every option, the one sanitizer of untrusted
+ * check_trace_text.c - what the host tools share at their edges (the public
+ * retrovisor/hvtool.h): the one number parser of every option, the one sanitizer of untrusted
  * text, the VM name rule, and opening inputs and outputs (FIFOs, devices, the output that is an
  * input, write errors on stdout).
  */
@@ -13,8 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hvt_file.h"
-#include "hvt_text.h"
+#include "retrovisor/hvtool.h"
 #include "check_run.h"
 #include "check_tmp.h"
 

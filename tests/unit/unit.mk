@@ -7,8 +7,17 @@ CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 UNIT_LIBS := $(HOST_LIBS_ALL) $(UNIT_LIBS) $(CHECK_LIBS) -lzstd -lz -lm
 
+# A test of a component's internals adds that component's private directory, and only its own
+# (UNIT_PRIV_CFLAGS, set per test below); a test of a public API (retrovisor/*.h) adds nothing.
 $(BUILD)/tests/check_%: tests/unit/check_%.c $(wildcard tests/unit/check_*.h) $(HOST_LIBS_ALL) | $(BUILD)/tests
-	$(CC) $(HOST_CFLAGS) -Ihv -Ireplay $(CHECK_CFLAGS) -o $@ $< $(UNIT_LIBS) $(HOST_LDFLAGS)
+	$(CC) $(HOST_CFLAGS) $(UNIT_PRIV_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(UNIT_LIBS) $(HOST_LDFLAGS)
+
+# The trace library's encoder, decoder, bounds and capture converter (tracer/*.h).
+$(BUILD)/tests/check_trace_% $(BUILD)/tests/check_capture $(BUILD)/tests/check_capture_%: UNIT_PRIV_CFLAGS += -Itracer
+# The replay engine's internals: replay/rp_priv.h, which itself includes tracer/ and hv/ headers.
+$(BUILD)/tests/check_replay: UNIT_PRIV_CFLAGS += -Ireplay -Ihv -Itracer
+# The device models and the VMCS layer of the hypervisor (hv/*.h).
+$(addprefix $(BUILD)/tests/check_,uart pit pic bus vmcs): UNIT_PRIV_CFLAGS += -Ihv
 
 $(BUILD)/tests:
 	mkdir -p $@
