@@ -27,13 +27,14 @@ static const struct {
 	{ "diff", cmd_diff, "first divergence between two traces" },
 	{ "export", cmd_export, "the trace as XML (--xml)" },
 	{ "synth", cmd_synth, "write a synthetic trace (tests, benchmarks)" },
+	{ "timechart", cmd_timechart, "exits over guest time per VM as an SVG chart" },
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: hvtrace COMMAND [options] FILE...\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "  %-7s %s\n", cmds[i].name, cmds[i].what);
+		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].what);
 	fprintf(f, "\n'hvtrace COMMAND --help' describes each one.\n");
 	hvt_print_exit_statuses(f);
 }

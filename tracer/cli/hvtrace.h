@@ -26,6 +26,7 @@ int cmd_check(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_timechart(int argc, char **argv);
 
 /* An option's number: 0 and *out set, or a message naming the command and option and
  * EXIT_USAGE when s is not a whole number from 0 to max. */
