@@ -67,7 +67,7 @@ pm:
 	PRINT_DEC %ecx
 	PRINT "\n"
 
-	mov $MSR_EFER, %ecx
+	mov $MSR_IA32_EFER, %ecx
 	rdmsr
 	PRINT "demo: RDMSR EFER -> "
 	PRINT_HEX %eax

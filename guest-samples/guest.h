@@ -33,6 +33,8 @@
 #define GUEST_H
 
 #include "hypercall.inc"	/* HC_*, HV_CPUID_* from include/retrovisor/hypercall.h */
+#include "x86.inc"		/* CR0_*, CR4_*, EFER_*, MSR_IA32_*, PTE_*, ... from
+				 * include/retrovisor/x86_arch.h (guests.mk) */
 
 /* The console: a 16550 UART at the first PC serial port (COM1). */
 	.equ UART_THR, 0x3F8	/* transmit holding register (write) */
@@ -44,13 +46,6 @@
 	.equ SEL_DATA, 0x10
 	.equ SEL_CODE64, 0x18
 
-/* Control register and MSR bits the samples use (SDM Vol. 3A, 2.5 and 2.2.1). */
-	.equ CR0_PE, 0x00000001	/* bit 0: protection enable */
-	.equ CR0_PG, 0x80000000	/* bit 31: paging */
-	.equ CR4_PAE, 0x00000020	/* bit 5: physical address extension (required for long mode) */
-	.equ MSR_EFER, 0xC0000080
-	.equ EFER_LME, 0x00000100	/* bit 8: IA-32e mode enable */
-	.equ EFER_LMA, 0x00000400	/* bit 10: IA-32e mode active (read-only, set by the CPU) */
 
 	.equ LIB_LINE_MAX, 120	/* console line buffer for CONSOLE_HYPERCALL */
 

@@ -35,7 +35,18 @@ $(GUEST_OUT)/hypercall.inc: $(GUEST_DIR)/hypercall.inc.in include/retrovisor/hyp
 		| sed -e 's/H\([CV]\)_x_/H\1_/' -e 's/\(0x[0-9a-fA-F]*\)u/\1/g' > $@.tmp
 	mv $@.tmp $@
 
-$(GUEST_OUT)/%.o: $(GUEST_DIR)/%.S $(GUEST_OUT)/hypercall.inc | $(GUEST_OUT)
+# The x86 architectural constants (CR0_PG, EFER_LME, PTE_PS, MSR_IA32_EFER, ...) as assembler
+# constants, from their one home include/retrovisor/x86_arch.h: every object-like #define of
+# that file whose value is a constant expression, with the C suffixes (1ull) dropped.
+$(GUEST_OUT)/x86.inc: include/retrovisor/x86_arch.h | $(GUEST_OUT)
+	$(CC) -E -dD -Iinclude $< | awk '/^# [0-9]+ "/ { f = $$3; next } \
+		f ~ /x86_arch\.h"$$/ && $$1 == "#define" && $$2 ~ /^[A-Z][A-Z0-9_]*$$/ && NF > 2 \
+		{ v = $$0; sub(/^#define [A-Z0-9_]+ +/, "", v); print "\t.equ " $$2 ", " v }' \
+		| sed -E 's/\b(0[xX][0-9a-fA-F]+|[0-9]+)([uU][lL]{0,2}|[lL]{1,2}[uU]?)\b/\1/g' \
+		| grep -v ', .*[g-wyz]' > $@.tmp
+	mv $@.tmp $@
+
+$(GUEST_OUT)/%.o: $(GUEST_DIR)/%.S $(GUEST_OUT)/hypercall.inc $(GUEST_OUT)/x86.inc | $(GUEST_OUT)
 	$(CC) -E -x assembler-with-cpp $(GUEST_CPPFLAGS) -DGUEST_NAME='"$*"' \
 		-MMD -MP -MF $(GUEST_OUT)/$*.d -MT $@ $< -o $(GUEST_OUT)/$*.s
 	$(GUEST_AS) --32 -o $@ $(GUEST_OUT)/$*.s

@@ -29,9 +29,6 @@
 	.equ PAE_PDPT, 0x4000		/* PAE: 4 PDPTEs -> PD, one 2 MiB page at 0 */
 	.equ BAD_PDPT, 0x4020		/* the same, with reserved bit 1 set in PDPTE 0 */
 	.equ PAE_PD, 0x5000
-	.equ PTE_P, 0x001
-	.equ PTE_RW, 0x002
-	.equ PTE_PS, 0x080
 
 /* GP_BEGIN, the instructions, GP_END "what": they must raise #GP exactly once; the handler
  * resumes at the label GP_END puts after its FAIL (numeric label 2: none in between). */
@@ -112,7 +109,7 @@ pm:
 	EXPECT je, "valid PAE PDPTEs raised #GP"
 	PRINT "hostile-cr: PAE paging on with valid PDPTEs\n"
 	GP_BEGIN
-	mov $MSR_EFER, %ecx
+	mov $MSR_IA32_EFER, %ecx
 	rdmsr
 	or $EFER_LME, %eax
 	wrmsr
@@ -124,7 +121,7 @@ pm:
 	mov %eax, %cr0
 	mov $PML4, %eax
 	mov %eax, %cr3
-	mov $MSR_EFER, %ecx
+	mov $MSR_IA32_EFER, %ecx
 	rdmsr
 	or $EFER_LME, %eax
 	wrmsr
@@ -150,7 +147,7 @@ lm:
 	PRINT "hostile-cr: in 64-bit mode\n"
 
 	GP_BEGIN
-	mov $MSR_EFER, %ecx
+	mov $MSR_IA32_EFER, %ecx
 	rdmsr
 	and $~EFER_LME, %eax
 	wrmsr
@@ -177,7 +174,7 @@ lm:
 	mov %rax, %cr0
 	GP_END "CR0 bit 32 set"
 #endif
-	mov $MSR_EFER, %ecx
+	mov $MSR_IA32_EFER, %ecx
 	rdmsr
 	test $EFER_LMA, %eax
 	EXPECT jnz, "EFER.LMA is clear: long mode was left by a refused instruction"
@@ -195,7 +192,7 @@ compat:
 	and $~CR0_PG, %eax
 	mov %eax, %cr0
 	lidt idt_desc
-	mov $MSR_EFER, %ecx
+	mov $MSR_IA32_EFER, %ecx
 	rdmsr
 	test $EFER_LMA, %eax
 	EXPECT jz, "EFER.LMA is still set after CR0.PG = 0 in compatibility mode"

@@ -27,20 +27,6 @@
 	.equ PML4, 0x1000
 	.equ PDPT, 0x2000
 	.equ PD, 0x3000
-	.equ PTE_P, 0x001
-	.equ PTE_RW, 0x002
-	.equ PTE_PS, 0x080
-	.equ CR0_EM, 0x4
-	.equ CR0_MP, 0x2
-	.equ CR4_OSFXSR, 0x200
-	.equ CR4_OSXSAVE, 0x40000
-	.equ EFER_SCE, 0x1
-	.equ MSR_STAR, 0xC0000081
-	.equ MSR_LSTAR, 0xC0000082
-	.equ MSR_CSTAR, 0xC0000083
-	.equ MSR_FMASK, 0xC0000084
-	.equ MSR_GS_BASE, 0xC0000101
-	.equ MSR_KERNEL_GS_BASE, 0xC0000102
 
 /* WRMSR msr <- reg (64-bit). */
 .macro WRMSR64 msr, reg
@@ -87,7 +73,7 @@ pm:
 	mov %eax, %cr4
 	mov $PML4, %eax
 	mov %eax, %cr3
-	mov $MSR_EFER, %ecx
+	mov $MSR_IA32_EFER, %ecx
 	rdmsr
 #if LEAK_ALL
 	or $EFER_LME | EFER_SCE, %eax
@@ -180,9 +166,9 @@ lm:
 #endif
 	/* GS base P+0x100 and KERNEL_GS_BASE P+0x200, exchanged by SWAPGS (no exit). */
 	lea 0x100(%r14), %rbx
-	WRMSR64 MSR_GS_BASE, %rbx
+	WRMSR64 MSR_IA32_GS_BASE, %rbx
 	lea 0x200(%r14), %rbx
-	WRMSR64 MSR_KERNEL_GS_BASE, %rbx
+	WRMSR64 MSR_IA32_KERNEL_GS_BASE, %rbx
 	swapgs
 	/* STAR: SYSRET CS k, SYSCALL CS 0x08 (SS 0x10), EIP k; LSTAR: this VM's landing pad;
 	 * CSTAR P+0x300; FMASK IF and DF (k = 1) or OF (k = 2). */
@@ -191,20 +177,20 @@ lm:
 	or %r15, %rbx
 	bts $35, %rbx			/* 0x08 << 32 */
 	mov %rbx, star_want(%rip)
-	WRMSR64 MSR_STAR, %rbx
+	WRMSR64 MSR_IA32_STAR, %rbx
 	lea pads(%rip), %rbx
 	mov %r15, %rax
 	shl $4, %rax
 	add %rax, %rbx
 	mov %rbx, lstar_want(%rip)
-	WRMSR64 MSR_LSTAR, %rbx
+	WRMSR64 MSR_IA32_LSTAR, %rbx
 	lea 0x300(%r14), %rbx
-	WRMSR64 MSR_CSTAR, %rbx
+	WRMSR64 MSR_IA32_CSTAR, %rbx
 	mov %r15, %rbx
 	shl $10, %rbx
 	or $0x200, %rbx
 	mov %rbx, fmask_want(%rip)
-	WRMSR64 MSR_FMASK, %rbx
+	WRMSR64 MSR_IA32_FMASK, %rbx
 
 	/* The other VM (if any) runs now and sets its own values. */
 	HYPERCALL HC_YIELD
@@ -256,22 +242,22 @@ lm:
 	lea 4(%r15), %rbx
 	KEPT %rbx, "CR8 (the TPR)"
 #endif
-	RDMSR64 MSR_KERNEL_GS_BASE
+	RDMSR64 MSR_IA32_KERNEL_GS_BASE
 	lea 0x100(%r14), %rbx
 	KEPT %rbx, "KERNEL_GS_BASE"
-	RDMSR64 MSR_GS_BASE
+	RDMSR64 MSR_IA32_GS_BASE
 	lea 0x200(%r14), %rbx
 	KEPT %rbx, "GS base"
-	RDMSR64 MSR_STAR
+	RDMSR64 MSR_IA32_STAR
 	mov star_want(%rip), %rbx
 	KEPT %rbx, "STAR"
-	RDMSR64 MSR_LSTAR
+	RDMSR64 MSR_IA32_LSTAR
 	mov lstar_want(%rip), %rbx
 	KEPT %rbx, "LSTAR"
-	RDMSR64 MSR_CSTAR
+	RDMSR64 MSR_IA32_CSTAR
 	lea 0x300(%r14), %rbx
 	KEPT %rbx, "CSTAR"
-	RDMSR64 MSR_FMASK
+	RDMSR64 MSR_IA32_FMASK
 	mov fmask_want(%rip), %rbx
 	KEPT %rbx, "FMASK"
 	PRINT "hostile-leak: all of them kept their values across the other VM's slices\n"

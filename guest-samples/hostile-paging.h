@@ -30,10 +30,6 @@
 	.equ HP_USER_PAGE, 0x2F000
 	.equ HP_SUPER_PAGE, 0x30000
 	.equ HP_RO_PAGE, 0x31000
-	.equ HP_PTE_P, 1
-	.equ HP_PTE_RW, 2
-	.equ HP_PTE_US, 4
-	.equ HP_CR0_WP, 0x10000
 	.equ HP_SEL_UCODE, 0x1B	/* GDT 3, RPL 3 */
 	.equ HP_SEL_UDATA, 0x23	/* GDT 4, RPL 3 */
 	.equ HP_SEL_TSS, 0x28
@@ -46,19 +42,19 @@
 	IDT_SET 6, hp_ud_handler
 	/* The page table: 256 identity entries for 1 MiB, then the two special pages. */
 	mov $HP_PT, %edi
-	mov $(HP_PTE_P | HP_PTE_RW | HP_PTE_US), %eax
+	mov $(PTE_P | PTE_RW | PTE_US), %eax
 	mov $256, %ecx
 1:	mov %eax, (%edi)
 	add $4, %edi
 	add $0x1000, %eax
 	loop 1b
-	movl $(HP_SUPER_PAGE | HP_PTE_P | HP_PTE_RW), HP_PT + (HP_SUPER_PAGE >> 12) * 4
-	movl $(HP_RO_PAGE | HP_PTE_P | HP_PTE_US), HP_PT + (HP_RO_PAGE >> 12) * 4
+	movl $(HP_SUPER_PAGE | PTE_P | PTE_RW), HP_PT + (HP_SUPER_PAGE >> 12) * 4
+	movl $(HP_RO_PAGE | PTE_P | PTE_US), HP_PT + (HP_RO_PAGE >> 12) * 4
 	mov $HP_PD, %edi
 	xor %eax, %eax
 	mov $1024, %ecx
 	rep stosl
-	movl $(HP_PT | HP_PTE_P | HP_PTE_RW | HP_PTE_US), HP_PD
+	movl $(HP_PT | PTE_P | PTE_RW | PTE_US), HP_PD
 	/* The secret and the read-only page's contents. */
 	mov $HP_SUPER_PAGE, %edi
 	mov $HP_SECRET, %al
@@ -81,7 +77,7 @@
 	mov $HP_PD, %eax
 	mov %eax, %cr3
 	mov %cr0, %eax
-	or $(CR0_PG | HP_CR0_WP), %eax
+	or $(CR0_PG | CR0_WP), %eax
 	mov %eax, %cr0
 .endm
 

@@ -8,7 +8,6 @@
 #include "guest.h"
 
 	.equ PD, 0x20000
-	.equ CR4_PSE, 0x10
 
 	.text
 	.globl _start

@@ -16,7 +16,6 @@
 #include "guest.h"
 
 	.equ GP_VECTOR, 13
-	.equ CR4_OSXSAVE, 0x40000
 
 /* XSETBV with XCR0 = EDX:EAX = hi:lo, ECX = xcr; it must raise #GP (want = 1) or not (0). */
 .macro TRY_XSETBV lo, hi, xcr, want, what

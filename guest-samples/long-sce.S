@@ -8,13 +8,9 @@
  */
 #include "guest.h"
 
-	.equ EFER_SCE, 0x00000001
 	.equ PML4, 0x1000		/* three 4 KiB tables between the IVT/BDA and the image */
 	.equ PDPT, 0x2000
 	.equ PD, 0x3000
-	.equ PTE_P, 0x001		/* present */
-	.equ PTE_RW, 0x002		/* writable */
-	.equ PTE_PS, 0x080		/* in a PD entry: this maps a 2 MiB page */
 
 	.text
 	.globl _start
@@ -41,7 +37,7 @@ pm:
 	mov %eax, %cr4
 	mov $PML4, %eax
 	mov %eax, %cr3
-	mov $MSR_EFER, %ecx
+	mov $MSR_IA32_EFER, %ecx
 	rdmsr
 	or $EFER_LME | EFER_SCE, %eax
 	wrmsr
@@ -52,7 +48,7 @@ pm:
 
 	CODE64
 lm:
-	mov $MSR_EFER, %ecx
+	mov $MSR_IA32_EFER, %ecx
 	rdmsr
 	test $EFER_LMA, %eax
 	EXPECT jnz, "EFER.LMA is clear after enabling paging"

@@ -16,9 +16,6 @@
 	.equ PML4, 0x1000		/* three 4 KiB tables between the IVT/BDA and the image */
 	.equ PDPT, 0x2000
 	.equ PD, 0x3000
-	.equ PTE_P, 0x001		/* present */
-	.equ PTE_RW, 0x002		/* writable */
-	.equ PTE_PS, 0x080		/* in a PD entry: this maps a 2 MiB page */
 
 	.text
 	.globl _start
@@ -45,7 +42,7 @@ pm:
 	mov %eax, %cr4
 	mov $PML4, %eax
 	mov %eax, %cr3
-	mov $MSR_EFER, %ecx
+	mov $MSR_IA32_EFER, %ecx
 	rdmsr
 	or $EFER_LME, %eax
 	wrmsr
@@ -56,7 +53,7 @@ pm:
 
 	CODE64
 lm:
-	mov $MSR_EFER, %ecx
+	mov $MSR_IA32_EFER, %ecx
 	rdmsr
 	test $EFER_LMA, %eax
 	EXPECT jnz, "EFER.LMA is clear after enabling paging"

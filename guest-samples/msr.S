@@ -24,7 +24,7 @@ _start:
 
 	/* EFER: read it, set LME (allowed with paging off: it only arms long mode), read it back,
 	 * clear it again. None of this may fault. */
-	mov $MSR_EFER, %ecx
+	mov $MSR_IA32_EFER, %ecx
 	rdmsr
 	PRINT "msr: EFER = "
 	PRINT_HEX %eax

@@ -29,10 +29,6 @@
 	.equ PD, 0x20000		/* 32-bit paging: one page directory, one page table */
 	.equ PT, 0x21000
 	.equ HOLE, 0x30000		/* the page that starts not present */
-	.equ PTE_P, 1
-	.equ PTE_RW, 2
-	.equ CR4_SMXE, 0x4000
-	.equ CR0_NW, 0x20000000
 	.equ GATE_P, 0x8000		/* present bit in the gate's type word */
 
 /* Real mode: run one instruction that must raise #UD. */

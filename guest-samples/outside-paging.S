@@ -11,8 +11,6 @@
 	.equ PD, 0x20000
 	.equ PT, 0x21000
 	.equ PT_HIGH, 0x22000
-	.equ PTE_P, 1
-	.equ PTE_RW, 2
 
 	.text
 	.globl _start

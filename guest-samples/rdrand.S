@@ -59,7 +59,7 @@ pm:
 	mov %eax, %cr4
 	mov $PML4, %eax
 	mov %eax, %cr3
-	mov $MSR_EFER, %ecx
+	mov $MSR_IA32_EFER, %ecx
 	rdmsr
 	or $EFER_LME, %eax
 	wrmsr

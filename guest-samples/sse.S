@@ -11,10 +11,6 @@
  */
 #include "guest.h"
 
-	.equ CR0_EM, 0x4
-	.equ CR0_MP, 0x2
-	.equ CR4_OSFXSR, 0x200
-	.equ CR4_OSXMMEXCPT, 0x400
 
 	.text
 	.globl _start

@@ -27,12 +27,6 @@
 	.equ PD, 0x20000
 	.equ PT, 0x21000
 	.equ KPAGE, 0x30000		/* supervisor only */
-	.equ PTE_P, 1
-	.equ PTE_RW, 2
-	.equ PTE_US, 4
-	.equ MSR_SYSENTER_CS, 0x174
-	.equ MSR_SYSENTER_ESP, 0x175
-	.equ MSR_SYSENTER_EIP, 0x176
 
 	.text
 	.globl _start
@@ -63,14 +57,14 @@ pm:
 	ltr %ax
 
 	/* SYSENTER: CS = K_CODE, SS = K_DATA, EIP = k_sysenter, ESP = the kernel stack */
-	mov $MSR_SYSENTER_CS, %ecx
+	mov $MSR_IA32_SYSENTER_CS, %ecx
 	mov $K_CODE, %eax
 	xor %edx, %edx
 	wrmsr
-	mov $MSR_SYSENTER_ESP, %ecx
+	mov $MSR_IA32_SYSENTER_ESP, %ecx
 	mov $K_STACK - 0x800, %eax
 	wrmsr
-	mov $MSR_SYSENTER_EIP, %ecx
+	mov $MSR_IA32_SYSENTER_EIP, %ecx
 	mov $k_sysenter, %eax
 	wrmsr
 

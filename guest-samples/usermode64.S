@@ -24,11 +24,6 @@
 	.equ PDPT, 0x11000
 	.equ PD, 0x12000
 	.equ PTE_PWU, 7			/* present, writable, user */
-	.equ PTE_PS, 0x80
-	.equ EFER_SCE, 1
-	.equ MSR_STAR, 0xC0000081
-	.equ MSR_LSTAR, 0xC0000082
-	.equ MSR_FMASK, 0xC0000084
 	.equ GATE64_USER, 0xEE00	/* present, DPL 3, 64-bit interrupt gate */
 
 	.text
@@ -55,7 +50,7 @@ pm:
 	mov %eax, %cr4
 	mov $PML4, %eax
 	mov %eax, %cr3
-	mov $MSR_EFER, %ecx
+	mov $MSR_IA32_EFER, %ecx
 	rdmsr
 	or $EFER_LME | EFER_SCE, %eax
 	wrmsr
@@ -96,15 +91,15 @@ lm:
 	lidt idt64_desc(%rip)
 
 	/* SYSCALL: STAR, LSTAR, FMASK (IF, TF, DF cleared on entry) */
-	mov $MSR_STAR, %ecx
+	mov $MSR_IA32_STAR, %ecx
 	xor %eax, %eax
 	mov $(0x10 << 16) | K_CODE, %edx
 	wrmsr
-	mov $MSR_LSTAR, %ecx
+	mov $MSR_IA32_LSTAR, %ecx
 	lea k_syscall(%rip), %rax
 	xor %edx, %edx
 	wrmsr
-	mov $MSR_FMASK, %ecx
+	mov $MSR_IA32_FMASK, %ecx
 	mov $0x700, %eax
 	wrmsr
 	PRINT "usermode64: kernel ready, IRETQ to ring 3\n"

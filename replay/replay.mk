@@ -49,7 +49,8 @@ host: $(BIN)/hvreplay
 
 # Test guests of the replay tests (replay/testdata/*.S), built like the samples.
 REPLAY_GUESTS := $(patsubst replay/testdata/%.S,$(BUILD)/guests/replay-%.bin,$(wildcard replay/testdata/*.S))
-$(BUILD)/guests/replay-%.bin: replay/testdata/%.S $(BUILD)/guests/hypercall.inc guest-samples/guest.h
+$(BUILD)/guests/replay-%.bin: replay/testdata/%.S $(BUILD)/guests/hypercall.inc $(BUILD)/guests/x86.inc \
+		guest-samples/guest.h
 	@mkdir -p $(dir $@)
 	$(CC) -E -x assembler-with-cpp -nostdinc -Iguest-samples -I$(BUILD)/guests -DGUEST_NAME='"$*"' \
 		$< -o $(BUILD)/guests/replay-$*.s

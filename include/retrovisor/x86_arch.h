@@ -25,7 +25,9 @@
 #define CR4_PAE (1ull << 5)
 #define CR4_PGE (1ull << 7)
 #define CR4_OSFXSR (1ull << 9)
+#define CR4_OSXMMEXCPT (1ull << 10) /* unmasked SIMD floating-point exceptions raise #XM */
 #define CR4_VMXE (1ull << 13) /* VMX enable: must stay 1 in VMX operation, also in the guest */
+#define CR4_SMXE (1ull << 14) /* SMX enable (GETSEC) */
 #define CR4_OSXSAVE (1ull << 18)
 #define CR4_SMEP (1ull << 20)
 
