@@ -46,12 +46,7 @@ _start:
 	PRINT_DEC %eax
 	PRINT "\n"
 	PRINT "demo: switching to 32-bit protected mode: LGDT, MOV to CR0, far jump\n"
-	REAL_TO_PM32 pm
-
-	CODE32
-pm:
-	LOAD_DATA_SEGMENTS
-	mov $0x7C00, %esp
+	PM32_START
 	mov %cr0, %eax
 	PRINT "demo: in protected mode, CR0 = "
 	PRINT_HEX %eax

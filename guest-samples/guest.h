@@ -20,6 +20,11 @@
  *   REAL_MODE_INIT        (real mode) interrupts off, DS = ES = SS = 0, SP = 0x7C00
  *   REAL_TO_PM32 label    real mode -> 32-bit protected mode at label (CODE32 there)
  *   LOAD_DATA_SEGMENTS    DS, ES, FS, GS, SS = SEL_DATA
+ *   PM32_START            (at _start) REAL_TO_PM32, LOAD_DATA_SEGMENTS, ESP = 0x7C00; CODE32 after
+ *   ZERO_PAGES base, n    zero n 4 KiB pages (real or protected mode)
+ *   IDMAP_2M_TABLES pml4  PML4, PDPT, PD at pml4.. identity-mapping 2 MiB (IDMAP_2M: no zeroing)
+ *   PM32_TO_LONG pml4     protected mode -> 64-bit mode (CR4.PAE, CR3, EFER.LME, CR0.PG); CODE64 after
+ *   IDMAP_4K pt           a 32-bit page table identity-mapping 4 MiB
  *   CONSOLE_HYPERCALL     from now on send each console line with one console_write
  *                         hypercall (one exit per line) instead of byte by byte to the UART
  *                         (two exits per byte)
@@ -138,6 +143,83 @@
 	mov %ax, %fs
 	mov %ax, %gs
 	mov %ax, %ss
+.endm
+
+/* The usual opening of a protected-mode sample, from real mode at _start: REAL_TO_PM32, then
+ * flat data segments and the stack just below the image (0x7C00, growing down into free
+ * memory). Code after it is CODE32. Clobbers EAX. */
+.macro PM32_START
+	REAL_TO_PM32 .Lpm32\@
+	CODE32
+.Lpm32\@:
+	LOAD_DATA_SEGMENTS
+	mov $0x7C00, %esp
+.endm
+
+/* ---- paging and long mode ------------------------------------------------------------------- */
+
+/* Zero `count` 4 KiB pages at `base` (page tables before they are filled). In real mode through
+ * ES:DI, so ES must be 0 (the entry state, or REAL_MODE_INIT). Clobbers EAX, ECX, EDI. */
+.macro ZERO_PAGES base, count
+	cld
+	xor %eax, %eax
+.if BITS == 16
+	mov $\base, %di
+	mov $\count * 1024, %cx
+.else
+	mov $\base, %edi
+	mov $\count * 1024, %ecx
+.endif
+	rep stosl
+.endm
+
+/* 4-level tables that identity-map the first 2 MiB with one large page (SDM Vol. 3A, 4.5):
+ * PML4 at `pml4`, its PDPT at pml4 + 0x1000, its PD at pml4 + 0x2000, whose entry 0 maps
+ * physical 0 (PS = 1). `flags` go into every entry (PTE_P | PTE_RW; add PTE_US for ring 3).
+ * The pages must be zero (ZERO_PAGES), or use IDMAP_2M_TABLES, which zeroes them too. */
+.macro IDMAP_2M pml4, flags=PTE_P|PTE_RW
+	movl $(\pml4 + 0x1000) | \flags, \pml4
+	movl $(\pml4 + 0x2000) | \flags, \pml4 + 0x1000
+	movl $0 | \flags | PTE_PS, \pml4 + 0x2000
+.endm
+.macro IDMAP_2M_TABLES pml4, flags=PTE_P|PTE_RW
+	ZERO_PAGES \pml4, 3
+	IDMAP_2M \pml4, \flags
+.endm
+
+/* 32-bit protected mode (paging off) -> IA-32e mode, in the order the SDM requires (Vol. 3A,
+ * "Initializing IA-32e Mode"): CR4.PAE = 1, CR3 = the PML4, EFER.LME = 1, then CR0.PG = 1,
+ * which activates long mode (the CPU sets EFER.LMA) still in 32-bit compatibility code, until
+ * the far jump loads a code segment with L = 1. `efer` and `cr4` are more bits to set on the
+ * way (EFER_SCE, CR4_OSFXSR, ...). Code after it is CODE64. Clobbers EAX, ECX, EDX. */
+.macro PM32_TO_LONG pml4, efer=0, cr4=0
+	mov %cr4, %eax
+	or $CR4_PAE | \cr4, %eax
+	mov %eax, %cr4
+	mov $\pml4, %eax
+	mov %eax, %cr3
+	mov $MSR_IA32_EFER, %ecx
+	rdmsr
+	or $EFER_LME | \efer, %eax
+	wrmsr
+	mov %cr0, %eax
+	or $CR0_PG, %eax
+	mov %eax, %cr0			/* long mode is active from here, in compatibility mode */
+	ljmp $SEL_CODE64, $.Llm\@
+	CODE64
+.Llm\@:
+.endm
+
+/* 32-bit paging: fill the page table at `pt` with `count` (1024) entries that identity-map
+ * 4 KiB pages from physical `base` (0) up, with `flags`. Clobbers EAX, ECX, EDI. */
+.macro IDMAP_4K pt, flags=PTE_P|PTE_RW, count=1024, base=0
+	mov $\pt, %edi
+	mov $\base | \flags, %eax
+	mov $\count, %ecx
+.Lidmap\@:
+	stosl
+	add $0x1000, %eax
+	loop .Lidmap\@
 .endm
 
 /* ---- console ------------------------------------------------------------------------------ */

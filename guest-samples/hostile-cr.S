@@ -69,12 +69,7 @@ _start:
 	movl $PAE_PD | PTE_P, PAE_PDPT	/* a PAE PDPTE has no R/W bit: bits 2:1 are reserved */
 	movl $PAE_PD | PTE_P | PTE_RW, BAD_PDPT
 	movl $0 | PTE_P | PTE_RW | PTE_PS, PAE_PD
-	REAL_TO_PM32 pm
-
-	CODE32
-pm:
-	LOAD_DATA_SEGMENTS
-	mov $0x7C00, %esp
+	PM32_START
 	IDT_FILL_UNEXPECTED
 	IDT_SET GP_VECTOR, gp32
 

@@ -10,11 +10,7 @@
 	.globl _start
 	CODE16
 _start:
-	REAL_TO_PM32 pm
-	CODE32
-pm:
-	LOAD_DATA_SEGMENTS
-	mov $0x7C00, %esp
+	PM32_START
 	HP_SETUP
 	HP_EXPECT HP_SUPER_PAGE, 7, 8, 0, HP_SUPER_PAGE
 	PRINT "hostile-ins-user: ring 3, REP INSB from a user page into a supervisor page\n"

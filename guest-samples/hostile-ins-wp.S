@@ -10,11 +10,7 @@
 	.globl _start
 	CODE16
 _start:
-	REAL_TO_PM32 pm
-	CODE32
-pm:
-	LOAD_DATA_SEGMENTS
-	mov $0x7C00, %esp
+	PM32_START
 	HP_SETUP
 	HP_EXPECT HP_RO_PAGE, 3, 8, 0, HP_RO_PAGE
 	PRINT "hostile-ins-wp: ring 0, CR0.WP = 1, REP INSB into a read-only page\n"

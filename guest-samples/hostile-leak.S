@@ -25,8 +25,6 @@
 #endif
 
 	.equ PML4, 0x1000
-	.equ PDPT, 0x2000
-	.equ PD, 0x3000
 
 /* WRMSR msr <- reg (64-bit). */
 .macro WRMSR64 msr, reg
@@ -54,20 +52,8 @@
 	.globl _start
 	CODE16
 _start:
-	cld
-	xor %eax, %eax
-	mov $PML4, %di
-	mov $3 * 1024, %cx
-	rep stosl
-	movl $PDPT | PTE_P | PTE_RW, PML4
-	movl $PD | PTE_P | PTE_RW, PDPT
-	movl $0 | PTE_P | PTE_RW | PTE_PS, PD
-	REAL_TO_PM32 pm
-
-	CODE32
-pm:
-	LOAD_DATA_SEGMENTS
-	mov $0x7C00, %esp
+	IDMAP_2M_TABLES PML4
+	PM32_START
 	mov %cr4, %eax
 	or $CR4_PAE | CR4_OSFXSR | CR4_OSXSAVE, %eax
 	mov %eax, %cr4

@@ -11,11 +11,7 @@
 	.globl _start
 	CODE16
 _start:
-	REAL_TO_PM32 pm
-	CODE32
-pm:
-	LOAD_DATA_SEGMENTS
-	mov $0x7C00, %esp
+	PM32_START
 	HP_SETUP
 	HP_EXPECT HP_SUPER_PAGE, 5, 8, HP_SUPER_PAGE, 0
 	PRINT "hostile-outs-user: ring 3, REP OUTSB from a user page into a supervisor page\n"

@@ -13,11 +13,7 @@
 	.globl _start
 	CODE16
 _start:
-	REAL_TO_PM32 pm
-	CODE32
-pm:
-	LOAD_DATA_SEGMENTS
-	mov $0x7C00, %esp
+	PM32_START
 	mov $PD, %edi
 	xor %eax, %eax
 	mov $1024, %ecx

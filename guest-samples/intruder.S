@@ -50,12 +50,7 @@ _start:
 	HYPERCALL HC_MSG_SEND
 	RESULT "msg_send to VM 9", HC_ENOVM, "msg_send: not HC_ENOVM (-3) for VM 9"
 
-	REAL_TO_PM32 pm
-
-	CODE32
-pm:
-	LOAD_DATA_SEGMENTS
-	mov $0x7C00, %esp
+	PM32_START
 	PRINT "intruder: about to read outside memory, at 0x00200000\n"
 	mov OUTSIDE, %eax
 	PRINT "intruder: read "

@@ -6,7 +6,8 @@
  * which covers the VM's 1 MiB. The order is the one the SDM requires (Vol. 3A, "Initializing
  * IA-32e Mode"): protected mode with paging off, CR4.PAE = 1, CR3 = the PML4, EFER.LME = 1,
  * then CR0.PG = 1, which turns on long mode (the CPU sets EFER.LMA), still in 32-bit
- * "compatibility" code until a far jump loads a code segment with L = 1.
+ * "compatibility" code until a far jump loads a code segment with L = 1 (IDMAP_2M_TABLES and
+ * PM32_TO_LONG in guest.h).
  * Then R8-R15, which only 64-bit code can use, across VM exits.
  * Exits: MOV to CR0/CR3/CR4 (as the hypervisor chooses), RDMSR/WRMSR of EFER, CPUID, UART I/O,
  * the shutdown hypercall.
@@ -14,45 +15,16 @@
 #include "guest.h"
 
 	.equ PML4, 0x1000		/* three 4 KiB tables between the IVT/BDA and the image */
-	.equ PDPT, 0x2000
-	.equ PD, 0x3000
 
 	.text
 	.globl _start
 	CODE16
 _start:
 	PRINT "long64: real mode, building identity page tables at 0x1000\n"
-	cld
-	xor %eax, %eax
-	mov $PML4, %di
-	mov $3 * 1024, %cx		/* three tables of 1024 dwords */
-	rep stosl			/* ES:DI, ES = 0 */
-	movl $PDPT | PTE_P | PTE_RW, PML4
-	movl $PD | PTE_P | PTE_RW, PDPT
-	movl $0 | PTE_P | PTE_RW | PTE_PS, PD
-	REAL_TO_PM32 pm
-
-	CODE32
-pm:
-	LOAD_DATA_SEGMENTS
-	mov $0x7C00, %esp
+	IDMAP_2M_TABLES PML4
+	PM32_START
 	PRINT "long64: protected mode, setting CR4.PAE, CR3, EFER.LME, CR0.PG\n"
-	mov %cr4, %eax
-	or $CR4_PAE, %eax
-	mov %eax, %cr4
-	mov $PML4, %eax
-	mov %eax, %cr3
-	mov $MSR_IA32_EFER, %ecx
-	rdmsr
-	or $EFER_LME, %eax
-	wrmsr
-	mov %cr0, %eax
-	or $CR0_PG, %eax
-	mov %eax, %cr0			/* long mode is active from here, in compatibility mode */
-	ljmp $SEL_CODE64, $lm
-
-	CODE64
-lm:
+	PM32_TO_LONG PML4
 	mov $MSR_IA32_EFER, %ecx
 	rdmsr
 	test $EFER_LMA, %eax

@@ -141,18 +141,9 @@ pm:
 	MUST_FAULT "INT 0x2F (gate not present)", 11, 0x17A, int $0x2F
 
 	/* 32-bit paging, identity mapped (4 KiB pages over the first 4 MiB), HOLE not present */
-	cld
-	mov $PD, %edi
-	xor %eax, %eax
-	mov $1024, %ecx
-	rep stosl
+	ZERO_PAGES PD, 1
 	movl $PT | PTE_P | PTE_RW, PD
-	mov $PT, %edi
-	mov $PTE_P | PTE_RW, %eax
-	mov $1024, %ecx
-1:	stosl
-	add $0x1000, %eax
-	loop 1b
+	IDMAP_4K PT
 	andl $~PTE_P, PT + (HOLE >> 12) * 4
 	mov $PD, %eax
 	mov %eax, %cr3

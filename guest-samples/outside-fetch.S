@@ -12,12 +12,7 @@
 	CODE16
 _start:
 	REAL_MODE_INIT
-	REAL_TO_PM32 pm
-
-	CODE32
-pm:
-	LOAD_DATA_SEGMENTS
-	mov $0x7C00, %esp
+	PM32_START
 	PRINT "outside-fetch: jumping to 0x200000\n"
 	mov $0x200000, %eax
 	jmp *%eax

@@ -17,25 +17,11 @@
 	CODE16
 _start:
 	REAL_MODE_INIT
-	REAL_TO_PM32 pm
-
-	CODE32
-pm:
-	LOAD_DATA_SEGMENTS
-	mov $0x7C00, %esp
-	cld
-	mov $PD, %edi
-	xor %eax, %eax
-	mov $2 * 1024, %ecx
-	rep stosl
+	PM32_START
+	ZERO_PAGES PD, 2
 	movl $PT | PTE_P | PTE_RW, PD			/* 0-4 MiB: identity */
 	movl $0x80000000 | PTE_P | PTE_RW, PD + 4	/* 4-8 MiB: a page table at 2 GiB */
-	mov $PT, %edi
-	mov $PTE_P | PTE_RW, %eax
-	mov $1024, %ecx
-1:	stosl
-	add $0x1000, %eax
-	loop 1b
+	IDMAP_4K PT
 	mov $PD, %eax
 	mov %eax, %cr3
 	mov %cr0, %eax

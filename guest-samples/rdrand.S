@@ -9,8 +9,6 @@
 #include "guest.h"
 
 	.equ PML4, 0x1000
-	.equ PDPT, 0x2000
-	.equ PD, 0x3000
 
 	.text
 	.globl _start
@@ -27,12 +25,7 @@ _start:
 	PRINT "rdrand: real mode RDRAND AX = "
 	PRINT_HEXN %eax, 4
 	PRINT "\n"
-	REAL_TO_PM32 pm
-
-	CODE32
-pm:
-	LOAD_DATA_SEGMENTS
-	mov $0x7C00, %esp
+	PM32_START
 	rdrand %esi
 	EXPECT jc, "RDRAND ESI: CF clear"
 	rdseed %edi
@@ -46,30 +39,8 @@ pm:
 	EXPECT jne, "two draws gave the same number"
 
 	/* long mode, identity-mapped by one 2 MiB page, for a 64-bit draw */
-	cld
-	xor %eax, %eax
-	mov $PML4, %edi
-	mov $3 * 1024, %ecx
-	rep stosl
-	movl $PDPT | 3, PML4
-	movl $PD | 3, PDPT
-	movl $0x83, PD
-	mov %cr4, %eax
-	or $CR4_PAE, %eax
-	mov %eax, %cr4
-	mov $PML4, %eax
-	mov %eax, %cr3
-	mov $MSR_IA32_EFER, %ecx
-	rdmsr
-	or $EFER_LME, %eax
-	wrmsr
-	mov %cr0, %eax
-	or $CR0_PG, %eax
-	mov %eax, %cr0
-	ljmp $SEL_CODE64, $lm
-
-	CODE64
-lm:
+	IDMAP_2M_TABLES PML4
+	PM32_TO_LONG PML4
 	rdrand %r9
 	EXPECT jc, "RDRAND R9: CF clear"
 	PRINT "rdrand: RDRAND R9 = "

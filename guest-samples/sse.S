@@ -17,12 +17,7 @@
 	CODE16
 _start:
 	REAL_MODE_INIT
-	REAL_TO_PM32 pm
-
-	CODE32
-pm:
-	LOAD_DATA_SEGMENTS
-	mov $0x7C00, %esp
+	PM32_START
 	mov %cr0, %eax
 	and $~CR0_EM, %eax
 	or $CR0_MP, %eax

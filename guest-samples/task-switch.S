@@ -18,12 +18,7 @@
 	CODE16
 _start:
 	PRINT "task-switch: switching to protected mode\n"
-	REAL_TO_PM32 pm
-
-	CODE32
-pm:
-	LOAD_DATA_SEGMENTS
-	mov $0x7C00, %esp
+	PM32_START
 	lgdtl ts_gdt_desc
 	PRINT "task-switch: far jump to a TSS selector\n"
 	ljmp $SEL_TSS, $0

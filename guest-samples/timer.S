@@ -93,12 +93,7 @@ _start:
 1:
 
 	PRINT "timer: switching to protected mode\n"
-	REAL_TO_PM32 pm
-
-	CODE32
-pm:
-	LOAD_DATA_SEGMENTS
-	mov $0x7C00, %esp
+	PM32_START
 	IDT_FILL_UNEXPECTED
 	IDT_SET TIMER_VECTOR, tick32
 

@@ -69,18 +69,9 @@ pm:
 	wrmsr
 
 	/* 32-bit paging: identity, user-accessible, KPAGE supervisor-only */
-	cld
-	mov $PD, %edi
-	xor %eax, %eax
-	mov $1024, %ecx
-	rep stosl
+	ZERO_PAGES PD, 1
 	movl $PT | PTE_P | PTE_RW | PTE_US, PD
-	mov $PT, %edi
-	mov $PTE_P | PTE_RW | PTE_US, %eax
-	mov $1024, %ecx
-1:	stosl
-	add $0x1000, %eax
-	loop 1b
+	IDMAP_4K PT, PTE_P|PTE_RW|PTE_US
 	andl $~PTE_US, PT + (KPAGE >> 12) * 4
 	mov $PD, %eax
 	mov %eax, %cr3

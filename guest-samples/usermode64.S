@@ -21,9 +21,6 @@
 	.equ K_STACK, 0x7000
 	.equ U_STACK, 0x6000
 	.equ PML4, 0x10000
-	.equ PDPT, 0x11000
-	.equ PD, 0x12000
-	.equ PTE_PWU, 7			/* present, writable, user */
 	.equ GATE64_USER, 0xEE00	/* present, DPL 3, 64-bit interrupt gate */
 
 	.text
@@ -31,36 +28,9 @@
 	CODE16
 _start:
 	REAL_MODE_INIT
-	REAL_TO_PM32 pm
-
-	CODE32
-pm:
-	LOAD_DATA_SEGMENTS
-	mov $0x7C00, %esp
-	cld
-	xor %eax, %eax
-	mov $PML4, %edi
-	mov $3 * 1024, %ecx
-	rep stosl
-	movl $PDPT | PTE_PWU, PML4
-	movl $PD | PTE_PWU, PDPT
-	movl $0 | PTE_PWU | PTE_PS, PD
-	mov %cr4, %eax
-	or $CR4_PAE, %eax
-	mov %eax, %cr4
-	mov $PML4, %eax
-	mov %eax, %cr3
-	mov $MSR_IA32_EFER, %ecx
-	rdmsr
-	or $EFER_LME | EFER_SCE, %eax
-	wrmsr
-	mov %cr0, %eax
-	or $CR0_PG, %eax
-	mov %eax, %cr0
-	ljmp $SEL_CODE64, $lm
-
-	CODE64
-lm:
+	PM32_START
+	IDMAP_2M_TABLES PML4, PTE_P|PTE_RW|PTE_US
+	PM32_TO_LONG PML4, EFER_SCE
 	lgdt um_gdt_desc(%rip)
 	push $K_CODE			/* reload CS from our GDT: far return */
 	lea 1f(%rip), %rax

@@ -31,12 +31,7 @@
 	CODE16
 _start:
 	PRINT "vmx-ud: switching to protected mode\n"
-	REAL_TO_PM32 pm
-
-	CODE32
-pm:
-	LOAD_DATA_SEGMENTS
-	mov $0x7C00, %esp
+	PM32_START
 	IDT_FILL_UNEXPECTED
 	IDT_SET UD_VECTOR, ud_handler
 
