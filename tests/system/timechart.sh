@@ -108,3 +108,7 @@ head -c $((size * 2 / 3)) "$T" >"$OUT/cut.hvt"
 "$H" timechart "$OUT/cut.hvt" -o "$OUT/cut.svg" >"$LOG" 2>&1 && grep -qi "warning" "$LOG" &&
 	xmllint --noout "$OUT/cut.svg" 2>>"$LOG"
 check $? "a truncated trace: a warning, and the chart of what is readable" "$LOG"
+"$H" timechart "$T" >/dev/full 2>"$LOG"
+rc=$?
+[ "$rc" = 4 ] && grep -q "standard output" "$LOG"
+check $? "a chart to a full disk (/dev/full): status 4 (got $rc)" "$LOG"

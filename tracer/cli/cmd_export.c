@@ -245,20 +245,19 @@ int cmd_export(int argc, char **argv)
 	if ((rc = open_file_arg(argc, argv, help, &r, 0)))
 		return rc;
 	/* -o: a temporary file beside OUT, renamed over it only when all went well */
-	if (strcmp(out, "-") && (st = hvt_out_open(&o, out, &err))) {
-		fprintf(stderr, "hvtrace export: %s\n", err.msg);
+	if ((rc = output_open("export", out, &o))) {
 		hvt_reader_close(r);
-		return exit_code(st);
+		return rc;
 	}
 	/* libxml2 would print its own "I/O error" lines before ours: errors are said once, here */
 	xmlSetGenericErrorFunc(NULL, quiet);
 	xmlSetStructuredErrorFunc(NULL, NULL);
-	xmlOutputBufferPtr ob = xmlOutputBufferCreateFile(o.f ? o.f : stdout, NULL);
+	xmlOutputBufferPtr ob = xmlOutputBufferCreateFile(output_file(&o), NULL);
 	if (!ob || !(w = xmlNewTextWriter(ob))) {
 		fprintf(stderr, "hvtrace export: out of memory\n");
 		if (ob)
 			xmlOutputBufferClose(ob);
-		hvt_out_abort(&o);
+		output_close("export", &o, 0);
 		hvt_reader_close(r);
 		return EXIT_IOERR;
 	}
@@ -274,14 +273,8 @@ int cmd_export(int argc, char **argv)
 	xmlTextWriterEndDocument(w);
 	int werr = xmlTextWriterFlush(w) < 0;
 	xmlFreeTextWriter(w); /* closes the output buffer, not the FILE */
-	if (o.f) {
-		if (st < 0 || werr)
-			hvt_out_abort(&o);
-		else if ((rc = hvt_out_commit(&o, &err))) {
-			fprintf(stderr, "hvtrace export: %s\n", err.msg);
-			st = HVT_EIO;
-		}
-	}
+	if (output_close("export", &o, st >= 0 && !werr))
+		st = HVT_EIO;
 	if (werr && st >= 0) {
 		if (strcmp(out, "-")) /* stdout: said by hvt_finish_stdout */
 			fprintf(stderr, "hvtrace export: writing %s failed\n", out);

@@ -588,28 +588,24 @@ int cmd_timechart(int argc, char **argv)
 	}
 	if ((rc = open_file_arg(argc, argv, help, &r, 0)))
 		return rc;
-	if (strcmp(out, "-") && (st = hvt_out_open(&o, out, &err))) {
-		fprintf(stderr, "hvtrace timechart: %s\n", err.msg);
+	if ((rc = output_open("timechart", out, &o))) {
 		hvt_reader_close(r);
-		return exit_code(st);
+		return rc;
 	}
 	if (!(c = calloc(1, sizeof(*c)))) {
-		hvt_out_abort(&o);
+		output_close("timechart", &o, 0);
 		hvt_reader_close(r);
 		return EXIT_IOERR;
 	}
 	st = collect(r, c, (unsigned)w, &err);
 	if (st < 0) {
 		fprintf(stderr, "hvtrace: %s\n", err.msg);
-		hvt_out_abort(&o);
+		output_close("timechart", &o, 0);
 	} else {
-		if ((st = draw(o.f ? o.f : stdout, c, argv[optind]))) {
+		if ((st = draw(output_file(&o), c, argv[optind])))
 			fprintf(stderr, "hvtrace timechart: out of memory\n");
-			hvt_out_abort(&o);
-		} else if (o.f && (rc = hvt_out_commit(&o, &err))) {
-			fprintf(stderr, "hvtrace timechart: %s\n", err.msg);
+		if (output_close("timechart", &o, st == HVT_OK))
 			st = HVT_EIO;
-		}
 	}
 	chart_free(c);
 	free(c);

@@ -126,6 +126,39 @@ int open_trace(const char *path, struct hvt_reader **r, int quietly)
 	return 0;
 }
 
+int output_open(const char *cmd, const char *path, struct hvt_out *o)
+{
+	struct hvt_err err = { 0 };
+	int st;
+
+	memset(o, 0, sizeof(*o));
+	if (!strcmp(path, "-") || !(st = hvt_out_open(o, path, &err)))
+		return 0;
+	fprintf(stderr, "hvtrace %s: %s\n", cmd, err.msg);
+	return exit_code(st);
+}
+
+FILE *output_file(const struct hvt_out *o)
+{
+	return o->f ? o->f : stdout;
+}
+
+int output_close(const char *cmd, struct hvt_out *o, int keep)
+{
+	struct hvt_err err = { 0 };
+
+	if (!o->f)
+		return 0;
+	if (!keep) {
+		hvt_out_abort(o);
+		return 0;
+	}
+	if (!hvt_out_commit(o, &err))
+		return 0;
+	fprintf(stderr, "hvtrace %s: %s\n", cmd, err.msg);
+	return EXIT_IOERR;
+}
+
 static int show_progress(const struct hvt_reader *r)
 {
 	static int tty = -1;

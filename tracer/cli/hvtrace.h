@@ -51,6 +51,16 @@ int exit_code(int status);
 /* Open a trace, printing errors and (quietly=0) truncation/damage warnings to stderr. Returns 0
  * or an exit code. */
 int open_trace(const char *path, struct hvt_reader **r, int quietly);
+/* -o OUT of a command that writes text: "-" is standard output (o->f stays NULL), anything
+ * else a temporary file beside OUT (hvt_out_open). 0, or the message and the exit code. */
+struct hvt_out;
+int output_open(const char *cmd, const char *path, struct hvt_out *o);
+/* Where to write: the temporary file, or stdout. */
+FILE *output_file(const struct hvt_out *o);
+/* The end of the writing: keep=1 renames the temporary file over OUT (0, or the message and
+ * EXIT_IOERR when that fails); keep=0 removes it, leaving the old OUT alone. Nothing for stdout. */
+int output_close(const char *cmd, struct hvt_out *o, int keep);
+
 /* Progress on stderr, only when it is a terminal and the file is large. */
 void progress(const struct hvt_reader *r, size_t chunk);
 void progress_done(const struct hvt_reader *r);
