@@ -12,6 +12,8 @@
 #ifndef RETROVISOR_HYPERCALL_H
 #define RETROVISOR_HYPERCALL_H
 
+#include "retrovisor/xlist.h"
+
 /* X(number, NAME, "name") */
 #define HYPERCALL_LIST(X)                                                          \
 	X(1, CONSOLE_WRITE, "console_write") /* EBX=gpa ECX=len -> bytes written */ \
@@ -52,14 +54,7 @@ enum hypercall_nr {
 
 static inline const char *hypercall_name(unsigned nr)
 {
-	switch (nr) {
-#define HYPERCALL_CASE(num, name, str) \
-	case (num):                    \
-		return str;
-		HYPERCALL_LIST(HYPERCALL_CASE)
-#undef HYPERCALL_CASE
-	}
-	return 0;
+	RV_XLIST_NAME(HYPERCALL_LIST, nr);
 }
 
 #endif

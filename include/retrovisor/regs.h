@@ -17,6 +17,8 @@
 
 #include <stdint.h>
 
+#include "retrovisor/xlist.h"
+
 #define RV_GPR_LIST(X)                                                                              \
 	X(0, RAX, "rax") X(1, RCX, "rcx") X(2, RDX, "rdx") X(3, RBX, "rbx") X(4, RSP, "rsp")           \
 	X(5, RBP, "rbp") X(6, RSI, "rsi") X(7, RDI, "rdi") X(8, R8, "r8") X(9, R9, "r9")               \
@@ -56,22 +58,12 @@ enum rv_post_index {
  */
 static inline const char *rv_reg_name(unsigned i)
 {
-	switch (i) {
-#define RV_NAME_CASE(num, name, str) \
-	case (num):                  \
-		return str;
-		RV_REG_LIST(RV_NAME_CASE)
-	}
-	return 0;
+	RV_XLIST_NAME(RV_REG_LIST, i);
 }
 
 static inline const char *rv_post_name(unsigned i)
 {
-	switch (i) {
-		RV_POST_LIST(RV_NAME_CASE)
-#undef RV_NAME_CASE
-	}
-	return 0;
+	RV_XLIST_NAME(RV_POST_LIST, i);
 }
 
 /* The values a handler left behind, indexed by post-state index; only set mask bits are read. */

@@ -145,14 +145,7 @@ enum hvt_stop {
  * values, as exit_reason_name: the caller prints the number). Freestanding and hosted. */
 static inline const char *hvt_stop_name(unsigned why)
 {
-	switch (why) {
-#define HVT_STOP_CASE(num, name, str) \
-	case (num):                   \
-		return str;
-		HVT_STOP_LIST(HVT_STOP_CASE)
-#undef HVT_STOP_CASE
-	}
-	return 0;
+	RV_XLIST_NAME(HVT_STOP_LIST, why);
 }
 
 /* ---- the capture stream (trace disk chunk payloads) ------------------------------------ */
