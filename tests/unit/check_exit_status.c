@@ -9,7 +9,7 @@
 #include "check_run.h"
 
 /* the tools' own names, as their headers define them */
-#include "../../runner/run.h"
+#include "run.h"
 
 static const struct {
 	int num;

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../runner/vmdef.h"
+#include "vmdef.h"
 #include "check_run.h"
 #include "check_tmp.h"
 
