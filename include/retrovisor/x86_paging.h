@@ -86,6 +86,18 @@ static inline int x86_walk_fault(const struct x86_paging *m, uint32_t access, ui
 	return -1;
 }
 
+/* Read the paging-structure entry at guest-physical a: 0, or -1 with X86_WALK_OUTSIDE when it
+ * lies outside the VM's memory (the walk cannot go on). */
+static inline int x86_walk_entry(x86_read_entry_fn read_entry, void *ctx, uint64_t a, unsigned size, uint64_t *e,
+				 struct x86_walk *w)
+{
+	if (!read_entry(ctx, a, size, e))
+		return 0;
+	w->status = X86_WALK_OUTSIDE;
+	w->outside = a;
+	return -1;
+}
+
 /* Walk the guest's tables for an access to la. 0 when the result is X86_WALK_OK, else -1. */
 static inline int x86_walk(const struct x86_paging *m, uint64_t la, uint32_t access, x86_read_entry_fn read_entry,
 			   void *ctx, struct x86_walk *w)
@@ -107,11 +119,8 @@ static inline int x86_walk(const struct x86_paging *m, uint64_t la, uint32_t acc
 	if (!(m->cr4 & CR4_PAE)) {
 		/* 32-bit paging (4.3): a 1024-entry page directory at CR3[31:12], 4-byte entries. */
 		uint64_t a = (m->cr3 & 0xfffff000ull) | (la >> 22 & 0x3ff) * 4;
-		if (read_entry(ctx, a, 4, &e)) {
-			w->status = X86_WALK_OUTSIDE;
-			w->outside = a;
+		if (x86_walk_entry(read_entry, ctx, a, 4, &e, w))
 			return -1;
-		}
 		if (!(e & PTE_P))
 			return x86_walk_fault(m, access, 0, w);
 		rights &= e;
@@ -126,11 +135,8 @@ static inline int x86_walk(const struct x86_paging *m, uint64_t la, uint32_t acc
 			goto check;
 		}
 		a = (e & 0xfffff000ull) | (la >> 12 & 0x3ff) * 4;
-		if (read_entry(ctx, a, 4, &e)) {
-			w->status = X86_WALK_OUTSIDE;
-			w->outside = a;
+		if (x86_walk_entry(read_entry, ctx, a, 4, &e, w))
 			return -1;
-		}
 		if (!(e & PTE_P))
 			return x86_walk_fault(m, access, 0, w);
 		rights &= e;
@@ -154,11 +160,8 @@ static inline int x86_walk(const struct x86_paging *m, uint64_t la, uint32_t acc
 			e = m->pdpte[i];
 		} else {
 			uint64_t a = (m->cr3 & 0xffffffe0ull) + i * 8;
-			if (read_entry(ctx, a, 8, &e)) {
-				w->status = X86_WALK_OUTSIDE;
-				w->outside = a;
+			if (x86_walk_entry(read_entry, ctx, a, 8, &e, w))
 				return -1;
-			}
 		}
 		if (!(e & PTE_P))
 			return x86_walk_fault(m, access, 0, w);
@@ -170,11 +173,8 @@ static inline int x86_walk(const struct x86_paging *m, uint64_t la, uint32_t acc
 	for (;; level--) {
 		shift = 12 + 9 * (level - 1);
 		uint64_t a = table + (la >> shift & 511) * 8;
-		if (read_entry(ctx, a, 8, &e)) {
-			w->status = X86_WALK_OUTSIDE;
-			w->outside = a;
+		if (x86_walk_entry(read_entry, ctx, a, 8, &e, w))
 			return -1;
-		}
 		if (!(e & PTE_P))
 			return x86_walk_fault(m, access, 0, w);
 		uint64_t bad = rsvd;
