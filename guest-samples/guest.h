@@ -46,6 +46,9 @@
 	.equ UART_LSR, 0x3FD	/* line status register (read) */
 	.equ UART_LSR_THRE, 0x20	/* bit 5: transmit holding register empty */
 
+/* The short name samples have long used for IA32_EFER (the constants themselves: x86.inc). */
+	.equ MSR_EFER, MSR_IA32_EFER
+
 /* Selectors of the GDT that GUEST_END emits at gdt / gdt_desc (load it with lgdtl gdt_desc). */
 	.equ SEL_CODE32, 0x08
 	.equ SEL_DATA, 0x10
