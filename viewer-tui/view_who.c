@@ -1,0 +1,263 @@
+/*
+ * view_who.c - "who set this?" for a register and for a byte, and the search.
+ *
+ * A byte: the engine's backward write watchpoint (rp_resume) stops before the instruction that
+ * last wrote it; a write by the hypervisor (an exit's MEMWRITE) or by event delivery counts as a
+ * write of the instruction that exited or was interrupted, and the exit panel then shows it.
+ *
+ * A register has no watchpoint in the engine, so the search walks back one exit interval at a
+ * time: between two exits only instructions change registers, so the last change in (a, T],
+ * a = the last exit's icount, is found by stepping forward from a; if none, the exit itself is
+ * checked (its handler's post-state, RIP advanced), and then the interval before it.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "view.h"
+
+#define WHO_SCAN_MAX (4u << 20) /* instructions examined before giving up */
+
+static int reg_lookup(const char *name)
+{
+	char n[16];
+	snprintf(n, sizeof(n), "%s", name);
+	for (unsigned r = 0; r < RP_NREGS; r++)
+		if (!strcasecmp(n, rp_reg_name(r)))
+			return (int)r;
+	if ((n[0] == 'e' || n[0] == 'E') && strlen(n) == 3) { /* eax: the low half of rax */
+		n[0] = 'r';
+		for (unsigned r = 0; r < RP_NREGS; r++)
+			if (!strcasecmp(n, rp_reg_name(r)))
+				return (int)r;
+	}
+	return -1;
+}
+
+static int cancelled(struct view_model *m, uint64_t k)
+{
+	if ((k & 4095) == 0 && m->poll)
+		m->poll(m);
+	return atomic_load(&m->cancel);
+}
+
+int view_who_reg(struct view_model *m, const char *name)
+{
+	struct rp_session *s = view_sess(m);
+	struct hvt_err err;
+	struct rp_state st;
+	int r = reg_lookup(name);
+	if (r < 0) {
+		view_msg(m, 1, "who set: '%s' is not a register (rax .. r15, rip, rflags, cr0 .. efer)", name);
+		return -1;
+	}
+	rp_get_state(s, &st);
+	const uint64_t start = st.t, v = st.reg[r];
+	uint64_t T = start, scanned = 0;
+	view_remember(m);
+	for (;;) {
+		struct rp_exit_info xi;
+		int near = T > 0 ? rp_exit_near(s, -1, &xi, &err) : RP_NOTFOUND;
+		if (near < 0)
+			goto fail;
+		uint64_t a = near == HVT_OK ? xi.icount : 0;
+		/* the last change in (a, T]: step forward from a */
+		uint64_t hit = UINT64_MAX, prevv;
+		if (rp_goto_icount(s, a, &err) < 0)
+			goto fail;
+		rp_get_state(s, &st);
+		prevv = st.reg[r];
+		for (uint64_t t = a; t < T; t++) {
+			if (cancelled(m, ++scanned) || scanned > WHO_SCAN_MAX)
+				goto give_up;
+			if (rp_step(s, 1, &err) != RP_OK)
+				break;
+			rp_get_state(s, &st);
+			if (st.reg[r] != prevv)
+				hit = st.t;
+			prevv = st.reg[r];
+		}
+		if (hit != UINT64_MAX) {
+			rp_goto_icount(s, hit - 1, &err);
+			view_refresh(m);
+			view_msg(m, 0, "%s was set by the instruction at %#llx (instruction %llu): %#llx here", name,
+				 (unsigned long long)m->st.pc, (unsigned long long)hit, (unsigned long long)v);
+			return 0;
+		}
+		if (near != HVT_OK) {
+			rp_goto_icount(s, 0, &err);
+			view_refresh(m);
+			view_msg(m, 0, "%s = %#llx since the VM started (its initial state)", name, (unsigned long long)v);
+			return 0;
+		}
+		/* the exit at a: its registers at a - 1 against after the handler at a */
+		struct rp_state at;
+		rp_goto_icount(s, a - 1, &err);
+		rp_get_state(s, &at);
+		rp_goto_icount(s, a, &err);
+		rp_get_state(s, &st);
+		if (at.reg[r] != st.reg[r]) {
+			rp_goto_icount(s, a - 1, &err);
+			view_refresh(m);
+			char nb[HVT_NAME_BUF];
+			view_msg(m, 0, "%s was set by the hypervisor handling exit %llu (%s): %#llx -> %#llx", name,
+				 (unsigned long long)xi.num, hvt_reason_name(xi.reason, nb), (unsigned long long)at.reg[r],
+				 (unsigned long long)st.reg[r]);
+			return 0;
+		}
+		T = a - 1;
+		if (rp_goto_icount(s, T, &err) < 0)
+			goto fail;
+	}
+give_up:
+	atomic_store(&m->cancel, 0);
+	rp_goto_icount(s, start, &err);
+	view_refresh(m);
+	view_msg(m, 0, "who set %s: %s", name,
+		 scanned > WHO_SCAN_MAX ? "not found in the last 4M instructions" : "cancelled: the position is where it was");
+	return 1;
+fail:
+	rp_goto_icount(s, start, NULL);
+	view_refresh(m);
+	view_msg(m, 1, "who set %s: %s", name, err.msg);
+	return -1;
+}
+
+int view_who_byte(struct view_model *m, const char *addr)
+{
+	uint64_t la;
+	if (view_parse_u64(addr, &la)) {
+		view_msg(m, 1, "who wrote: '%s' is not an address", addr);
+		return -1;
+	}
+	struct rp_watch w = {.la = la, .len = 1, .kind = RP_WATCH_WRITE};
+	struct rp_stopset set = {.wp = &w, .nwp = 1};
+	struct rp_stop_info si;
+	struct hvt_err err;
+	struct rp_control ctl = view_control(m);
+	view_remember(m);
+	int st = rp_resume(view_sess(m), &set, -1, &ctl, &si, &err);
+	if (st == RP_CANCELLED)
+		atomic_store(&m->cancel, 0);
+	view_refresh(m);
+	if (st == RP_OK && si.kind == RP_STOPPED_WATCH) {
+		struct rp_exit_detail d;
+		int by_hv = m->st.next_exit != UINT64_MAX && m->st.t + 1 == m->st.next_exit_icount &&
+			    rp_exit_detail(view_sess(m), 0, &d, NULL) == HVT_OK && (d.step.nmw || d.step.has_inject);
+		view_msg(m, 0, "byte %#llx: %#llx -> %#llx, written by %s at %#llx (instruction %llu)",
+			 (unsigned long long)la, (unsigned long long)si.old_value, (unsigned long long)si.new_value,
+			 by_hv ? "the hypervisor or an event delivery, at the exit of the instruction"
+			       : "the instruction",
+			 (unsigned long long)si.insn_pc, (unsigned long long)si.insn_t);
+		return 0;
+	}
+	if (st == RP_END || st == RP_NOTFOUND)
+		view_msg(m, 0, "byte %#llx: not written since the VM started (initial memory)", (unsigned long long)la);
+	else if (st == RP_CANCELLED)
+		view_msg(m, 0, "cancelled: the position is where it was");
+	else
+		view_msg(m, 1, "who wrote %#llx: %s", (unsigned long long)la, err.msg);
+	return st;
+}
+
+/* ---- search ----------------------------------------------------------------------------- */
+static int contains(const char *hay, size_t len, const char *needle, size_t from)
+{
+	size_t n = strlen(needle);
+	for (size_t i = from; n && i + n <= len; i++)
+		if (!memcmp(hay + i, needle, n))
+			return 1;
+	return 0;
+}
+
+/* The exit that prints `text` on the console, after (dir > 0) or before the current point. */
+static int search_text(struct view_model *m, const char *text, int dir, struct rp_stop_info *si, struct hvt_err *err)
+{
+	struct rp_session *s = view_sess(m);
+	unsigned rs[] = {EXIT_REASON_IO_INSTRUCTION, EXIT_REASON_VMCALL};
+	struct rp_stopset set = {.reasons = rs, .nreasons = 2};
+	struct rp_control ctl = view_control(m);
+	size_t len, n = strlen(text), oend = 0;
+	const char *con = rp_console(s, &len);
+	if (dir < 0) { /* the last occurrence already printed: the exit that completed it */
+		for (size_t i = 0; n && i + n <= len; i++)
+			if (!memcmp(con + i, text, n))
+				oend = i + n;
+		if (!oend)
+			return RP_NOTFOUND;
+	}
+	for (;;) {
+		int st = rp_resume(s, &set, dir, &ctl, si, err);
+		if (st != RP_OK)
+			return st;
+		size_t l0, l1;
+		rp_console(s, &l0);
+		if (dir < 0) {
+			if (l0 < oend)
+				return RP_OK;
+			continue;
+		}
+		if (rp_step(s, 1, err) < 0)
+			return -1;
+		con = rp_console(s, &l1);
+		int hit = l1 > l0 && contains(con, l1, text, l0 + 1 > n ? l0 + 1 - n : 0);
+		if (rp_step(s, -1, err) < 0)
+			return -1;
+		if (hit)
+			return RP_OK;
+	}
+}
+
+static int search_port(struct view_model *m, uint64_t port, int dir, struct rp_stop_info *si, struct hvt_err *err)
+{
+	unsigned rs[] = {EXIT_REASON_IO_INSTRUCTION};
+	struct rp_stopset set = {.reasons = rs, .nreasons = 1};
+	struct rp_control ctl = view_control(m);
+	struct rp_exit_detail d;
+	for (;;) {
+		int st = rp_resume(view_sess(m), &set, dir, &ctl, si, err);
+		if (st != RP_OK)
+			return st;
+		if (rp_exit_detail(view_sess(m), 0, &d, err) == HVT_OK && d.has_io && d.io.port == port)
+			return RP_OK;
+	}
+}
+
+int view_search(struct view_model *m, const char *q, int dir)
+{
+	struct rp_session *s = view_sess(m);
+	struct rp_stop_info si;
+	struct hvt_err err = {0};
+	struct rp_control ctl = view_control(m);
+	struct rp_state st0;
+	uint64_t v;
+	int st, reason;
+	rp_get_state(s, &st0);
+	view_remember(m);
+	if (!strncasecmp(q, "port ", 5) && !view_parse_u64(q + 5, &v))
+		st = search_port(m, v, dir, &si, &err);
+	else if (!strncasecmp(q, "addr ", 5) && !view_parse_u64(q + 5, &v)) {
+		struct rp_stopset set = {.bp = &v, .nbp = 1};
+		st = rp_resume(s, &set, dir, &ctl, &si, &err);
+	} else if (!strncasecmp(q, "text ", 5))
+		st = search_text(m, q + 5, dir, &si, &err);
+	else if ((reason = hvt_reason_lookup(q)) >= 0) {
+		unsigned r = (unsigned)reason;
+		struct rp_stopset set = {.reasons = &r, .nreasons = 1};
+		st = rp_resume(s, &set, dir, &ctl, &si, &err);
+	} else
+		st = search_text(m, q, dir, &si, &err);
+	if (st != RP_OK) /* nothing found, cancelled or failed: back where the search started */
+		rp_goto_icount(s, st0.t, NULL);
+	if (st == RP_CANCELLED)
+		atomic_store(&m->cancel, 0);
+	view_refresh(m);
+	if (st == RP_OK)
+		view_msg(m, 0, "found '%s' at instruction %llu", q, (unsigned long long)m->st.t);
+	else if (st == RP_END || st == RP_NOTFOUND)
+		view_msg(m, 0, "'%s': not found %s", q, dir > 0 ? "after this point" : "before this point");
+	else if (st == RP_CANCELLED)
+		view_msg(m, 0, "cancelled: the position is where it was");
+	else
+		view_msg(m, 1, "search: %s", err.msg);
+	return st;
+}
