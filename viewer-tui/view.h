@@ -55,6 +55,7 @@ enum view_prompt { VP_NONE, VP_GOTO, VP_WHO_REG, VP_WHO_BYTE, VP_MEMORY, VP_SEAR
 #define VIEW_MAX_BP 32
 #define VIEW_MAX_MARKS 32
 #define VIEW_HISTORY 64
+#define VIEW_MEM_ROWS 32
 
 struct view_place {
 	unsigned vm; /* index into the timeline's VMs */
@@ -97,6 +98,8 @@ struct view_model {
 	/* the memory panel */
 	int mem_on, mem_phys;
 	uint64_t mem_addr;
+	uint8_t mem_before[VIEW_MEM_ROWS * 16]; /* the panel's bytes before the last command */
+	uint8_t mem_before_ok[VIEW_MEM_ROWS];    /* per row: read (mapped) */
 	/* search and filter */
 	char search[128];
 	int filt_vm, filt_reason;  /* -1: all */
@@ -156,6 +159,7 @@ const char *view_mode_name(const struct rp_state *st);
 void view_print_keys(FILE *f, int markdown);
 const char *view_prompt_label(enum view_prompt p);
 void view_start_prompt(struct view_model *m, enum view_prompt p);
+void view_mem_snapshot(struct view_model *m);
 int view_exit_of(struct view_model *m, int dir, int reason, int step_over);
 /* The first event where two traces differ (the comparison of `hvtrace diff`). */
 int view_diff_first(struct hvt_reader *a, struct hvt_reader *b, uint64_t *event, int *end, struct hvt_err *err);

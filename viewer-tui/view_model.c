@@ -239,6 +239,7 @@ void view_key(struct view_model *m, int key)
 	}
 	m->msg[0] = 0;
 	m->msg_warn = 0;
+	view_mem_snapshot(m);
 	view_run_command(m, c);
 }
 
@@ -246,6 +247,19 @@ void view_start_prompt(struct view_model *m, enum view_prompt p)
 {
 	m->prompt = p;
 	m->plen = 0;
+}
+
+/* The memory panel's bytes now: after the next command, the bytes it changed are highlighted. */
+void view_mem_snapshot(struct view_model *m)
+{
+	if (!m->mem_on)
+		return;
+	for (unsigned i = 0; i < VIEW_MEM_ROWS; i++) {
+		uint64_t a = m->mem_addr + 16u * i;
+		uint8_t *b = m->mem_before + 16u * i;
+		m->mem_before_ok[i] = (m->mem_phys ? rp_read_phys(view_sess(m), a, b, 16)
+						   : rp_read_linear(view_sess(m), a, b, 16)) == HVT_OK;
+	}
 }
 
 /* ---- small helpers ---------------------------------------------------------------------- */

@@ -345,6 +345,7 @@ static void do_memory(struct view_model *m, const char *s)
 	m->mem_on = 1;
 	m->mem_phys = phys;
 	m->mem_addr = v & ~0xfull;
+	view_mem_snapshot(m);
 }
 
 static void do_watch(struct view_model *m, const char *s)

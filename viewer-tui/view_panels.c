@@ -337,23 +337,32 @@ void view_console_draw(struct view_model *m, struct view_grid *g, struct rect r)
 void view_mem_draw(struct view_model *m, struct view_grid *g, struct rect r)
 {
 	char t[96];
-	snprintf(t, sizeof(t), " memory at %s%#llx (x: another address, empty: hide)", m->mem_phys ? "guest-physical " : "",
+	snprintf(t, sizeof(t), " memory at %s%#llx (* a byte the last move changed)", m->mem_phys ? "guest-physical " : "",
 		 (unsigned long long)m->mem_addr);
 	title(g, r, t);
-	for (int i = 0; i + 1 < r.h; i++) {
+	for (int i = 0; i + 1 < r.h && i < VIEW_MEM_ROWS; i++) {
 		uint64_t a = m->mem_addr + 16u * (unsigned)i;
+		const uint8_t *old = m->mem_before + 16 * i;
 		uint8_t b[16];
 		int st = m->mem_phys ? rp_read_phys(view_sess(m), a, b, 16) : rp_read_linear(view_sess(m), a, b, 16);
-		int y = r.y + 1 + i, x = r.x;
+		int y = r.y + 1 + i, x = r.x, changed = 0;
 		x += grid_put(g, y, x, 0, VA_NORMAL, "%012llx ", (unsigned long long)a);
 		if (st != HVT_OK) {
 			grid_put(g, y, x, 0, VA_DIM, " (not mapped)");
 			continue;
 		}
-		for (int k = 0; k < 16; k++)
-			x += grid_put(g, y, x, 0, VA_NORMAL, "%s%02x", k == 8 ? "  " : " ", b[k]);
+		for (int k = 0; k < 16; k++) {
+			int ch = m->mem_before_ok[i] && old[k] != b[k];
+			changed |= ch;
+			x += grid_put(g, y, x, 0, VA_NORMAL, "%s", k == 8 ? "  " : " ");
+			x += grid_put(g, y, x, 0, ch ? VA_CHANGED : VA_NORMAL, "%02x", b[k]);
+		}
+		int mark = x;
 		x += grid_put(g, y, x, 0, VA_NORMAL, "  ");
 		for (int k = 0; k < 16; k++)
-			x += grid_put(g, y, x, 1, VA_NORMAL, "%c", b[k] >= 0x20 && b[k] < 0x7f ? b[k] : '.');
+			x += grid_put(g, y, x, 1, m->mem_before_ok[i] && old[k] != b[k] ? VA_CHANGED : VA_NORMAL, "%c",
+				      b[k] >= 0x20 && b[k] < 0x7f ? b[k] : '.');
+		if (changed)
+			grid_put(g, y, mark, 1, VA_CHANGED, "*");
 	}
 }

@@ -79,7 +79,7 @@ int view_who_reg(struct view_model *m, const char *name)
 		if (hit != UINT64_MAX) {
 			rp_goto_icount(s, hit - 1, &err);
 			view_refresh(m);
-			view_msg(m, 0, "%s was set by the instruction at %#llx (instruction %llu): %#llx here", name,
+			view_msg(m, 0, "%s: set by the instruction at %#llx (t=%llu), %#llx from there", name,
 				 (unsigned long long)m->st.pc, (unsigned long long)hit, (unsigned long long)v);
 			return 0;
 		}
@@ -99,7 +99,7 @@ int view_who_reg(struct view_model *m, const char *name)
 			rp_goto_icount(s, a - 1, &err);
 			view_refresh(m);
 			char nb[HVT_NAME_BUF];
-			view_msg(m, 0, "%s was set by the hypervisor handling exit %llu (%s): %#llx -> %#llx", name,
+			view_msg(m, 0, "%s: set by the hypervisor at exit %llu (%s): %#llx -> %#llx", name,
 				 (unsigned long long)xi.num, hvt_reason_name(xi.reason, nb), (unsigned long long)at.reg[r],
 				 (unsigned long long)st.reg[r]);
 			return 0;
@@ -143,10 +143,9 @@ int view_who_byte(struct view_model *m, const char *addr)
 		struct rp_exit_detail d;
 		int by_hv = m->st.next_exit != UINT64_MAX && m->st.t + 1 == m->st.next_exit_icount &&
 			    rp_exit_detail(view_sess(m), 0, &d, NULL) == HVT_OK && (d.step.nmw || d.step.has_inject);
-		view_msg(m, 0, "byte %#llx: %#llx -> %#llx, written by %s at %#llx (instruction %llu)",
-			 (unsigned long long)la, (unsigned long long)si.old_value, (unsigned long long)si.new_value,
-			 by_hv ? "the hypervisor or an event delivery, at the exit of the instruction"
-			       : "the instruction",
+		view_msg(m, 0, "byte %#llx: %#llx -> %#llx by %s at %#llx (t=%llu)", (unsigned long long)la,
+			 (unsigned long long)si.old_value, (unsigned long long)si.new_value,
+			 by_hv ? "the hypervisor (exit of the instruction)" : "the instruction",
 			 (unsigned long long)si.insn_pc, (unsigned long long)si.insn_t);
 		return 0;
 	}
