@@ -20,7 +20,7 @@ static void progress(void *ctx, uint64_t t, uint64_t done, uint64_t total)
 
 struct rp_control view_control(struct view_model *m)
 {
-	return (struct rp_control){.progress = progress, .ctx = m, .cancel = &m->cancel, .chunk = 1 << 16};
+	return (struct rp_control){.progress = progress, .ctx = m, .cancel = &m->cancel, .chunk = 4096};
 }
 
 /* Say how a move ended; 1 when the position changed. */

@@ -35,7 +35,7 @@ static int reg_lookup(const char *name)
 
 static int cancelled(struct view_model *m, uint64_t k)
 {
-	if ((k & 4095) == 0 && m->poll)
+	if ((k & 63) == 0 && m->poll)
 		m->poll(m);
 	return atomic_load(&m->cancel);
 }
@@ -184,7 +184,9 @@ static int search_text(struct view_model *m, const char *text, int dir, struct r
 		if (!oend)
 			return RP_NOTFOUND;
 	}
-	for (;;) {
+	for (uint64_t k = 0;; k++) {
+		if (cancelled(m, k))
+			return RP_CANCELLED; /* between hits: the caller goes back where it started */
 		int st = rp_resume(s, &set, dir, &ctl, si, err);
 		if (st != RP_OK)
 			return st;
@@ -212,7 +214,9 @@ static int search_port(struct view_model *m, uint64_t port, int dir, struct rp_s
 	struct rp_stopset set = {.reasons = rs, .nreasons = 1};
 	struct rp_control ctl = view_control(m);
 	struct rp_exit_detail d;
-	for (;;) {
+	for (uint64_t k = 0;; k++) {
+		if (cancelled(m, k))
+			return RP_CANCELLED;
 		int st = rp_resume(view_sess(m), &set, dir, &ctl, si, err);
 		if (st != RP_OK)
 			return st;
