@@ -14,15 +14,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "retrovisor/exit_status.h"
 #include "retrovisor/hvtool.h"
 #include "view.h"
 
-int view_script_run(struct view_model *m, const char *script, const char *dir, int cols, int rows, char *why,
-		    size_t whylen);
+int view_script_run(struct view_model *m, const char *script, const char *dir, int cols, int rows, FILE *timing,
+		    char *why, size_t whylen);
 int view_curses_run(struct view_model *m, char *why, size_t whylen);
+
+/* Unicorn keeps an allocation until exit on purpose (as in hvreplay.c): not a leak of ours. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void) { return "leak:libunicorn.so\n"; }
 
 static void help(FILE *f)
 {
@@ -36,6 +41,7 @@ static void help(FILE *f)
 		   "  --dump DIR         with --script: the screen after each step into DIR/NNN.txt\n"
 		   "  --screen-dump      with --script: the screens on standard output (the default)\n"
 		   "  --size WxH         with --script: the window's size (default 80x24)\n"
+		   "  --timing           with --script: milliseconds to open and per step on stderr\n"
 		   "  --keys-markdown    the key table as markdown (docs/viewer.md holds it)\n"
 		   "  -h, --help         this text\n\n"
 		   "keys:\n");
@@ -76,10 +82,11 @@ int main(int argc, char **argv)
 		{"divergence", no_argument, 0, 'd'}, {"script", required_argument, 0, 's'},
 		{"dump", required_argument, 0, 'D'}, {"screen-dump", no_argument, 0, 'S'},
 		{"size", required_argument, 0, 'z'}, {"keys-markdown", no_argument, 0, 'k'},
-		{"help", no_argument, 0, 'h'},       {0, 0, 0, 0},
+		{"timing", no_argument, 0, 't'},     {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
 	};
 	const char *script = NULL, *dir = NULL;
-	int divergence = 0, cols = 80, rows = 24, c;
+	int divergence = 0, timing = 0, cols = 80, rows = 24, c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -100,6 +107,9 @@ int main(int argc, char **argv)
 				fprintf(stderr, "hvview: --size: '%s' is not WxH\n", optarg);
 				return RV_EXIT_USAGE;
 			}
+			break;
+		case 't':
+			timing = 1;
 			break;
 		case 'k':
 			view_print_keys(stdout, 1);
@@ -127,6 +137,8 @@ int main(int argc, char **argv)
 	}
 	static struct view_model m;
 	struct hvt_err err = {0};
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int st = view_open(&m, argv[optind], &err);
 	if (st < 0) {
 		fprintf(stderr, "hvview: %s: %s\n", argv[optind], err.msg);
@@ -145,7 +157,16 @@ int main(int argc, char **argv)
 		return status_of(st);
 	}
 	char why[512];
-	int rc = script ? view_script_run(&m, script, dir, cols, rows, why, sizeof(why))
+	if (timing && script) { /* the first screen: open, and draw it once */
+		struct view_grid g = {0};
+		if (grid_resize(&g, rows, cols) == 0)
+			view_draw(&m, &g);
+		grid_free(&g);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		fprintf(stderr, "first screen: %.3f ms\n",
+			(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
+	}
+	int rc = script ? view_script_run(&m, script, dir, cols, rows, timing ? stderr : NULL, why, sizeof(why))
 			: view_curses_run(&m, why, sizeof(why));
 	view_close(&m);
 	if (rc < 0) {

@@ -7,11 +7,15 @@
  * typed; <Name> is a special key: <Enter> <Esc> <Up> <Down> <Left> <Right> <Home> <End> <PgUp>
  * <PgDn> <Tab> <BS> <C-c> <C-l>, and <Resize WxH> changes the window's size. A '<' that does not
  * start one of these is the key '<'.
+ *
+ * --timing prints how long each step took (its keys and the screen after them) on standard
+ * error, for make bench; never for a test.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "view.h"
 
@@ -49,6 +53,13 @@ int view_script_key(const char **p, int *w, int *h)
 	return (unsigned char)*s;
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 static int dump(struct view_model *m, struct view_grid *g, const char *dir, unsigned step, const char *line)
 {
 	view_draw(m, g);
@@ -66,8 +77,8 @@ static int dump(struct view_model *m, struct view_grid *g, const char *dir, unsi
 	return fclose(f);
 }
 
-int view_script_run(struct view_model *m, const char *script, const char *dir, int cols, int rows, char *why,
-		    size_t whylen)
+int view_script_run(struct view_model *m, const char *script, const char *dir, int cols, int rows, FILE *timing,
+		    char *why, size_t whylen)
 {
 	FILE *f = fopen(script, "r");
 	struct view_grid g = {0};
@@ -91,6 +102,7 @@ int view_script_run(struct view_model *m, const char *script, const char *dir, i
 			continue;
 		const char *p = line;
 		int key, w = cols, h = rows;
+		double t0 = now_ms();
 		while (!m->quit && (key = view_script_key(&p, &w, &h))) {
 			if (key == VK_RESIZE && grid_resize(&g, h, w) < 0)
 				goto io;
@@ -98,6 +110,9 @@ int view_script_run(struct view_model *m, const char *script, const char *dir, i
 		}
 		if (dump(m, &g, dir, step++, line) < 0)
 			goto io;
+		/* for make bench (scripts/bench.sh): the keys and the screen after them */
+		if (timing)
+			fprintf(timing, "step %u: %.3f ms (%s)\n", step - 1, now_ms() - t0, line);
 	}
 	goto out;
 io:
