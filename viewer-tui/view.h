@@ -50,12 +50,13 @@ void grid_dump(const struct view_grid *g, FILE *f);
 
 /* ---- the model ----------------------------------------------------------------------------- */
 enum view_screen { VS_MAIN, VS_HELP, VS_DIVERGENCE, VS_DIFF };
-enum view_prompt { VP_NONE, VP_GOTO, VP_WHO_REG, VP_WHO_BYTE, VP_MEMORY, VP_SEARCH, VP_FILTER, VP_WATCH };
+enum view_prompt { VP_NONE, VP_GOTO, VP_WHO_REG, VP_WHO_BYTE, VP_MEMORY, VP_SEARCH, VP_FILTER, VP_WATCH, VP_PRINTED };
 
 #define VIEW_MAX_BP 32
 #define VIEW_MAX_MARKS 32
 #define VIEW_HISTORY 64
 #define VIEW_MEM_ROWS 32
+#define VIEW_MAP_ROWS 512 /* rows of the screen a click can choose */
 
 struct view_place {
 	unsigned vm; /* index into the timeline's VMs */
@@ -119,6 +120,13 @@ struct view_model {
 	void (*poll)(struct view_model *m); /* called between chunks; may set cancel (Esc) */
 	void *ui;
 	int quit;
+	/* what each screen row shows, for the mouse: an exit (its event number) or a console line */
+	struct {
+		uint8_t kind; /* 0 nothing, 1 an exit, 2 a console line */
+		uint64_t v;
+	} rowmap[VIEW_MAP_ROWS];
+	int click_x, click_y;
+	int console_x; /* the console panel's first column (it shares rows with the exit panel) */
 };
 
 /* Open one trace (rp_timeline), at the start of its first VM. */
@@ -149,6 +157,7 @@ void view_prompt_done(struct view_model *m, enum view_prompt p, const char *text
 int view_search(struct view_model *m, const char *q, int dir);
 int view_who_reg(struct view_model *m, const char *name);
 int view_who_byte(struct view_model *m, const char *addr);
+int view_console_line(struct view_model *m, uint64_t line);
 struct rp_control view_control(struct view_model *m);
 /* One line about an exit: "out 0x3f8 al=0x41 'A'", "msr 0x1b", "console_write" ... */
 void view_exit_line(char *buf, size_t n, unsigned reason, uint64_t qual, uint64_t gpa, const uint64_t *regs);

@@ -175,7 +175,7 @@ int view_curses_run(struct view_model *m, char *why, size_t whylen)
 	keypad(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
-	mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	mousemask(BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
 	set_attrs();
 	m->poll = poll_keys;
 	struct view_grid g = {0};
@@ -193,8 +193,15 @@ int view_curses_run(struct view_model *m, char *why, size_t whylen)
 			continue;
 		if (c == KEY_MOUSE) {
 			MEVENT me;
-			if (getmouse(&me) == OK)
-				c = me.bstate & BUTTON4_PRESSED ? KEY_UP : me.bstate & BUTTON5_PRESSED ? KEY_DOWN : 0;
+			c = 0;
+			if (getmouse(&me) == OK) {
+				if (me.bstate & BUTTON1_CLICKED) {
+					m->click_x = me.x;
+					m->click_y = me.y;
+					view_key(m, VK_CLICK);
+				} else
+					c = me.bstate & BUTTON4_PRESSED ? KEY_UP : me.bstate & BUTTON5_PRESSED ? KEY_DOWN : 0;
+			}
 		}
 		int k = translate(c);
 		if (k == VK_RESIZE || (g.rows != LINES || g.cols != COLS))

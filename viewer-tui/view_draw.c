@@ -152,6 +152,7 @@ static void diff_draw(struct view_model *m, struct view_grid *g)
 void view_draw(struct view_model *m, struct view_grid *g)
 {
 	grid_clear(g);
+	memset(m->rowmap, 0, sizeof(m->rowmap));
 	if (g->cols < VIEW_MIN_COLS || g->rows < VIEW_MIN_ROWS) {
 		grid_put(g, g->rows / 2, 0, 0, VA_WARN, "hvview needs a window of at least %dx%d (this one is %dx%d)",
 			 VIEW_MIN_COLS, VIEW_MIN_ROWS, g->cols, g->rows);
@@ -188,6 +189,7 @@ void view_draw(struct view_model *m, struct view_grid *g)
 	else
 		view_exits_draw(m, g, rm);
 	int cw = g->cols * 2 / 5;
+	m->console_x = g->cols - cw;
 	view_why_draw(m, g, (struct rect){1 + top + mid, 0, bot, g->cols - cw - 1});
 	view_console_draw(m, g, (struct rect){1 + top + mid, g->cols - cw, bot, cw});
 	bottom_lines(m, g);

@@ -27,7 +27,8 @@ enum view_vkey {
 	VK_PGUP,
 	VK_PGDN,
 	VK_BACKSPACE,
-	VK_RESIZE /* the window changed size (the script's <Resize WxH>) */
+	VK_RESIZE, /* the window changed size (the script's <Resize WxH>) */
+	VK_CLICK   /* mouse button 1 at (view_model.click_x, click_y) (the script's <Click X,Y>) */
 };
 
 #define VIEW_KEY_LIST(X)                                                                                      \
@@ -49,6 +50,7 @@ enum view_vkey {
 	X(SEARCH, '/', 0, "/", "search forward: REASON, port N, addr A, or text STRING (console)")             \
 	X(SEARCH_NEXT, 'n', 0, "n", "repeat the search forward")                                               \
 	X(SEARCH_PREV, 'N', 0, "N", "repeat the search backward")                                              \
+	X(PRINTED, 'p', 0, "p", "go to the exit that printed console line N (prompt; or click the line)")      \
 	X(FILTER, 'f', 0, "f", "filter the exit list: vm N, reason R, or off")                                 \
 	X(MARK, 'm', 0, "m", "bookmark the current position")                                                  \
 	X(NEXT_MARK, '\'', 0, "'", "go to the next bookmark")                                                  \

@@ -169,6 +169,8 @@ static const char *prompt_label(enum view_prompt p)
 		return "filter (vm N, reason R, off): ";
 	case VP_WATCH:
 		return "watch writes to (ADDR [LEN]): ";
+	case VP_PRINTED:
+		return "go to the exit that printed console line: ";
 	case VP_NONE:
 		break;
 	}
@@ -204,10 +206,29 @@ static void prompt_key(struct view_model *m, int key)
 		m->pbuf[m->plen++] = (char)key;
 }
 
+/* Button 1 on an exit of the list goes to it; on a console line, to the exit that printed it. */
+static void click(struct view_model *m)
+{
+	int y = m->click_y;
+	if (m->screen != VS_MAIN || m->prompt != VP_NONE || y < 0 || y >= VIEW_MAP_ROWS)
+		return;
+	m->msg[0] = 0;
+	if (m->rowmap[y].kind == 1) {
+		view_remember(m);
+		view_goto_event(m, m->rowmap[y].v);
+	} else if (m->rowmap[y].kind == 2 && m->click_x >= m->console_x)
+		view_console_line(m, m->rowmap[y].v);
+}
+
 void view_key(struct view_model *m, int key)
 {
 	if (key == VK_RESIZE)
 		return;
+	if (key == VK_CLICK) {
+		view_mem_snapshot(m);
+		click(m);
+		return;
+	}
 	if (m->prompt != VP_NONE) {
 		prompt_key(m, key);
 		return;

@@ -225,6 +225,9 @@ void view_run_command(struct view_model *m, enum view_cmd c)
 	case VCMD_FILTER:
 		view_start_prompt(m, VP_FILTER);
 		break;
+	case VCMD_PRINTED:
+		view_start_prompt(m, VP_PRINTED);
+		break;
 	case VCMD_MARK:
 		if (m->nmarks == VIEW_MAX_MARKS) {
 			view_msg(m, 1, "at most %d bookmarks", VIEW_MAX_MARKS);
@@ -398,6 +401,14 @@ void view_prompt_done(struct view_model *m, enum view_prompt p, const char *text
 	case VP_WATCH:
 		do_watch(m, text);
 		break;
+	case VP_PRINTED: {
+		uint64_t n;
+		if (view_parse_u64(text, &n))
+			view_msg(m, 1, "console line: '%s' is not a number", text);
+		else
+			view_console_line(m, n);
+		break;
+	}
 	case VP_NONE:
 		break;
 	}

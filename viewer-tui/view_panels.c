@@ -230,6 +230,10 @@ void view_exits_draw(struct view_model *m, struct view_grid *g, struct rect r)
 				 (unsigned long long)w->rip, w->line);
 		if (mine)
 			grid_attr(g, y, r.x, r.w, VA_CURRENT);
+		if (w->type == HVT_REC_EXIT && y < VIEW_MAP_ROWS) {
+			m->rowmap[y].kind = 1;
+			m->rowmap[y].v = w->num;
+		}
 	}
 }
 
@@ -323,13 +327,24 @@ void view_console_draw(struct view_model *m, struct view_grid *g, struct rect r)
 			break;
 		}
 	}
+	/* lines numbered from the console's first, for p and the mouse */
+	uint64_t line = 1;
+	for (size_t i = 0; i < start; i++)
+		line += c[i] == '\n';
 	int y = r.y + 1;
 	while (start < len && y < r.y + r.h) {
 		const char *nl = memchr(c + start, '\n', len - start);
 		size_t l = nl ? (size_t)(nl - (c + start)) : len - start;
 		char s[512];
 		hvt_sanitize(s, sizeof(s), c + start, l, 0);
-		grid_put(g, y++, r.x, r.w, VA_NORMAL, "%s", s);
+		grid_put(g, y, r.x, r.w, VA_NORMAL, "%3llu %s", (unsigned long long)line, s);
+		grid_attr(g, y, r.x, 3, VA_DIM);
+		if (y < VIEW_MAP_ROWS) {
+			m->rowmap[y].kind = 2;
+			m->rowmap[y].v = line;
+		}
+		y++;
+		line++;
 		start += l + 1;
 	}
 }

@@ -5,7 +5,8 @@
  *
  * A script is one step per line ('#' starts a comment line). A line's characters are keys, as
  * typed; <Name> is a special key: <Enter> <Esc> <Up> <Down> <Left> <Right> <Home> <End> <PgUp>
- * <PgDn> <Tab> <BS> <C-c> <C-l>, and <Resize WxH> changes the window's size. A '<' that does not
+ * <PgDn> <Tab> <BS> <C-c> <C-l>; <Resize WxH> changes the window's size and <Click X,Y> is
+ * mouse button 1 at column X, row Y (from 0). A '<' that does not
  * start one of these is the key '<'.
  *
  * --timing prints how long each step took (its keys and the screen after them) on standard
@@ -46,6 +47,10 @@ int view_script_key(const char **p, int *w, int *h)
 			if (sscanf(s, "<Resize %dx%d>", w, h) == 2) {
 				*p = e + 1;
 				return VK_RESIZE;
+			}
+			if (sscanf(s, "<Click %d,%d>", w, h) == 2) { /* (x, y), counted from 0 */
+				*p = e + 1;
+				return VK_CLICK;
 			}
 		}
 	}
@@ -106,6 +111,10 @@ int view_script_run(struct view_model *m, const char *script, const char *dir, i
 		while (!m->quit && (key = view_script_key(&p, &w, &h))) {
 			if (key == VK_RESIZE && grid_resize(&g, h, w) < 0)
 				goto io;
+			if (key == VK_CLICK) {
+				m->click_x = w;
+				m->click_y = h;
+			}
 			view_key(m, key);
 		}
 		if (dump(m, &g, dir, step++, line) < 0)

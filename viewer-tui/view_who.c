@@ -168,6 +168,28 @@ static int contains(const char *hay, size_t len, const char *needle, size_t from
 	return 0;
 }
 
+/* Back to the exit that printed console byte `off` (already printed: off < the console's length
+ * here): going back through the exits that can print (I/O, hypercalls), the first one whose
+ * console before it is no longer than off is the one whose effects wrote that byte. */
+static int printed_by(struct view_model *m, size_t off, struct rp_stop_info *si, struct hvt_err *err)
+{
+	struct rp_session *s = view_sess(m);
+	unsigned rs[] = {EXIT_REASON_IO_INSTRUCTION, EXIT_REASON_VMCALL};
+	struct rp_stopset set = {.reasons = rs, .nreasons = 2};
+	struct rp_control ctl = view_control(m);
+	for (uint64_t k = 0;; k++) {
+		size_t l0;
+		if (cancelled(m, k))
+			return RP_CANCELLED;
+		int st = rp_resume(s, &set, -1, &ctl, si, err);
+		if (st != RP_OK)
+			return st;
+		rp_console(s, &l0);
+		if (l0 <= off)
+			return RP_OK;
+	}
+}
+
 /* The exit that prints `text` on the console, after (dir > 0) or before the current point. */
 static int search_text(struct view_model *m, const char *text, int dir, struct rp_stop_info *si, struct hvt_err *err)
 {
@@ -181,8 +203,7 @@ static int search_text(struct view_model *m, const char *text, int dir, struct r
 		for (size_t i = 0; n && i + n <= len; i++)
 			if (!memcmp(con + i, text, n))
 				oend = i + n;
-		if (!oend)
-			return RP_NOTFOUND;
+		return oend ? printed_by(m, oend - 1, si, err) : RP_NOTFOUND;
 	}
 	for (uint64_t k = 0;; k++) {
 		if (cancelled(m, k))
@@ -192,11 +213,6 @@ static int search_text(struct view_model *m, const char *text, int dir, struct r
 			return st;
 		size_t l0, l1;
 		rp_console(s, &l0);
-		if (dir < 0) {
-			if (l0 < oend)
-				return RP_OK;
-			continue;
-		}
 		if (rp_step(s, 1, err) < 0)
 			return -1;
 		con = rp_console(s, &l1);
@@ -206,6 +222,37 @@ static int search_text(struct view_model *m, const char *text, int dir, struct r
 		if (hit)
 			return RP_OK;
 	}
+}
+
+/* Console line `line` (from 1, as the console panel numbers them): the exit that printed its
+ * first character. */
+int view_console_line(struct view_model *m, uint64_t line)
+{
+	struct rp_stop_info si;
+	struct hvt_err err = {0};
+	size_t len, off = 0;
+	const char *c = rp_console(view_sess(m), &len);
+	for (uint64_t l = 1; l < line && off < len; off++)
+		if (c[off] == '\n')
+			l++;
+	if (line == 0 || off >= len) {
+		view_msg(m, 1, "console line %llu: the console has not printed it yet", (unsigned long long)line);
+		return RP_NOTFOUND;
+	}
+	uint64_t t0 = m->st.t;
+	view_remember(m);
+	int st = printed_by(m, off, &si, &err);
+	if (st != RP_OK)
+		rp_goto_icount(view_sess(m), t0, NULL);
+	if (st == RP_CANCELLED)
+		atomic_store(&m->cancel, 0);
+	view_refresh(m);
+	if (st == RP_OK)
+		view_msg(m, 0, "console line %llu starts with what this exit printed", (unsigned long long)line);
+	else
+		view_msg(m, st < 0, "console line %llu: %s", (unsigned long long)line,
+			 st == RP_CANCELLED ? "cancelled" : st < 0 ? err.msg : "no exit printed it");
+	return st;
 }
 
 static int search_port(struct view_model *m, uint64_t port, int dir, struct rp_stop_info *si, struct hvt_err *err)
