@@ -173,7 +173,7 @@ void view_draw(struct view_model *m, struct view_grid *g)
 	}
 	view_pos_draw(m, g, 0);
 	int avail = g->rows - 3, top = avail * 10 / 21, mid = avail * 5 / 21, bot = avail - top - mid;
-	int regw = m->st.mode == 64 ? 42 : 40;
+	int regw = m->st.mode == 64 ? 44 : 40;
 	if (g->cols >= 120)
 		regw += 20; /* a wide window: more register columns */
 	struct rect rt = {1, 0, top, g->cols - regw - 1}, rr = {1, g->cols - regw, top, regw};

@@ -80,7 +80,7 @@ void view_regs_draw(struct view_model *m, struct view_grid *g, struct rect r)
 		list[n++] = RP_EFER;
 	}
 	title(g, r, wide ? " registers (* changed)" : " registers (* changed by the last move)");
-	int cw = wide ? 21 : 20, cols = r.w / cw ? r.w / cw : 1;
+	int cw = wide ? 22 : 20, cols = r.w / cw ? r.w / cw : 1;
 	for (unsigned k = 0; k < n; k++) {
 		int y = r.y + 1 + (int)k / cols, x = r.x + (int)(k % (unsigned)cols) * cw;
 		if (y >= r.y + r.h)
@@ -93,7 +93,10 @@ void view_regs_draw(struct view_model *m, struct view_grid *g, struct rect r)
 			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
 		if (!wide && name[0] == 'r' && i <= RP_RFLAGS)
 			name[0] = 'e'; /* eax, eip, eflags: the 32-bit view */
-		if (wide)
+		if (wide && i == RP_RFLAGS) /* bits 22-63 are reserved (SDM Vol. 1, 3.4.3) */
+			grid_put(g, y, x, cw, ch ? VA_CHANGED : VA_NORMAL, "%-6s %08llx%s", name,
+				 (unsigned long long)(st->reg[i] & 0xffffffff), ch ? "*" : "");
+		else if (wide)
 			grid_put(g, y, x, cw, ch ? VA_CHANGED : VA_NORMAL, "%-3s %016llx%s", name,
 				 (unsigned long long)st->reg[i], ch ? "*" : "");
 		else
@@ -225,7 +228,7 @@ void view_exits_draw(struct view_model *m, struct view_grid *g, struct rect r)
 			grid_put(g, y, x, r.w - (x - r.x), VA_WARN, "%7llu  vm%u  VM stopped: %s", (unsigned long long)w->num,
 				 w->vm, w->line);
 		else
-			grid_put(g, y, x, r.w - (x - r.x), attr, "%7llu  vm%u  %-15.15s %8llx  %s",
+			grid_put(g, y, x, r.w - (x - r.x), attr, "%7llu  vm%u  %-16.16s %8llx  %s",
 				 (unsigned long long)w->num, w->vm, hvt_reason_name(w->reason, nb),
 				 (unsigned long long)w->rip, w->line);
 		if (mine)
@@ -300,10 +303,12 @@ void view_why_draw(struct view_model *m, struct view_grid *g, struct rect r)
 	if (y < end) {
 		if (x->stopped)
 			grid_put(g, y++, r.x, r.w, VA_WARN, "the VM stopped here: %s", hvt_stop_text(x->stop_why, nb));
+		else if (x->insn_len)
+			grid_put(g, y++, r.x, r.w, VA_NORMAL, "next entry: rip %#llx (advanced by %u)",
+				 (unsigned long long)x->after[RV_REG_RIP], x->insn_len);
 		else
-			grid_put(g, y++, r.x, r.w, VA_NORMAL, "next entry: rip %#llx (%s%u)",
-				 (unsigned long long)x->after[RV_REG_RIP], x->insn_len ? "advanced by " : "not advanced",
-				 x->insn_len);
+			grid_put(g, y++, r.x, r.w, VA_NORMAL, "next entry: rip %#llx (not advanced)",
+				 (unsigned long long)x->after[RV_REG_RIP]);
 	}
 }
 

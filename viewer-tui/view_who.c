@@ -140,13 +140,23 @@ int view_who_byte(struct view_model *m, const char *addr)
 		atomic_store(&m->cancel, 0);
 	view_refresh(m);
 	if (st == RP_OK && si.kind == RP_STOPPED_WATCH) {
+		/* a write across an exit is the hypervisor's (MEMWRITE) or the delivery of the event it
+		 * injected (the frame pushed on the stack), counted as the exiting instruction's */
 		struct rp_exit_detail d;
-		int by_hv = m->st.next_exit != UINT64_MAX && m->st.t + 1 == m->st.next_exit_icount &&
-			    rp_exit_detail(view_sess(m), 0, &d, NULL) == HVT_OK && (d.step.nmw || d.step.has_inject);
-		view_msg(m, 0, "byte %#llx: %#llx -> %#llx by %s at %#llx (t=%llu)", (unsigned long long)la,
-			 (unsigned long long)si.old_value, (unsigned long long)si.new_value,
-			 by_hv ? "the hypervisor (exit of the instruction)" : "the instruction",
-			 (unsigned long long)si.insn_pc, (unsigned long long)si.insn_t);
+		char by[96];
+		snprintf(by, sizeof(by), "the instruction at %#llx", (unsigned long long)si.insn_pc);
+		if (m->st.next_exit != UINT64_MAX && m->st.t + 1 == m->st.next_exit_icount &&
+		    rp_exit_detail(view_sess(m), 0, &d, NULL) == HVT_OK) {
+			if (d.step.nmw)
+				snprintf(by, sizeof(by), "the hypervisor (a MEMWRITE of exit %llu)",
+					 (unsigned long long)d.step.num);
+			else if (d.has_inject)
+				snprintf(by, sizeof(by), "delivering vector %u, injected at exit %llu", d.inject.vector,
+					 (unsigned long long)d.step.num);
+		}
+		view_msg(m, 0, "byte %#llx: %#llx -> %#llx by %s, t=%llu", (unsigned long long)la,
+			 (unsigned long long)si.old_value, (unsigned long long)si.new_value, by,
+			 (unsigned long long)si.insn_t);
 		return 0;
 	}
 	if (st == RP_END || st == RP_NOTFOUND)

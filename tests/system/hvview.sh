@@ -3,8 +3,8 @@
 # headless against an 80x24 grid, the screen after each step compared with the saved screens
 # (*.screens), the way tig tests itself. UPDATE=1 rewrites the saved screens (check the diff).
 #
-# A script's first line "#! ARGS" gives hvview's arguments: @DEMO@ and @PINGPONG@ are recorded
-# traces of replay/testdata, @DIVERGED@ the demo trace with one IN result changed (the replay
+# A script's first line "#! ARGS" gives hvview's arguments: @DEMO@, @PINGPONG@ (two VMs), @ASYNC@
+# (timer interrupts injected) and @LONG64@ are recorded traces of replay/testdata, @DIVERGED@ the demo trace with one IN result changed (the replay
 # diverges at the next exit), @TRUNC@ an exit-storm trace cut in the middle (recorded here with
 # hvrun; skipped without Bochs). Also: bad files, --help against docs/viewer.md.
 . "$(dirname "$0")/lib.sh"
@@ -37,6 +37,8 @@ for keys in "$D"/*.keys; do
 	fi
 	args=${args//@DEMO@/replay/testdata/demo.hvt}
 	args=${args//@PINGPONG@/replay/testdata/pingpong.hvt}
+	args=${args//@ASYNC@/replay/testdata/async.hvt}
+	args=${args//@LONG64@/replay/testdata/long64.hvt}
 	args=${args//@DIVERGED@/$VDIR/diverged.hvt}
 	args=${args//@TRUNC@/$trunc}
 	# shellcheck disable=SC2086
