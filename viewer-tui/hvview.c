@@ -50,6 +50,14 @@ static void help(FILE *f)
 	hvt_print_exit_statuses(f);
 }
 
+/* --divergence replays everything before the screen opens: say how far it is (a terminal only). */
+static void replay_progress(void *ctx, uint64_t t, uint64_t event, uint64_t nevents)
+{
+	(void)ctx, (void)t;
+	fprintf(stderr, "\rhvview: replaying to find a divergence: event %llu of %llu ", (unsigned long long)event,
+		(unsigned long long)nevents);
+}
+
 static int status_of(int st)
 {
 	switch (st) {
@@ -151,11 +159,13 @@ int main(int argc, char **argv)
 		view_close(&m);
 		return status_of(st);
 	}
-	if (divergence && (st = view_find_divergence(&m, &err)) < 0) {
+	if (divergence && (st = view_find_divergence(&m, isatty(2) && !script ? replay_progress : NULL, NULL, &err)) < 0) {
 		fprintf(stderr, "hvview: %s: %s\n", argv[optind], err.msg);
 		view_close(&m);
 		return status_of(st);
 	}
+	if (divergence && isatty(2) && !script)
+		fprintf(stderr, "\r\033[K");
 	char why[512];
 	if (timing && script) { /* the first screen: open, and draw it once */
 		struct view_grid g = {0};

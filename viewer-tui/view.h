@@ -135,7 +135,7 @@ int view_open(struct view_model *m, const char *path, struct hvt_err *err);
 int view_open_second(struct view_model *m, const char *path, struct hvt_err *err);
 /* Replay every VM to find where replay and recording disagree: the divergence screen. RP_OK
  * when nothing diverges (the main screen, with a message). */
-int view_find_divergence(struct view_model *m, struct hvt_err *err);
+int view_find_divergence(struct view_model *m, rp_progress_fn progress, void *ctx, struct hvt_err *err);
 void view_close(struct view_model *m);
 
 /* One key; m->quit is set by q. */

@@ -103,6 +103,8 @@ static void poll_keys(struct view_model *m)
 	nodelay(stdscr, FALSE);
 	if (c == 27 || c == 3)
 		atomic_store(&m->cancel, 1);
+	else if (c != ERR)
+		ungetch(c); /* typed ahead: keep it for after the move */
 	double t = now();
 	if (t - last > 0.2) {
 		last = t;

@@ -57,12 +57,12 @@ int view_open_second(struct view_model *m, const char *path, struct hvt_err *err
 	return 1;
 }
 
-int view_find_divergence(struct view_model *m, struct hvt_err *err)
+int view_find_divergence(struct view_model *m, rp_progress_fn progress, void *ctx, struct hvt_err *err)
 {
 	for (unsigned i = 0; i < m->a.nvms; i++) {
 		struct rp_session *s = rp_timeline_vm(m->a.tl, i);
 		rp_goto_icount(s, 0, NULL);
-		int st = rp_run(s, NULL, NULL, err);
+		int st = rp_run(s, progress, ctx, err);
 		if (st < 0)
 			return st;
 		if (st == RP_DIVERGED) {

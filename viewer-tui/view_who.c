@@ -59,6 +59,8 @@ int view_who_reg(struct view_model *m, const char *name)
 		int near = T > 0 ? rp_exit_near(s, -1, &xi, &err) : RP_NOTFOUND;
 		if (near < 0)
 			goto fail;
+		if (near == HVT_OK && xi.icount == 0) /* nothing retired before it: nothing to search */
+			near = RP_NOTFOUND;
 		uint64_t a = near == HVT_OK ? xi.icount : 0;
 		/* the last change in (a, T]: step forward from a */
 		uint64_t hit = UINT64_MAX, prevv;

@@ -98,6 +98,11 @@ START_TEST(who_set_a_register)
 	ck_assert_int_eq(m.st.t + 1, m.st.next_exit_icount);
 	ck_assert_ptr_nonnull(strstr(m.msg, "hypervisor"));
 	ck_assert(view_who_reg(&m, "nosuch") < 0);
+	/* a value nobody set: back at the VM's start (rbp stays 0 in the demo's first exits) */
+	keys("g3\n");
+	ck_assert(view_who_reg(&m, "rbp") == 0);
+	ck_assert_int_eq(m.st.t, 0);
+	ck_assert_ptr_nonnull(strstr(m.msg, "since the VM started"));
 	view_close(&m);
 }
 END_TEST
