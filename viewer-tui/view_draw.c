@@ -146,7 +146,7 @@ static void diff_draw(struct view_model *m, struct view_grid *g)
 	}
 #undef ROW
 	grid_attr(g, g->rows - 1, 0, g->cols, VA_BAR);
-	grid_put(g, g->rows - 1, 0, 0, VA_BAR, "Enter: step through A from there in the main screen  q quit");
+	grid_put(g, g->rows - 1, 0, 0, VA_BAR, "Enter: step through A from there in the main screen (o: B)  q quit");
 }
 
 void view_draw(struct view_model *m, struct view_grid *g)

@@ -57,6 +57,7 @@ enum view_vkey {
 	X(BACK, '<', 0, "<", "back to the previous place visited")                                             \
 	X(FORWARD, '>', 0, ">", "forward again")                                                               \
 	X(SWITCH_VM, 'v', VK_TAB, "v, Tab", "switch to the next VM (all VMs as of the current exit)")          \
+	X(OTHER, 'o', 0, "o", "two recordings: the other one (A or B), at the same event")                   \
 	X(SYSREGS, 's', 0, "s", "show or hide segments, control registers and descriptor tables")              \
 	X(REDRAW, VK_CTRL_L, 0, "Ctrl-L", "redraw the screen")                                                 \
 	X(HELP, '?', 0, "?", "this list of keys (any key closes it)")                                          \

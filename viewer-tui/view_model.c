@@ -257,6 +257,7 @@ void view_key(struct view_model *m, int key)
 		m->screen = VS_MAIN;
 		if (key == VK_ENTER || key == VK_ESC || c == VCMD_NONE)
 			return;
+		m->msg[0] = 0;
 	}
 	m->msg[0] = 0;
 	m->msg_warn = 0;

@@ -257,6 +257,23 @@ void view_run_command(struct view_model *m, enum view_cmd c)
 	case VCMD_SWITCH_VM:
 		switch_vm(m);
 		break;
+	case VCMD_OTHER: {
+		if (!m->have_b) {
+			view_msg(m, 0, "one recording: hvview A.hvt B.hvt compares two");
+			break;
+		}
+		uint64_t ev = m->st.next_exit != UINT64_MAX ? m->st.next_exit : m->a.nevents;
+		struct view_trace t = m->a;
+		m->a = m->b;
+		m->b = t;
+		m->cur = 0;
+		m->nhist = m->hpos = m->nmarks = m->next_mark = 0; /* places of the other trace */
+		view_goto_event(m, ev);
+		m->have_prev = 0;
+		view_msg(m, 0, "now %s (the other is %s), as of event %llu", m->a.name, m->b.name,
+			 (unsigned long long)ev);
+		break;
+	}
 	case VCMD_SYSREGS:
 		m->show_sys = !m->show_sys;
 		break;
