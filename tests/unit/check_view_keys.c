@@ -94,6 +94,35 @@ START_TEST(grid_clips_and_sanitizes)
 }
 END_TEST
 
+/* One line per exit, from the trace library's decoders (SDM Vol. 3C, 28.2.1, Table 28-5 for I/O). */
+START_TEST(exit_lines)
+{
+	uint64_t regs[HVT_NREGS] = {0};
+	char b[128];
+	regs[RV_REG_RAX] = 0x41;
+	view_exit_line(b, sizeof(b), EXIT_REASON_IO_INSTRUCTION, 0x3f8ull << 16, 0, regs);
+	ck_assert_str_eq(b, "out port 0x3f8, 1 byte: 0x41 'A'");
+	view_exit_line(b, sizeof(b), EXIT_REASON_IO_INSTRUCTION, 0x3fdull << 16 | 1u << 3, 0, regs);
+	ck_assert_str_eq(b, "in port 0x3fd, 1 byte");
+	regs[RV_REG_RAX] = 1; /* console_write */
+	view_exit_line(b, sizeof(b), EXIT_REASON_VMCALL, 0, 0, regs);
+	ck_assert_str_eq(b, "hypercall console_write");
+	regs[RV_REG_RAX] = 0x40000000;
+	view_exit_line(b, sizeof(b), EXIT_REASON_CPUID, 0, 0, regs);
+	ck_assert_str_eq(b, "leaf 0x40000000 subleaf 0");
+	regs[RV_REG_RCX] = 0x1b;
+	regs[RV_REG_RDX] = 0x1;
+	regs[RV_REG_RAX] = 0xfee00900;
+	view_exit_line(b, sizeof(b), EXIT_REASON_WRMSR, 0, 0, regs);
+	ck_assert_str_eq(b, "msr 0x1b <- 0x1fee00900");
+	view_exit_line(b, sizeof(b), EXIT_REASON_HLT, 0, 0, regs);
+	ck_assert_str_eq(b, "");
+	/* every reason of the list has words and a section */
+	for (unsigned r = 0; r < EXIT_REASON_MAX; r++)
+		ck_assert_ptr_nonnull(strstr(view_reason_text(r), "SDM"));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("view_keys");
@@ -102,6 +131,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, docs_hold_the_table);
 	tcase_add_test(tc, script_keys);
 	tcase_add_test(tc, grid_clips_and_sanitizes);
+	tcase_add_test(tc, exit_lines);
 	suite_add_tcase(s, tc);
 	return s;
 }
