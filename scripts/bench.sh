@@ -107,10 +107,14 @@ for _ in $(seq "$RUNS"); do
 	sed -n 's/^first screen: \([0-9.]*\) ms/\1/p' $OUT/hvview.log >>$OUT/hvview-open.t
 	sed -n 's/^step [0-9]*: \([0-9.]*\) ms ([lh])/\1/p' $OUT/hvview.log | median >>$OUT/hvview-step.t
 done
+printf 'g50%%<Enter>\nrrbp<Enter>\n' >$OUT/hvview-who.keys
+$BIN/hvview --timing --script $OUT/hvview-who.keys $V >/dev/null 2>$OUT/hvview-who.log
 n=$($BIN/hvtrace info $V | awk '/^events:/ {print $2}')
 row "hvview first screen, $n-event trace (ms)" "$(median <$OUT/hvview-open.t)" "< 300" "(median of $RUNS)"
 row "hvview step forward/back in its middle (ms, median)" "$(median <$OUT/hvview-step.t)" "< 50" \
 	"(peak RSS $(($(cat $OUT/hvview.rss) / 1024)) MiB)"
+row "hvview who set rbp, from the middle, unset since the start (ms)" \
+	"$(sed -n 's/^step 2: \([0-9.]*\) ms.*/\1/p' $OUT/hvview-who.log)" "" "(scans every instruction back to t=0)"
 
 # 5. Replay: verify against recording, seeks, memory (replay/bench.sh).
 echo

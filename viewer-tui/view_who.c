@@ -5,17 +5,17 @@
  * last wrote it; a write by the hypervisor (an exit's MEMWRITE) or by event delivery counts as a
  * write of the instruction that exited or was interrupted, and the exit panel then shows it.
  *
- * A register has no watchpoint in the engine, so the search walks back one exit interval at a
- * time: between two exits only instructions change registers, so the last change in (a, T],
- * a = the last exit's icount, is found by stepping forward from a; if none, the exit itself is
- * checked (its handler's post-state, RIP advanced), and then the interval before it.
+ * A register has no watchpoint in the engine, so the search scans: windows going back from the
+ * current point (4096 instructions, doubling), each stepped forward, the last step that changed
+ * the register winning. A step across an exit applies the handler's effects, so a change there
+ * is the hypervisor's. Comparing values, a write of the same value is not a change.
  */
 #include <string.h>
 #include <strings.h>
 
 #include "view.h"
 
-#define WHO_SCAN_MAX (4u << 20) /* instructions examined before giving up */
+#define WHO_SCAN_MAX (64u << 20) /* instructions examined before giving up (about a minute) */
 
 static int reg_lookup(const char *name)
 {
@@ -33,9 +33,10 @@ static int reg_lookup(const char *name)
 	return -1;
 }
 
-static int cancelled(struct view_model *m, uint64_t k)
+/* Esc or Ctrl-C (the curses layer's poll, a signal): checked every mask + 1 calls. */
+static int cancelled(struct view_model *m, uint64_t k, uint64_t mask)
 {
-	if ((k & 63) == 0 && m->poll)
+	if ((k & mask) == 0 && m->poll)
 		m->poll(m);
 	return atomic_load(&m->cancel);
 }
@@ -52,70 +53,64 @@ int view_who_reg(struct view_model *m, const char *name)
 	}
 	rp_get_state(s, &st);
 	const uint64_t start = st.t, v = st.reg[r];
-	uint64_t T = start, scanned = 0;
+	uint64_t hi = start, w = 4096, scanned = 0;
 	view_remember(m);
+	/* windows [lo, hi) going back, each scanned forward: a seek costs about as much as a few
+	 * hundred steps, a step under a microsecond (make bench) */
 	for (;;) {
-		struct rp_exit_info xi;
-		int near = T > 0 ? rp_exit_near(s, -1, &xi, &err) : RP_NOTFOUND;
-		if (near < 0)
-			goto fail;
-		if (near == HVT_OK && xi.icount == 0) /* nothing retired before it: nothing to search */
-			near = RP_NOTFOUND;
-		uint64_t a = near == HVT_OK ? xi.icount : 0;
-		/* the last change in (a, T]: step forward from a */
-		uint64_t hit = UINT64_MAX, prevv;
-		if (rp_goto_icount(s, a, &err) < 0)
+		uint64_t lo = hi > w ? hi - w : 0, hit = UINT64_MAX, ev = 0, oldv = 0, prevv;
+		int by_exit = 0;
+		if (rp_goto_icount(s, lo, &err) < 0)
 			goto fail;
 		rp_get_state(s, &st);
 		prevv = st.reg[r];
-		for (uint64_t t = a; t < T; t++) {
-			if (cancelled(m, ++scanned) || scanned > WHO_SCAN_MAX)
+		for (uint64_t t = lo; t < hi; t++) {
+			if (cancelled(m, ++scanned, 0xffff) || scanned > WHO_SCAN_MAX)
 				goto give_up;
+			int exit_here = st.next_exit != UINT64_MAX && st.t + 1 == st.next_exit_icount;
+			uint64_t exit_ev = st.next_exit;
 			if (rp_step(s, 1, &err) != RP_OK)
 				break;
 			rp_get_state(s, &st);
-			if (st.reg[r] != prevv)
+			if (st.reg[r] != prevv) { /* the step retiring as t + 1 changed it */
 				hit = st.t;
+				by_exit = exit_here;
+				ev = exit_ev;
+				oldv = prevv;
+			}
 			prevv = st.reg[r];
 		}
 		if (hit != UINT64_MAX) {
 			rp_goto_icount(s, hit - 1, &err);
 			view_refresh(m);
-			view_msg(m, 0, "%s: set by the instruction at %#llx (t=%llu), %#llx from there", name,
-				 (unsigned long long)m->st.pc, (unsigned long long)hit, (unsigned long long)v);
+			if (by_exit) {
+				struct rp_exit_detail d;
+				char nb[HVT_NAME_BUF];
+				const char *rn = rp_exit_detail(s, 0, &d, NULL) == HVT_OK ? d.reason_name : "?";
+				view_msg(m, 0, "%s: set by the hypervisor at exit %llu (%s): %#llx -> %#llx", name,
+					 (unsigned long long)ev, rn, (unsigned long long)oldv, (unsigned long long)v);
+				(void)nb;
+			} else
+				view_msg(m, 0, "%s: set by the instruction at %#llx (t=%llu), %#llx from there", name,
+					 (unsigned long long)m->st.pc, (unsigned long long)hit, (unsigned long long)v);
 			return 0;
 		}
-		if (near != HVT_OK) {
+		if (lo == 0) {
 			rp_goto_icount(s, 0, &err);
 			view_refresh(m);
 			view_msg(m, 0, "%s = %#llx since the VM started (its initial state)", name, (unsigned long long)v);
 			return 0;
 		}
-		/* the exit at a: its registers at a - 1 against after the handler at a */
-		struct rp_state at;
-		rp_goto_icount(s, a - 1, &err);
-		rp_get_state(s, &at);
-		rp_goto_icount(s, a, &err);
-		rp_get_state(s, &st);
-		if (at.reg[r] != st.reg[r]) {
-			rp_goto_icount(s, a - 1, &err);
-			view_refresh(m);
-			char nb[HVT_NAME_BUF];
-			view_msg(m, 0, "%s: set by the hypervisor at exit %llu (%s): %#llx -> %#llx", name,
-				 (unsigned long long)xi.num, hvt_reason_name(xi.reason, nb), (unsigned long long)at.reg[r],
-				 (unsigned long long)st.reg[r]);
-			return 0;
-		}
-		T = a - 1;
-		if (rp_goto_icount(s, T, &err) < 0)
-			goto fail;
+		hi = lo;
+		if (w < (1u << 20))
+			w *= 2;
 	}
 give_up:
 	atomic_store(&m->cancel, 0);
 	rp_goto_icount(s, start, &err);
 	view_refresh(m);
 	view_msg(m, 0, "who set %s: %s", name,
-		 scanned > WHO_SCAN_MAX ? "not found in the last 4M instructions" : "cancelled: the position is where it was");
+		 scanned > WHO_SCAN_MAX ? "not found in the last 64M instructions" : "cancelled: the position is where it was");
 	return 1;
 fail:
 	rp_goto_icount(s, start, NULL);
@@ -191,7 +186,7 @@ static int printed_by(struct view_model *m, size_t off, struct rp_stop_info *si,
 	struct rp_control ctl = view_control(m);
 	for (uint64_t k = 0;; k++) {
 		size_t l0;
-		if (cancelled(m, k))
+		if (cancelled(m, k, 63))
 			return RP_CANCELLED;
 		int st = rp_resume(s, &set, -1, &ctl, si, err);
 		if (st != RP_OK)
@@ -218,7 +213,7 @@ static int search_text(struct view_model *m, const char *text, int dir, struct r
 		return oend ? printed_by(m, oend - 1, si, err) : RP_NOTFOUND;
 	}
 	for (uint64_t k = 0;; k++) {
-		if (cancelled(m, k))
+		if (cancelled(m, k, 63))
 			return RP_CANCELLED; /* between hits: the caller goes back where it started */
 		int st = rp_resume(s, &set, dir, &ctl, si, err);
 		if (st != RP_OK)
@@ -274,7 +269,7 @@ static int search_port(struct view_model *m, uint64_t port, int dir, struct rp_s
 	struct rp_control ctl = view_control(m);
 	struct rp_exit_detail d;
 	for (uint64_t k = 0;; k++) {
-		if (cancelled(m, k))
+		if (cancelled(m, k, 63))
 			return RP_CANCELLED;
 		int st = rp_resume(view_sess(m), &set, dir, &ctl, si, err);
 		if (st != RP_OK)
