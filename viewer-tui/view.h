@@ -73,6 +73,7 @@ struct view_trace {
 	struct hvt_reader *r;      /* for the exit list (never the engine's reader) */
 	struct hvt_cursor *cu;
 	uint64_t nevents;
+	uint64_t serial;           /* which opening of a trace this is (1, 2, ...): names it in caches */
 	int truncated;
 	char truncation[256];
 };

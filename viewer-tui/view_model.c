@@ -37,7 +37,9 @@ void view_refresh(struct view_model *m)
 
 static int trace_open(struct view_trace *t, const char *path, struct hvt_err *err)
 {
+	static uint64_t serial;
 	memset(t, 0, sizeof(*t));
+	t->serial = ++serial;
 	snprintf(t->path, sizeof(t->path), "%s", path);
 	const char *base = strrchr(path, '/');
 	hvt_sanitize_str(t->name, sizeof(t->name), base ? base + 1 : path);

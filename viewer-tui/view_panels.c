@@ -199,19 +199,42 @@ void view_exits_draw(struct view_model *m, struct view_grid *g, struct rect r)
 		 m->filt_vm >= 0 ? "vm" : m->filt_reason >= 0 ? hvt_reason_name((unsigned)m->filt_reason, nb) : "",
 		 m->filt_vm >= 0 || m->filt_reason >= 0 ? ")" : "");
 	title(g, r, t);
-	struct row list[64];
-	int above = rows / 3 < 64 ? rows / 3 : 63;
-	int n = rows_before(m, E, above, list);
-	struct hvt_event e;
-	int cur = -1;
-	if (hvt_cursor_seek(m->a.cu, E, NULL) == HVT_OK)
-		for (uint64_t k = 0; n < rows && n < 64 && k < (1u << 18) && hvt_cursor_next(m->a.cu, &e, NULL) == HVT_OK;
-		     k++)
-			if (keep(m, &e)) {
-				if (cur < 0 && e.num >= E)
-					cur = n;
-				to_row(&e, &list[n++]);
-			}
+	/* the rows depend on the event, the filter, the trace and the height only: kept from the
+	 * last draw, so that stepping inside an exit interval reads no events (a sparse filter
+	 * may scan 2 x 256K events for them) */
+	static struct {
+		uint64_t E;
+		int fvm, freason, rows, n, cur;
+		uint64_t serial;
+		struct row list[64];
+	} memo;
+	struct row *list = memo.list;
+	int n, cur = -1;
+	if (memo.serial == m->a.serial && memo.E == E && memo.fvm == m->filt_vm && memo.freason == m->filt_reason &&
+	    memo.rows == rows) {
+		n = memo.n;
+		cur = memo.cur;
+	} else {
+		int above = rows / 3 < 64 ? rows / 3 : 63;
+		struct hvt_event e;
+		n = rows_before(m, E, above, list);
+		if (hvt_cursor_seek(m->a.cu, E, NULL) == HVT_OK)
+			for (uint64_t k = 0; n < rows && n < 64 && k < (1u << 18) &&
+					     hvt_cursor_next(m->a.cu, &e, NULL) == HVT_OK;
+			     k++)
+				if (keep(m, &e)) {
+					if (cur < 0 && e.num >= E)
+						cur = n;
+					to_row(&e, &list[n++]);
+				}
+		memo.serial = m->a.serial;
+		memo.E = E;
+		memo.fvm = m->filt_vm;
+		memo.freason = m->filt_reason;
+		memo.rows = rows;
+		memo.n = n;
+		memo.cur = cur;
+	}
 	int lanes = m->a.nvms > 1 ? (int)m->a.nvms : 0;
 	for (int i = 0; i < n; i++) {
 		struct row *w = &list[i];
