@@ -39,6 +39,7 @@ include replay/replay.mk
 include tests/unit/unit.mk
 include tests/system/system.mk
 include examples/examples.mk
+include viewer-tui/viewer.mk
 
 GUEST ?= demo
 run: deps-quiet all

@@ -93,6 +93,29 @@ ct=$(median <$OUT/cat.t)
 row "hvtrace stat, 10 M exits (M exits/s, one core)" "$(echo "scale=1; 10 / $st" | bc)" ">= 20" "(${st}s)"
 row "hvtrace stat / reading the file (cat | cat)" "$(echo "scale=2; $st / $ct" | bc)" "<= 3" "(${ct}s to read $(du -m $OUT/synth10m.hvt | cut -f1) MB)"
 
+# 4b. hvview (docs/viewer.md), headless with --timing: the first screen of a trace of a million
+# exits (open + draw), and one step forward or back in its middle (keys + redraw; median of 40),
+# the median of RUNS runs each; peak memory of the whole session.
+V=$OUT/storm1m.hvt
+[ -s $V ] || $BIN/hvrun -q --timeout 900 -o $V $G/replay-storm1m.bin >/dev/null 2>&1
+{ echo 'g50%<Enter>'; for _ in $(seq 20); do echo l; echo h; done; } >$OUT/hvview.keys
+: >$OUT/hvview-open.t
+: >$OUT/hvview-step.t
+for _ in $(seq "$RUNS"); do
+	/usr/bin/time -f '%M' -o $OUT/hvview.rss $BIN/hvview --timing --script $OUT/hvview.keys $V \
+		>/dev/null 2>$OUT/hvview.log
+	sed -n 's/^first screen: \([0-9.]*\) ms/\1/p' $OUT/hvview.log >>$OUT/hvview-open.t
+	sed -n 's/^step [0-9]*: \([0-9.]*\) ms ([lh])/\1/p' $OUT/hvview.log | median >>$OUT/hvview-step.t
+done
+printf 'g50%%<Enter>\nrrbp<Enter>\n' >$OUT/hvview-who.keys
+$BIN/hvview --timing --script $OUT/hvview-who.keys $V >/dev/null 2>$OUT/hvview-who.log
+n=$($BIN/hvtrace info $V | awk '/^events:/ {print $2}')
+row "hvview first screen, $n-event trace (ms)" "$(median <$OUT/hvview-open.t)" "< 300" "(median of $RUNS)"
+row "hvview step forward/back in its middle (ms, median)" "$(median <$OUT/hvview-step.t)" "< 50" \
+	"(peak RSS $(($(cat $OUT/hvview.rss) / 1024)) MiB)"
+row "hvview who set rbp, from the middle, unset since the start (ms)" \
+	"$(sed -n 's/^step 2: \([0-9.]*\) ms.*/\1/p' $OUT/hvview-who.log)" "" "(scans every instruction back to t=0)"
+
 # 5. Replay: verify against recording, seeks, memory (replay/bench.sh).
 echo
 replay/bench.sh

@@ -425,4 +425,9 @@ struct hvt_synth_opts {
 
 int hvt_synth_write(const char *path, const struct hvt_synth_opts *o, struct hvt_err *err);
 
+/* Two events are the same record with the same values (type, VM, instruction count; for an exit
+ * its reason, registers, qualification, gpa, post-state and length; the payload of the others):
+ * 1 or 0. The comparison of `hvtrace diff` and of hvview's two-recordings screen (hvt_diff.c). */
+int hvt_event_same(const struct hvt_event *a, const struct hvt_event *b);
+
 #endif

@@ -45,6 +45,8 @@ void cli_print_divergence(const char *file, const char *name, unsigned vm, const
 		for (unsigned i = 0; i < d->nhist; i++)
 			fprintf(stderr, "  %10llu  %s\n", (unsigned long long)d->hist[i].t, d->hist[i].text);
 	}
+	/* the viewer shows the same moment side by side and lets the user step around it */
+	fprintf(stderr, "  open it with: hvview --divergence %s\n", file);
 }
 
 /* Open VM vm with the options; prints and returns an exit status on failure (0 on success). */

@@ -1,8 +1,7 @@
 /*
  * cmd_diff.c - `hvtrace diff A B`: the first event where two traces part ways, with context.
  *
- * Events are compared field by field (type, VM, instruction count, and for exits the reason,
- * all registers, qualification, gpa, post-state and instruction length; payloads for the rest).
+ * Events are compared by hvt_event_same (tracer/hvt_diff.c, shared with hvview).
  * Typical use: a recording against its replay, or two runs of the same guest.
  */
 #include <getopt.h>
@@ -20,37 +19,6 @@ static void help(FILE *f)
 		   "Compare two traces event by event and show the first divergence with N (default 3)\n"
 		   "events of context. Exit status: 0 same events, 1 different, 2 corrupt,\n"
 		   "4 I/O error, 64 usage (hvtrace --help).\n");
-}
-
-static int same(const struct hvt_event *a, const struct hvt_event *b)
-{
-	if (a->type != b->type || a->vm != b->vm || a->icount != b->icount)
-		return 0;
-	switch (a->type) {
-	case HVT_REC_EXIT:
-		if (a->reason != b->reason || a->qual != b->qual || a->has_gpa != b->has_gpa || a->gpa != b->gpa ||
-		    a->insn_len != b->insn_len || a->post_mask != b->post_mask ||
-		    memcmp(a->regs, b->regs, HVT_NREGS * sizeof(uint64_t)))
-			return 0;
-		for (unsigned i = 0; i < HVT_POST_NVALS; i++)
-			if ((a->post_mask >> i & 1) && a->post[i] != b->post[i])
-				return 0;
-		return 1;
-	case HVT_REC_VM_START:
-		return !memcmp(a->start, b->start, sizeof(*a->start));
-	case HVT_REC_VM_STOP:
-		return a->stop_why == b->stop_why && a->status == b->status && a->detail == b->detail;
-	case HVT_REC_INJECT:
-		return a->inject_info == b->inject_info && a->inject_err == b->inject_err;
-	case HVT_REC_MEMWRITE:
-	case HVT_REC_NOTE:
-		return a->gpa == b->gpa && a->len == b->len && !memcmp(a->data, b->data, a->len);
-	case HVT_REC_SWITCH:
-		return a->target == b->target;
-	case HVT_REC_END:
-		return a->status == b->status;
-	}
-	return 1;
 }
 
 static void show_more(struct hvt_reader *r, const char *tag, int n)
@@ -104,7 +72,7 @@ int cmd_diff(int argc, char **argv)
 		if (sa < 0)
 			break;
 		sb = hvt_reader_next_event(b, &eb, &err);
-		if (sb < 0 || sa != HVT_OK || sb != HVT_OK || !same(&ea, &eb))
+		if (sb < 0 || sa != HVT_OK || sb != HVT_OK || !hvt_event_same(&ea, &eb))
 			break;
 		format_event(ring[n % 16], sizeof(ring[0]), &ea);
 	}
