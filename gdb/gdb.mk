@@ -30,3 +30,19 @@ UNIT_GDB_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/uni
 $(UNIT_GDB_BINS): CHECK_CFLAGS += -Igdb
 $(UNIT_GDB_BINS): $(GDB_LIB) $(wildcard gdb/*.h)
 check-unit: gdb-freestanding-check
+
+# The replay stub's target layer and socket, linked into hvreplay (`hvreplay gdb`). They are users
+# of the public replay header like hvreplay itself (no -Ireplay, -Itracer).
+GDB_REPLAY_SRCS := gdb/replay_target.c gdb/replay_monitor.c gdb/replay_server.c
+GDB_REPLAY_OBJS := $(patsubst gdb/%.c,$(GDB_OBJDIR)/%.o,$(GDB_REPLAY_SRCS))
+$(GDB_REPLAY_OBJS): $(GDB_OBJDIR)/%.o: gdb/%.c $(wildcard gdb/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(HVREPLAY_CFLAGS) -Igdb -c -o $@ $<
+REPLAY_CLI_OBJS += $(GDB_REPLAY_OBJS) $(GDB_LIB)
+$(BIN)/hvreplay: $(GDB_REPLAY_OBJS) $(GDB_LIB)
+
+# The stub and a gdb attached to it, in one command.
+VM ?=
+replay-gdb: $(BIN)/hvreplay
+	@test -n "$(TRACE)" || { echo "usage: make replay-gdb TRACE=file.hvt [VM=n]"; exit 64; }
+	@scripts/replay-gdb.sh $(BIN)/hvreplay "$(TRACE)" $(VM)
