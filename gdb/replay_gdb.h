@@ -49,6 +49,8 @@ struct rgdb {
 	const char *path;
 	struct rgdb_vm vm[RGDB_MAX_VMS];
 	unsigned nvms, cur;     /* cur: the VM gdb looks at (Hg) */
+	unsigned first;         /* the VM a new client starts on (--vm) */
+	bool arch_forced;       /* --arch: the description at connection */
 	enum gdb_arch arch;     /* the description gdb has read (qXfer) and `g` follows */
 	struct rgdb_point pt[RGDB_MAX_POINTS];
 	unsigned npt;
@@ -67,6 +69,9 @@ struct rgdb {
  * else enum gdb_arch. */
 int rgdb_open(struct rgdb *g, const char *path, unsigned first_vm, int arch, struct hvt_err *err);
 void rgdb_close(struct rgdb *g);
+/* A new client: every VM back at its first instruction, no breakpoints or watchpoints, the
+ * description of the mode there. */
+void rgdb_reset(struct rgdb *g);
 /* The session of the current VM (opening it if needed), or NULL with err set. */
 struct rp_session *rgdb_session(struct rgdb *g, struct hvt_err *err);
 

@@ -264,7 +264,7 @@ void rgdb_monitor(struct rgdb *g, const char *cmd, char *buf, size_t size)
 		struct rp_state st;
 		rp_get_state(s, &st);
 		/* one line, read by gdb/retrovisor.py: mode, the architecture it needs, the one served */
-		say(&t, "%s %s %s cr0=%#" PRIx64 " efer=%#" PRIx64 " cs=%#x cs.base=%#" PRIx64 " bits=%d\n",
+		say(&t, "mode: %s %s %s cr0=%#" PRIx64 " efer=%#" PRIx64 " cs=%#x cs.base=%#" PRIx64 " bits=%d\n",
 		    rgdb_mode_name(&st), gdb_arch_bfd_name(rgdb_mode_arch(&st)), gdb_arch_bfd_name(g->arch),
 		    st.reg[RP_CR0], st.reg[RP_EFER], st.seg[HVT_SEG_CS].sel, st.seg[HVT_SEG_CS].base, st.mode);
 	} else if (!strcmp(word, "goto")) {

@@ -37,6 +37,7 @@ static const char usage[] =
 	"  --idle-timeout S   drop a client silent for S seconds before its first packet or in the\n"
 	"                     middle of one (default 10)\n"
 	"  --once             exit after the first client leaves\n"
+	"  --debug            show every packet on stderr\n"
 	"  -h, --help         this text\n"
 	"\n"
 	"Then: gdb -x gdb/retrovisor.gdb -ex 'target remote 127.0.0.1:P' (or make replay-gdb TRACE=FILE).\n"
@@ -53,8 +54,12 @@ struct client {
 	bool spoke;            /* a whole packet arrived */
 };
 
+static int debug; /* --debug: every packet on stderr */
+
 static bool send_all(int fd, const void *buf, size_t n)
 {
+	if (debug && n > 1)
+		fprintf(stderr, "<- %.*s\n", (int)(n > 200 ? 200 : n), (const char *)buf);
 	const uint8_t *p = buf;
 	while (n) {
 		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
@@ -96,6 +101,8 @@ static bool on_byte(struct rgdb *g, struct client *c, uint8_t b, bool *ok)
 	enum rsp_event ev = rsp_feed(&c->conn, b, &ack);
 	if (ack && !send_all(c->fd, &ack, 1))
 		return *ok = false;
+	if (debug && ev != RSP_EV_NONE && ev != RSP_EV_PACKET && ev != RSP_EV_ACK)
+		fprintf(stderr, "-- event %d (byte %#x)\n", (int)ev, b);
 	switch (ev) {
 	case RSP_EV_NACK:
 		return !c->out_len || send_all(c->fd, c->out, c->out_len) || (*ok = false);
@@ -107,6 +114,8 @@ static bool on_byte(struct rgdb *g, struct client *c, uint8_t b, bool *ok)
 	case RSP_EV_PACKET: {
 		struct rsp_req req;
 		c->spoke = true;
+		if (debug)
+			fprintf(stderr, "-> %.*s\n", (int)(c->conn.len > 200 ? 200 : c->conn.len), (const char *)c->conn.pkt);
 		rsp_parse(c->conn.pkt, c->conn.len, &req);
 		g->poll_interrupt = poll_interrupt;
 		g->poll_ctx = c;
@@ -126,6 +135,7 @@ static bool on_byte(struct rgdb *g, struct client *c, uint8_t b, bool *ok)
 
 static void serve(struct rgdb *g, struct client *c, int lfd, int idle_ms)
 {
+	rgdb_reset(g); /* each gdb starts at the VM's first instruction, with no breakpoints */
 	rsp_conn_init(&c->conn, c->in, sizeof(c->in));
 	c->out_len = 0;
 	c->npending = 0;
@@ -209,6 +219,8 @@ int rgdb_main(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(a, "--once")) {
 			once = 1;
+		} else if (!strcmp(a, "--debug")) {
+			debug = 1;
 		} else if (v && (!strcmp(a, "--vm") || !strcmp(a, "--port") || !strcmp(a, "--idle-timeout"))) {
 			unsigned long x = strtoul(v, &end, 0);
 			if (!*v || *end || (a[2] == 'p' && x > 65535) || x > 100000) {

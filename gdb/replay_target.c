@@ -100,6 +100,8 @@ int rgdb_open(struct rgdb *g, const char *path, unsigned first_vm, int arch, str
 	struct rp_state st;
 	rp_get_state(s, &st);
 	g->arch = arch >= 0 ? (enum gdb_arch)arch : rgdb_mode_arch(&st);
+	g->arch_forced = arch >= 0;
+	g->first = g->cur;
 	return 0;
 }
 
@@ -111,6 +113,23 @@ void rgdb_close(struct rgdb *g)
 		free(g->vm[i].exits);
 	}
 	g->nvms = 0;
+}
+
+void rgdb_reset(struct rgdb *g)
+{
+	struct hvt_err err = {0};
+	g->npt = 0;
+	for (unsigned i = 0; i < g->nvms; i++)
+		if (g->vm[i].s)
+			rp_goto_icount(g->vm[i].s, 0, &err);
+	g->cur = g->first;
+	g->last = (struct rsp_stop){.sig = RSP_SIGTRAP, .thread = g->cur + 1};
+	struct rp_session *s = rgdb_session(g, &err);
+	if (s && !g->arch_forced) {
+		struct rp_state st;
+		rp_get_state(s, &st);
+		g->arch = rgdb_mode_arch(&st);
+	}
 }
 
 struct rp_session *rgdb_session(struct rgdb *g, struct hvt_err *err)

@@ -16,15 +16,19 @@ _busy = False
 
 
 def _mode():
-    """(mode, architecture needed, architecture served) from the stub, or None."""
+    """(mode, architecture needed, architecture served) from the stub, or None.
+
+    The answer is the line "mode: MODE NEED SERVED ..."; it is searched for because the text
+    gdb captures may begin with the end of the previous monitor command's output."""
     try:
         out = gdb.execute("monitor mode", to_string=True)
     except gdb.error:
         return None
-    words = out.split()
-    if len(words) < 3:
-        return None
-    return words[0], words[1], words[2]
+    for line in reversed(out.splitlines()):
+        words = line.split()
+        if len(words) >= 4 and words[0] == "mode:":
+            return words[1], words[2], words[3]
+    return None
 
 
 def rv_sync():
