@@ -49,8 +49,10 @@ struct client {
 	uint8_t in[RGDB_PACKET_SIZE + 1];
 	uint8_t out[RGDB_REPLY_SIZE];
 	size_t out_len;
-	uint8_t pending[4096]; /* bytes that arrived while polling for Ctrl-C, not yet fed */
-	size_t npending;
+	/* bytes received, not yet fed to the framer: [head, n). A resume scans them (and the socket)
+	 * for gdb's 0x03, which may have come in the same read as the packet that started it. */
+	uint8_t pending[65536];
+	size_t head, n;
 	bool spoke;            /* a whole packet arrived */
 };
 
@@ -73,25 +75,54 @@ static bool send_all(int fd, const void *buf, size_t n)
 	return true;
 }
 
-/* Between chunks of a resume: did gdb send 0x03? Other bytes are kept for later. */
+/* Read what the socket has into pending (wait up to ms); false when the client is gone.
+ * *got (may be NULL) gets the number of bytes read. */
+static bool fill_n(struct client *c, int ms, size_t *got_n)
+{
+	if (got_n)
+		*got_n = 0;
+	if (c->head == c->n)
+		c->head = c->n = 0;
+	if (c->n == sizeof(c->pending)) { /* compact */
+		memmove(c->pending, c->pending + c->head, c->n - c->head);
+		c->n -= c->head;
+		c->head = 0;
+	}
+	if (c->n == sizeof(c->pending))
+		return true; /* full: feed before reading more */
+	struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+	int r = poll(&pfd, 1, ms);
+	if (r <= 0)
+		return r == 0 || errno == EINTR;
+	ssize_t got = recv(c->fd, c->pending + c->n, sizeof(c->pending) - c->n, 0);
+	if (got < 0 && errno == EINTR)
+		return true;
+	if (got <= 0)
+		return false;
+	c->n += (size_t)got;
+	if (got_n)
+		*got_n = (size_t)got;
+	return true;
+}
+
+static bool fill(struct client *c, int ms)
+{
+	return fill_n(c, ms, NULL);
+}
+
+/* Between chunks of a resume: did gdb send 0x03? It is taken out of the byte stream. */
 static bool poll_interrupt(void *ctx)
 {
 	struct client *c = ctx;
-	struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
-	bool intr = false;
-	while (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR))) {
-		uint8_t b[256];
-		ssize_t n = recv(c->fd, b, sizeof(b), 0);
-		if (n <= 0)
-			return true; /* gone: stop the resume, the loop will see the close */
-		for (ssize_t i = 0; i < n; i++) {
-			if (b[i] == 0x03)
-				intr = true;
-			else if (c->npending < sizeof(c->pending))
-				c->pending[c->npending++] = b[i];
+	if (!fill(c, 0))
+		return true; /* gone: stop the resume, the loop will see the close */
+	for (size_t i = c->head; i < c->n; i++)
+		if (c->pending[i] == 0x03 && c->conn.state == 0) {
+			memmove(c->pending + i, c->pending + i + 1, c->n - i - 1);
+			c->n--;
+			return true;
 		}
-	}
-	return intr;
+	return false;
 }
 
 /* One byte from gdb: returns false when the session with this client is over. */
@@ -138,17 +169,13 @@ static void serve(struct rgdb *g, struct client *c, int lfd, int idle_ms)
 	rgdb_reset(g); /* each gdb starts at the VM's first instruction, with no breakpoints */
 	rsp_conn_init(&c->conn, c->in, sizeof(c->in));
 	c->out_len = 0;
-	c->npending = 0;
+	c->head = c->n = 0;
 	c->spoke = false;
 	bool ok = true;
 	for (;;) {
-		/* bytes read while a resume polled for Ctrl-C come first */
-		while (c->npending) {
-			uint8_t b = c->pending[0];
-			memmove(c->pending, c->pending + 1, --c->npending);
-			if (!on_byte(g, c, b, &ok))
+		while (c->head < c->n)
+			if (!on_byte(g, c, c->pending[c->head++], &ok))
 				return;
-		}
 		struct pollfd pfd[2] = {{.fd = c->fd, .events = POLLIN}, {.fd = lfd, .events = POLLIN}};
 		bool waiting = !c->spoke || c->conn.state != 0; /* silent so far, or inside a packet */
 		int n = poll(pfd, c->spoke ? 1 : 2, waiting ? idle_ms : -1);
@@ -165,24 +192,9 @@ static void serve(struct rgdb *g, struct client *c, int lfd, int idle_ms)
 			fprintf(stderr, "hvreplay gdb: a new client while this one never spoke: dropping the old one\n");
 			return;
 		}
-		uint8_t buf[4096];
-		ssize_t r = recv(c->fd, buf, sizeof(buf), 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
+		size_t got;
+		if (!fill_n(c, 0, &got) || !got)
 			return; /* gdb went away (mid-packet or not) */
-		for (ssize_t i = 0; i < r; i++) {
-			if (!on_byte(g, c, buf[i], &ok))
-				return;
-			if (c->npending) { /* a resume kept bytes: they come before the rest of buf */
-				size_t rest = (size_t)(r - i - 1);
-				if (c->npending + rest <= sizeof(c->pending)) {
-					memcpy(c->pending + c->npending, buf + i + 1, rest);
-					c->npending += rest;
-				}
-				break;
-			}
-		}
 	}
 }
 
@@ -210,6 +222,7 @@ int rgdb_main(int argc, char **argv)
 	const char *file = NULL;
 	unsigned vm = 0, port = 0;
 	int have_vm = 0, layout = -1, idle_s = 10, once = 0;
+	uint64_t chunk = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -221,6 +234,9 @@ int rgdb_main(int argc, char **argv)
 			once = 1;
 		} else if (!strcmp(a, "--debug")) {
 			debug = 1;
+		} else if (v && !strcmp(a, "--chunk")) { /* tests: poll for Ctrl-C every N instructions */
+			chunk = strtoull(v, NULL, 0);
+			i++;
 		} else if (v && (!strcmp(a, "--vm") || !strcmp(a, "--port") || !strcmp(a, "--idle-timeout"))) {
 			unsigned long x = strtoul(v, &end, 0);
 			if (!*v || *end || (a[2] == 'p' && x > 65535) || x > 100000) {
@@ -272,6 +288,7 @@ int rgdb_main(int argc, char **argv)
 		fprintf(stderr, "hvreplay gdb: %s: %s\n", file, err.msg);
 		return err.code == HVT_EINVAL && strstr(err.msg, "no VM") ? RV_EXIT_USAGE : RV_EXIT_BROKEN;
 	}
+	g.chunk = chunk;
 	unsigned bound;
 	int lfd = listen_on(port, &bound);
 	if (lfd < 0) {
