@@ -46,3 +46,20 @@ VM ?=
 replay-gdb: $(BIN)/hvreplay
 	@test -n "$(TRACE)" || { echo "usage: make replay-gdb TRACE=file.hvt [VM=n]"; exit 64; }
 	@scripts/replay-gdb.sh $(BIN)/hvreplay "$(TRACE)" $(VM)
+
+# The protocol layer on fuzzed client bytes (gdb/fuzz_rsp.c); check-fuzz runs it for
+# FUZZ_RSP_TIME s on seeds of real gdb packets.
+FUZZ_RSP_TIME ?= 10
+$(FUZZ_DIR)/fuzz_rsp: gdb/fuzz_rsp.c $(GDB_LIB_SRCS) $(wildcard gdb/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Igdb -o $@ $< $(GDB_LIB_SRCS)
+.PHONY: check-fuzz-rsp
+check-fuzz-rsp: $(FUZZ_DIR)/fuzz_rsp
+	@rm -rf $(FUZZ_DIR)/rsp-seeds
+	@mkdir -p $(FUZZ_DIR)/rsp-seeds $(FUZZ_DIR)/rsp-corpus
+	@printf '+$$qSupported:multiprocess+;swbreak+;hwbreak+;qRelocInsn+#c9$$vCont?#49$$g#67' >$(FUZZ_DIR)/rsp-seeds/start
+	@printf '$$m7c00,40#fd$$X7c00,4:}]}\003ab#00$$Z2,7bfc,4#00$$vCont;s:1;c#00\003$$bc#c5' >$(FUZZ_DIR)/rsp-seeds/run
+	@printf '$$qXfer:features:read:target.xml:0,ffb#79$$qRcmd,68656c70#fc$$a*"#00$$P10=0011*!#00' >$(FUZZ_DIR)/rsp-seeds/query
+	$(FUZZ_DIR)/fuzz_rsp -max_total_time=$(FUZZ_RSP_TIME) -max_len=4096 -rss_limit_mb=2048 \
+		-artifact_prefix=$(FUZZ_DIR)/rsp- $(FUZZ_DIR)/rsp-corpus $(FUZZ_DIR)/rsp-seeds
+check-fuzz: check-fuzz-rsp
