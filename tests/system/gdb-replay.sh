@@ -161,6 +161,21 @@ has demo "icount $cpuid_t of" "demo: ... at its exit (icount $cpuid_t)"
 has demo "=> 0x0*${cpuid_rip#0x}:.*cpuid" "demo: x/i shows the CPUID"
 stop_stub
 
+# ---- pingpong: two VMs, two threads ----------------------------------------------------------
+trace=$TD/pingpong.hvt
+start_stub "$trace"
+g threads "info threads" "thread 2" "monitor vm" "monitor where" "stepi" "monitor where" "thread 1" "monitor where"
+has threads "^\\* 1 +Thread 1 \\(VM 0 ping\\)" "pingpong: thread 1 is VM 0 (ping)"
+has threads "^ +2 +Thread 2 \\(VM 1 pong\\)" "pingpong: thread 2 is VM 1 (pong)"
+has threads "^\\* VM 1 \\(pong\\)" "pingpong: thread 2: monitor vm shows VM 1 as the current one"
+has threads "^VM 1 \\(pong\\): .*icount 1 of" "pingpong: stepi moves VM 1"
+has threads "^VM 0 \\(ping\\): .*icount 0 of" "pingpong: ... and not VM 0 (each VM has its own position)"
+stop_stub
+
+# ---- make replay-gdb: the stub and gdb in one command ------------------------------------------
+printf 'monitor where\nquit\n' | timeout 60 scripts/replay-gdb.sh "$BIN/hvreplay" $TD/demo.hvt >"$GDIR/make.log" 2>&1
+has make "VM 0 \\(demo\\): (at|after) exit 0 of" "scripts/replay-gdb.sh (make replay-gdb) starts the stub and an attached gdb"
+
 # ---- usage --------------------------------------------------------------------------------------
 "$BIN/hvreplay" gdb --help >"$GDIR/help.log" 2>&1
 check $? "hvreplay gdb --help exits 0" "$GDIR/help.log"
