@@ -120,6 +120,29 @@ end_pc=$(sed -n 's/.*icount [0-9]* of [0-9]* (100.00%), pc \(0x[0-9a-f]*\),.*/\1
 has modes "^rip +$end_pc " "long64: at the end, RIP is where the VM stopped ($end_pc)"
 has modes "=> 0x0*${end_pc#0x}:.*cli" "long64: 64-bit x/i there"
 
+# break, continue, step and memory in protected and in long mode: the first OUT after CR0.PE
+# (32-bit code) and the first OUT after the switch to 64-bit code, from the trace
+read -r pm_ev pm_rip pm_al < <(echo "$dump" | awk -v c="$cr0_ev" '$1 > c && $4 == "IO_INSTRUCTION" && $6 == "out" { sub("rip=", "", $5); for (i = 6; i <= NF; i++) if ($i ~ /^al=/) { sub("al=", "", $i); a = $i } print $1, $5, a; exit }')
+lm_ev=$(echo "$dump" | awk '$4 == "CR_ACCESS" && /cr0=0x8/ { print $1; exit }')
+read -r lm_rip lm_al < <(echo "$dump" | awk -v c="$lm_ev" '$1 > c + 2 && $4 == "IO_INSTRUCTION" && $6 == "out" { sub("rip=", "", $5); for (i = 6; i <= NF; i++) if ($i ~ /^al=/) { sub("al=", "", $i); a = $i } print $5, a; exit }')
+g pm "monitor goto exit $cr0_ev" "break *$pm_rip" "continue" "monitor mode" "info registers eip" "p/x \$eax & 0xff" \
+	"x/1xb \$pc" "stepi" "info registers eip" "delete" "break *$lm_rip" "continue" "monitor mode" \
+	"info registers rip" "p/x \$rax & 0xff" "x/1xb \$pc" "stepi" "info registers rip"
+has pm "Breakpoint 1, 0x0*${pm_rip#0x} in" "long64: protected mode: break *$pm_rip, continue: stops there"
+has pm "^mode: protected i386 i386" "long64: ... in protected mode, gdb in i386"
+has pm "^\\\$1 = $pm_al\$" "long64: ... AL is the trace's ($pm_al at exit $pm_ev)"
+has pm "^0x0*${pm_rip#0x}:[[:space:]]+0xee" "long64: ... memory at the PC: EE (out dx, al)"
+has pm "^eip +$(printf '0x%x' $((pm_rip + 1))) " "long64: ... stepi applies the OUT"
+has pm "Breakpoint 2, 0x0*${lm_rip#0x} in" "long64: long mode: break *$lm_rip, continue: stops there"
+has pm "^mode: long i386:x86-64 i386:x86-64" "long64: ... in long mode, gdb in i386:x86-64"
+has pm "^\\\$2 = $lm_al\$" "long64: ... AL is the trace's ($lm_al)"
+has pm "^rip +$(printf '0x%x' $((lm_rip + 1))) " "long64: ... stepi applies the OUT"
+
+# read and access watchpoints forward: the push at the start writes the slot, a pop reads it
+g rw "rwatch *(int *)0x7bfc" "continue" "monitor where" "delete" "awatch *(int *)0x7bfc" "reverse-continue" "monitor where"
+has rw "Hardware read watchpoint 1: \\*\\(int \\*\\)0x7bfc" "long64: rwatch: a read of the slot stops (rwatch reason)"
+has rw "Hardware access \\(read/write\\) watchpoint 2: \\*\\(int \\*\\)0x7bfc" "long64: awatch backward: the access stops (awatch reason)"
+
 # a watchpoint running backward stops before the instruction that wrote (gdb itself skips writes
 # that leave the value unchanged). The stack slot 0x7bfc from the end of the trace: the stop at
 # icount X with RIP = P; one stepi later, rp_last_write (monitor last-write) must name the
