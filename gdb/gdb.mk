@@ -8,7 +8,9 @@ GDB_OBJDIR := $(BUILD)/obj/gdb
 GDB_LIB := $(BUILD)/lib/libgdbrsp.a
 GDB_LIB_SRCS := gdb/rsp.c gdb/tdesc.c
 GDB_LIB_OBJS := $(patsubst gdb/%.c,$(GDB_OBJDIR)/%.o,$(GDB_LIB_SRCS))
-HOST_LIBS_ALL += $(GDB_LIB)
+GDB_REPLAY_LIB := $(BUILD)/lib/libgdbreplay.a
+# the replay target layer (below) needs the protocol layer: it comes first
+HOST_LIBS_ALL += $(GDB_REPLAY_LIB) $(GDB_LIB)
 
 # The protocol layer must stay freestanding (the hypervisor links it): -ffreestanding, and
 # gdb-freestanding-check fails if it references anything beyond the mem* the hypervisor has.
@@ -28,7 +30,7 @@ gdb-freestanding-check: $(GDB_LIB_OBJS)
 
 UNIT_GDB_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/check_gdb*.c))
 $(UNIT_GDB_BINS): CHECK_CFLAGS += -Igdb
-$(UNIT_GDB_BINS): $(GDB_LIB) $(wildcard gdb/*.h)
+$(UNIT_GDB_BINS): $(GDB_LIB) $(GDB_REPLAY_LIB) $(wildcard gdb/*.h)
 check-unit: gdb-freestanding-check
 
 # The replay stub's target layer and socket, linked into hvreplay (`hvreplay gdb`). They are users
@@ -38,8 +40,12 @@ GDB_REPLAY_OBJS := $(patsubst gdb/%.c,$(GDB_OBJDIR)/%.o,$(GDB_REPLAY_SRCS))
 $(GDB_REPLAY_OBJS): $(GDB_OBJDIR)/%.o: gdb/%.c $(wildcard gdb/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(HVREPLAY_CFLAGS) -Igdb -c -o $@ $<
-REPLAY_CLI_OBJS += $(GDB_REPLAY_OBJS) $(GDB_LIB)
-$(BIN)/hvreplay: $(GDB_REPLAY_OBJS) $(GDB_LIB)
+$(GDB_REPLAY_LIB): $(GDB_REPLAY_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+REPLAY_CLI_OBJS += $(GDB_REPLAY_LIB) $(GDB_LIB)
+$(BIN)/hvreplay: $(GDB_REPLAY_LIB) $(GDB_LIB)
 
 # The stub and a gdb attached to it, in one command.
 VM ?=
