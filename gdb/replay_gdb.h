@@ -37,7 +37,7 @@ struct rgdb_vm {
 	struct rgdb_exit *exits;
 	size_t nexits;
 	uint64_t end_icount; /* the VM's last instruction count (its end of history) */
-	bool long_mode;      /* it reaches long mode: the amd64 layout */
+	bool long_mode;      /* it sets EFER.LME at some point (monitor vm says so) */
 };
 
 struct rgdb_point {

@@ -223,8 +223,8 @@ static void vm_cmd(struct rgdb *g, const char *arg, struct text *t)
 {
 	if (!*arg) {
 		for (unsigned i = 0; i < g->nvms; i++)
-			say(t, "%c VM %u (%s): thread %u, %zu exits\n", i == g->cur ? '*' : ' ', g->vm[i].id,
-			    g->vm[i].name, i + 1, g->vm[i].nexits);
+			say(t, "%c VM %u (%s): thread %u, %zu exits%s\n", i == g->cur ? '*' : ' ', g->vm[i].id,
+			    g->vm[i].name, i + 1, g->vm[i].nexits, g->vm[i].long_mode ? ", reaches long mode" : "");
 		return;
 	}
 	unsigned id = (unsigned)strtoul(arg, NULL, 0);

@@ -71,7 +71,6 @@ int rgdb_open(struct rgdb *g, const char *path, unsigned first_vm, int arch, str
 	if ((rc = hvt_reader_open(&r, path, err)) < 0)
 		return rc;
 	g->cur = n;
-	bool wide = false;
 	for (unsigned i = 0; i < n; i++) {
 		struct rgdb_vm *v = &g->vm[i];
 		v->id = ids[i];
@@ -82,7 +81,6 @@ int rgdb_open(struct rgdb *g, const char *path, unsigned first_vm, int arch, str
 			rgdb_close(g);
 			return rc;
 		}
-		wide |= v->long_mode;
 		if (v->id == first_vm)
 			g->cur = i;
 	}
@@ -92,7 +90,6 @@ int rgdb_open(struct rgdb *g, const char *path, unsigned first_vm, int arch, str
 		rgdb_close(g);
 		return hvt_err_set(err, HVT_EINVAL, HVT_NO_OFFSET, "the trace has no VM %u", first_vm);
 	}
-	(void)wide;
 	g->last = (struct rsp_stop){.sig = RSP_SIGTRAP, .thread = g->cur + 1};
 	struct rp_session *s = rgdb_session(g, err);
 	if (!s)
