@@ -440,15 +440,17 @@ bool rgdb_answer(struct rgdb *g, const struct rsp_req *req, uint8_t *out, size_t
 		if (len > sizeof(tmp))
 			len = sizeof(tmp);
 		size_t n = s ? read_mem(s, req->addr, (uint8_t *)tmp, len) : 0;
-		if (!n && len) {
+		if (!n && len) { /* nothing readable (m, x: an error only then) */
 			text = E_FAULT;
 			break;
 		}
 		rsp_out_begin(&o, out, cap);
-		if (bin)
+		if (bin) { /* gdb 16's x: 'b' then the bytes, so that no data is not the empty reply */
+			rsp_out_char(&o, 'b');
 			rsp_out_bin(&o, tmp, n);
-		else
+		} else {
 			rsp_out_hex(&o, tmp, n);
+		}
 		*out_len = rsp_out_end(&o);
 		return true;
 	}

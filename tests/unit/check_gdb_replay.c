@@ -82,6 +82,9 @@ START_TEST(test_start_state_and_layout)
 	ck_assert_str_eq(ask("p9999"), "E16");
 	ck_assert_str_eq(ask("m7c00,2"), "6656");
 	ck_assert_str_eq(ask("m7c00,0"), "");
+	ck_assert_str_eq(ask("x7c00,2"), "bfV");   /* binary: 'b', then 66 56 */
+	ck_assert_str_eq(ask("x0,0"), "b");        /* gdb's probe */
+	ck_assert_str_eq(ask("xffffffffff000,4"), "E0e"); /* nothing readable */
 	ck_assert_str_eq(ask("?"), "T05thread:1;");
 	ck_assert_str_eq(ask("qfThreadInfo"), "m1");
 	ck_assert_str_eq(ask("qC"), "QC1");
