@@ -54,6 +54,8 @@ struct rgdb {
 	enum gdb_arch arch;     /* the description gdb has read (qXfer) and `g` follows */
 	struct rgdb_point pt[RGDB_MAX_POINTS];
 	unsigned npt;
+	unsigned catch_reasons[RGDB_MAX_POINTS]; /* monitor catch: continue stops at these exits */
+	unsigned ncatch;
 	bool swbreak, hwbreak;  /* gdb takes these stop reasons (qSupported) */
 	struct rsp_stop last;   /* the last stop, for `?` */
 	/* Ctrl-C while resuming: poll(ctx) is called between chunks and returns true when gdb sent

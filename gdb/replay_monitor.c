@@ -24,6 +24,8 @@ static const char help[] =
 	"  goto P%                  to P percent of the VM's instructions\n"
 	"  next-exit [REASON]       to the next exit (of that reason, e.g. CPUID, IO_INSTRUCTION)\n"
 	"  prev-exit [REASON]       to the previous exit (of that reason)\n"
+	"  catch [REASON|none]      continue and reverse-continue also stop at exits of REASON\n"
+	"                           (before the hypervisor's effects); without REASON: the list\n"
 	"  explain                  the exit at (or last before) this point: reason, qualification,\n"
 	"                           what the hypervisor did\n"
 	"  last-write ADDR          the last write of guest-physical byte ADDR before this point\n"
@@ -304,6 +306,27 @@ void rgdb_monitor(struct rgdb *g, const char *cmd, char *buf, size_t size)
 		}
 	} else if (!strcmp(word, "next-exit") || !strcmp(word, "prev-exit")) {
 		step_exit(g, s, word[0] == 'n' ? 1 : -1, arg1, &t);
+	} else if (!strcmp(word, "catch")) {
+		if (!strcmp(arg1, "none")) {
+			g->ncatch = 0;
+		} else if (arg1[0]) {
+			int r = hvt_reason_lookup(arg1);
+			if (r < 0) {
+				say(&t, "unknown exit reason '%s'\n", arg1);
+				return;
+			}
+			bool have = false;
+			for (unsigned i = 0; i < g->ncatch; i++)
+				have |= g->catch_reasons[i] == (unsigned)r;
+			if (!have && g->ncatch < RGDB_MAX_POINTS)
+				g->catch_reasons[g->ncatch++] = (unsigned)r;
+		}
+		say(&t, "catching exits:");
+		for (unsigned i = 0; i < g->ncatch; i++) {
+			char nb[40];
+			say(&t, " %s", hvt_reason_name(g->catch_reasons[i], nb));
+		}
+		say(&t, "%s\n", g->ncatch ? "" : " none");
 	} else if (!strcmp(word, "explain")) {
 		explain(s, &t);
 	} else if (!strcmp(word, "last-write")) {

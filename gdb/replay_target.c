@@ -116,6 +116,7 @@ void rgdb_reset(struct rgdb *g)
 {
 	struct hvt_err err = {0};
 	g->npt = 0;
+	g->ncatch = 0;
 	for (unsigned i = 0; i < g->nvms; i++)
 		if (g->vm[i].s)
 			rp_goto_icount(g->vm[i].s, 0, &err);
@@ -224,6 +225,10 @@ static void resume(struct rgdb *g, int dir, bool step, struct rsp_stop *stop)
 	struct rp_state st;
 	rp_get_state(s, &st);
 	struct rp_stopset set = {.bp = bp, .nbp = nbp, .wp = wp, .nwp = nwp};
+	if (!step) { /* monitor catch: exits of these reasons stop a continue, both ways */
+		set.reasons = g->catch_reasons;
+		set.nreasons = g->ncatch;
+	}
 	if (step) {
 		if (dir < 0 && st.t == 0) {
 			stop->reason = RSP_STOP_REPLAY_BEGIN;

@@ -201,6 +201,24 @@ START_TEST(test_monitor_and_mode_switch)
 }
 END_TEST
 
+START_TEST(test_catch_exit_reasons)
+{
+	ck_assert_ptr_nonnull(strstr(monitor("catch CR_ACCESS"), "catching exits: CR_ACCESS"));
+	ck_assert_ptr_nonnull(strstr(monitor("catch BOGUS"), "unknown exit reason"));
+	ck_assert_str_eq(ask("c"), "T05thread:1;");
+	ck_assert_ptr_nonnull(strstr(monitor("where"), "at exit 119 of 494")); /* the first CR access */
+	ck_assert_ptr_nonnull(strstr(monitor("explain"), "reason CR_ACCESS"));
+	ck_assert_str_eq(ask("c"), "T05thread:1;");
+	const char *w = monitor("where");
+	ck_assert_ptr_null(strstr(w, "at exit 119 of"));
+	ck_assert_ptr_nonnull(strstr(monitor("explain"), "reason CR_ACCESS"));
+	ck_assert_str_eq(ask("bc"), "T05thread:1;"); /* back to the first one */
+	ck_assert_ptr_nonnull(strstr(monitor("where"), "at exit 119 of 494"));
+	ck_assert_ptr_nonnull(strstr(monitor("catch none"), "catching exits: none"));
+	ck_assert_str_eq(ask("bc"), "T05replaylog:begin;thread:1;");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("gdb_replay");
@@ -213,6 +231,7 @@ int main(void)
 	tcase_add_test(tc, test_ctrl_c_cancels_and_returns);
 	tcase_add_test(tc, test_writes_refused_unknown_empty);
 	tcase_add_test(tc, test_monitor_and_mode_switch);
+	tcase_add_test(tc, test_catch_exit_reasons);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
