@@ -152,14 +152,19 @@ static void explain(struct rp_session *s, struct text *t)
 {
 	struct hvt_err err = {0};
 	struct rp_exit_detail d;
-	int rc = rp_exit_detail(s, 0, &d, &err);
-	const char *which = "at this point";
-	if (rc == RP_NOTFOUND) {
-		rc = rp_exit_detail(s, -1, &d, &err);
-		which = "last before this point";
+	struct rp_state st;
+	rp_get_state(s, &st);
+	/* at an exit (its instruction is the next to retire), that one; else the last one before,
+	 * or, before the first exit, the next one */
+	bool at = st.next_exit != UINT64_MAX && st.next_exit_icount == st.t + 1;
+	int rc = rp_exit_detail(s, at ? 0 : -1, &d, &err);
+	const char *which = at ? "at this point" : "last before this point";
+	if (rc == RP_NOTFOUND && !at) {
+		rc = rp_exit_detail(s, 0, &d, &err);
+		which = "next (none before this point)";
 	}
 	if (rc == RP_NOTFOUND) {
-		say(t, "no exit before this point\n");
+		say(t, "this VM has no exit\n");
 		return;
 	}
 	if (rc < 0) {

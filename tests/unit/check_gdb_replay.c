@@ -173,8 +173,13 @@ START_TEST(test_monitor_and_mode_switch)
 	ck_assert_ptr_nonnull(strstr(monitor("help"), "goto exit N"));
 	ck_assert_ptr_nonnull(strstr(monitor("mode"), "mode: real i8086 i8086"));
 	ck_assert_ptr_nonnull(strstr(monitor("next-exit CR_ACCESS"), "at exit 119 of 494"));
+	ck_assert_ptr_nonnull(strstr(monitor("explain"), "exit at this point: event 119"));
 	ck_assert_ptr_nonnull(strstr(monitor("explain"), "reason CR_ACCESS"));
 	ck_assert_ptr_nonnull(strstr(monitor("prev-exit"), "at exit 118 of 494"));
+	ask("s"); /* past exit 118: explaining it as the last one */
+	ck_assert_ptr_nonnull(strstr(monitor("explain"), "exit last before this point: event 118"));
+	ck_assert_ptr_nonnull(strstr(monitor("goto icount 0"), "icount 0 of"));
+	ck_assert_ptr_nonnull(strstr(monitor("explain"), "exit next (none before this point): event 1,"));
 	ck_assert_ptr_nonnull(strstr(monitor("goto exit 494"), "at exit 494 of 494"));
 	ck_assert_ptr_nonnull(strstr(monitor("goto 100%"), "(100.00%)"));
 	ck_assert_ptr_nonnull(strstr(monitor("mode"), "mode: long i386:x86-64 i8086"));
