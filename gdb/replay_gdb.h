@@ -32,7 +32,7 @@ struct rgdb_exit {
 
 struct rgdb_vm {
 	unsigned id;
-	char name[32];
+	char name[4 * 32 + 1]; /* from the trace, sanitized (hvt_sanitize_str: \xHH for what is not printable) */
 	struct rp_session *s; /* opened on first use */
 	struct rgdb_exit *exits;
 	size_t nexits;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "retrovisor/hvtool.h"
 #include "retrovisor/x86_arch.h"
 
 #include "replay_gdb.h"
@@ -74,7 +75,7 @@ int rgdb_open(struct rgdb *g, const char *path, unsigned first_vm, int arch, str
 	for (unsigned i = 0; i < n; i++) {
 		struct rgdb_vm *v = &g->vm[i];
 		v->id = ids[i];
-		snprintf(v->name, sizeof(v->name), "%s", names[i]);
+		hvt_sanitize_str(v->name, sizeof(v->name), names[i]); /* gdb shows it: text from a file */
 		if ((rc = index_vm(r, v, err)) < 0) {
 			hvt_reader_close(r);
 			g->nvms = i + 1;
@@ -393,7 +394,7 @@ bool rgdb_answer(struct rgdb *g, const struct rsp_req *req, uint8_t *out, size_t
 		break;
 	case RSP_REQ_THREAD_EXTRA:
 		if (req->thread > 0 && req->thread <= (int64_t)g->nvms) {
-			char desc[96];
+			char desc[sizeof(g->vm[0].name) + 32];
 			const struct rgdb_vm *v = &g->vm[req->thread - 1];
 			snprintf(desc, sizeof(desc), "VM %u %s", v->id, v->name);
 			rsp_out_begin(&o, out, cap);
