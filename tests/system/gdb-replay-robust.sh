@@ -16,12 +16,15 @@ fi
 
 # --chunk 16: the stub polls the socket for Ctrl-C every 16 guest instructions, so a 0x03 sent
 # right after `c` is seen before the run ends, whatever the machine's speed.
+# (the old port file goes first: the background stub truncates it only when it starts, after
+# the loop below may have read it)
+rm -f "$GDIR/robust-stub.out" "$GDIR/evil-stub.out"
 "$BIN/hvreplay" gdb --chunk 16 --idle-timeout 2 "$trace" >"$GDIR/robust-stub.out" 2>"$GDIR/robust-stub.err" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
 PORT=
 for _ in $(seq 100); do
-	PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$GDIR/robust-stub.out")
+	PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$GDIR/robust-stub.out" 2>/dev/null)
 	[ -n "$PORT" ] && break
 	sleep 0.1
 done
@@ -181,7 +184,7 @@ if "$HOSTILE" name replay/testdata/demo.hvt "$GDIR/evil-name.hvt" 2>"$GDIR/evil.
 	"$BIN/hvreplay" gdb --once "$GDIR/evil-name.hvt" >"$GDIR/evil-stub.out" 2>>"$GDIR/evil.log" &
 	epid=$!
 	for _ in $(seq 100); do
-		EPORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$GDIR/evil-stub.out")
+		EPORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$GDIR/evil-stub.out" 2>/dev/null)
 		[ -n "$EPORT" ] && break
 		sleep 0.1
 	done
