@@ -312,6 +312,51 @@ static size_t stop_reply(struct rgdb *g, const struct rsp_stop *st, uint8_t *out
 	return rsp_reply_stop(out, cap, st);
 }
 
+/* The console length of the current VM at the current point (rp_console). */
+static size_t console_len(struct rgdb *g)
+{
+	struct hvt_err err = {0};
+	struct rp_session *s = rgdb_session(g, &err);
+	size_t n = 0;
+	if (s)
+		rp_console(s, &n);
+	return n;
+}
+
+/*
+ * A forward resume: what the guest printed on the way, as `O` packets (E.3: console output
+ * while the target runs) ahead of the stop reply, in the same buffer: gdb prints each as it
+ * reads it. At most half the buffer; a longer output is cut with a note.
+ */
+static size_t resume_forward(struct rgdb *g, bool step, struct rsp_stop *stop, uint8_t *out, size_t cap)
+{
+	size_t before = console_len(g), off = 0;
+	resume(g, 1, step, stop);
+	struct hvt_err err = {0};
+	struct rp_session *s = rgdb_session(g, &err);
+	size_t now = 0;
+	const char *text = s ? rp_console(s, &now) : NULL;
+	if (text && now > before) {
+		size_t n = now - before, room = cap / 4; /* hex doubles it; keep room for the stop */
+		bool cut = n > room;
+		for (size_t done = 0; done < (cut ? room : n);) {
+			size_t k = (cut ? room : n) - done;
+			if (k > 1024)
+				k = 1024;
+			size_t w = rsp_reply_console(out + off, cap - off, text + before + done, k);
+			if (!w)
+				break;
+			off += w;
+			done += k;
+		}
+		if (cut) {
+			static const char note[] = "\n[hvreplay gdb: console output cut; monitor explain, hvreplay itrace show it all]\n";
+			off += rsp_reply_console(out + off, cap - off, note, sizeof(note) - 1);
+		}
+	}
+	return off + stop_reply(g, stop, out + off, cap - off);
+}
+
 static bool thread_ok(const struct rgdb *g, int64_t t)
 {
 	return t == RSP_THREAD_ALL || t == RSP_THREAD_ANY || (t > 0 && t <= (int64_t)g->nvms);
@@ -477,8 +522,7 @@ bool rgdb_answer(struct rgdb *g, const struct rsp_req *req, uint8_t *out, size_t
 		}
 		if (a->thread > 0 && a->thread <= (int64_t)g->nvms)
 			g->cur = (unsigned)a->thread - 1;
-		resume(g, 1, a->action == 's' || a->action == 'S', &stop);
-		*out_len = stop_reply(g, &stop, out, cap);
+		*out_len = resume_forward(g, a->action == 's' || a->action == 'S', &stop, out, cap);
 		return true;
 	}
 	case RSP_REQ_CONTINUE:
@@ -487,8 +531,7 @@ bool rgdb_answer(struct rgdb *g, const struct rsp_req *req, uint8_t *out, size_t
 			text = E_PERM;
 			break;
 		}
-		resume(g, 1, req->kind == RSP_REQ_STEP, &stop);
-		*out_len = stop_reply(g, &stop, out, cap);
+		*out_len = resume_forward(g, req->kind == RSP_REQ_STEP, &stop, out, cap);
 		return true;
 	case RSP_REQ_REVERSE_CONTINUE:
 	case RSP_REQ_REVERSE_STEP:

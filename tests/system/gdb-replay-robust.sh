@@ -59,12 +59,18 @@ def recv_until(s, pred, limit=20):
     return data
 
 def packet(data):
-    """the payload of the first whole packet in data, or None"""
-    i = data.find(b"$")
-    j = data.find(b"#", i + 1)
-    if i < 0 or j < 0 or len(data) < j + 3:
-        return None
-    return data[i + 1:j].decode("latin-1")
+    """the payload of the first whole packet in data that is not console output (O, sent ahead
+    of a stop reply), or None"""
+    i = 0
+    while True:
+        i = data.find(b"$", i)
+        j = data.find(b"#", i + 1)
+        if i < 0 or j < 0 or len(data) < j + 3:
+            return None
+        p = data[i + 1:j].decode("latin-1")
+        if not (p.startswith("O") and p != "OK"):
+            return p
+        i = j + 3
 
 def ask(s, payload, ack=True):
     s.sendall(frame(payload))

@@ -182,6 +182,8 @@ g demo "break *$cpuid_rip" "continue" "monitor where" "x/2i \$pc" "stepi" "info 
 has demo "Breakpoint 1, 0x0*${cpuid_rip#0x} in" "demo: break at the first CPUID ($cpuid_rip), continue"
 has demo "icount $cpuid_t of" "demo: ... at its exit (icount $cpuid_t)"
 has demo "=> 0x0*${cpuid_rip#0x}:.*cpuid" "demo: x/i shows the CPUID"
+g democon "continue"
+has democon "^PASS demo" "demo: continue: gdb shows the guest's console output on the way (O packets)"
 stop_stub
 
 # ---- pingpong: two VMs, two threads ----------------------------------------------------------

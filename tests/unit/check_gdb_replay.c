@@ -18,9 +18,11 @@
 
 static struct rgdb g;
 static uint8_t out[RGDB_REPLY_SIZE];
-static char payload[RGDB_REPLY_SIZE];
+static char payload[RGDB_REPLY_SIZE], whole[RGDB_REPLY_SIZE];
 
-/* Answer one request given as its payload text; returns the reply's payload. */
+/* Answer one request given as its payload text; returns the payload of the reply's last packet
+ * (a forward resume sends the guest's console output as O packets first); whole[] gets all the
+ * reply's bytes. */
 static const char *ask(const char *text)
 {
 	static uint8_t pkt[RGDB_PACKET_SIZE + 1];
@@ -32,8 +34,13 @@ static const char *ask(const char *text)
 	ck_assert_uint_ge(len, 4);
 	ck_assert_int_eq(out[0], '$');
 	ck_assert_int_eq(out[len - 3], '#');
-	memcpy(payload, out + 1, len - 4);
-	payload[len - 4] = 0;
+	memcpy(whole, out, len);
+	whole[len] = 0;
+	size_t start = len - 3;
+	while (start > 0 && out[start] != '$')
+		start--;
+	memcpy(payload, out + start + 1, len - start - 4);
+	payload[len - start - 4] = 0;
 	return payload;
 }
 
@@ -206,6 +213,23 @@ START_TEST(test_monitor_and_mode_switch)
 }
 END_TEST
 
+/* Forward, the guest's console output comes as O packets before the stop reply. */
+START_TEST(test_console_output_forward)
+{
+	ck_assert_str_eq(ask("c"), "T05replaylog:end;thread:1;");
+	ck_assert_int_eq(strncmp(whole, "$O", 2), 0);
+	/* the first O packet decodes to the guest's first console bytes */
+	char first[16] = {0};
+	ck_assert(rsp_hex_decode((const uint8_t *)whole + 2, 8, (uint8_t *)first));
+	ck_assert_str_eq(first, "long64: "); /* long64's lines start with its name */
+	/* backward, and a step that prints nothing: the stop reply alone */
+	ck_assert_str_eq(ask("bs"), "T05thread:1;");
+	ck_assert_int_eq(whole[1], 'T');
+	ck_assert_str_eq(ask("s"), "T05thread:1;");
+	ck_assert_int_eq(whole[1], 'T');
+}
+END_TEST
+
 START_TEST(test_catch_exit_reasons)
 {
 	ck_assert_ptr_nonnull(strstr(monitor("catch CR_ACCESS"), "catching exits: CR_ACCESS"));
@@ -237,6 +261,7 @@ int main(void)
 	tcase_add_test(tc, test_writes_refused_unknown_empty);
 	tcase_add_test(tc, test_monitor_and_mode_switch);
 	tcase_add_test(tc, test_catch_exit_reasons);
+	tcase_add_test(tc, test_console_output_forward);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
