@@ -71,8 +71,6 @@ RvSync()
 gdb.events.stop.connect(_on_stop)
 # after a monitor command (goto, next-exit, vm ...): the position or the VM may have changed
 gdb.execute("define hookpost-monitor\nrv-sync\nend")
-# a first sync once connected (no stop event for the connection itself)
-gdb.events.new_objfile  # (kept for old gdbs without events.connection)
-if hasattr(gdb.events, "new_inferior"):
-    pass
+# The connection itself needs no sync: the stub serves the description of the mode where the
+# client starts, so gdb reads the right one when it connects.
 gdb.execute("set pagination off")
