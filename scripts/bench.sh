@@ -119,3 +119,8 @@ row "hvview who set rbp, from the middle, unset since the start (ms)" \
 # 5. Replay: verify against recording, seeks, memory (replay/bench.sh).
 echo
 replay/bench.sh
+
+# 6. The gdb replay stub: reverse-stepi and reverse-continue latency at the end of a one-million-
+# exit trace (gdb/bench.sh, after replay/bench.sh which records the trace).
+echo
+gdb/bench.sh
