@@ -203,7 +203,8 @@ int run_bochs(struct run *r)
 	int fds[2];
 	char path[512];
 	pid_t pid;
-	int netns = have_netns();
+	/* The debugger must reach Bochs's COM2 socket: no private network namespace then. */
+	int netns = !r->gdb_port && have_netns();
 
 	if (pipe(fds)) {
 		run_err("pipe: %s", strerror(errno));

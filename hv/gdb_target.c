@@ -1,0 +1,269 @@
+/*
+ * gdb_target.c - the debugged VM as the GDB stub sees it (gdb.h): registers, memory,
+ * breakpoints, single step, stop and resume.
+ *
+ * The VM is stopped whenever the stub reads or writes it: it is not on the CPU then, its general
+ * registers are in vm->regs and everything else in its VMCS (made current here) or in its
+ * vm_xstate (DR0-DR3, which the VMCS does not switch).
+ *
+ * Breakpoints are the CPU's debug registers: DR0-DR3 hold linear addresses, DR7 (which the VMCS
+ * switches, GUEST_DR7) enables them as instruction breakpoints (R/W = 00, LEN = 00, SDM Vol. 3B,
+ * 18.2.4). Guest memory is never written, so what the guest reads and what the trace records
+ * stay the guest's own. While the debugger holds them, the guest's own use of DR0-DR3 and DR7
+ * is overridden (docs/debugger-live.md). A breakpoint is a fault-class #DB: RIP is the
+ * breakpoint's address, and resuming there needs RFLAGS.RF = 1 so that it does not hit again
+ * (SDM Vol. 3B, 18.3.1.1).
+ *
+ * Single step is RFLAGS.TF (Bochs 2.7 has no monitor trap flag): a trap-class #DB after one
+ * instruction, which the exception bitmap turns into a VM exit (SDM Vol. 3C, 25.2). TF is set in
+ * vm->regs as well as in the VMCS, so the capture (vm_run.c) does not see the debugger's TF as a
+ * change made by the guest; the #DB exit takes it away again as the exit's post-state. While the
+ * step runs no device interrupt is injected (vm_irq.c looks at vm->dbg_step), so the step lands
+ * on the next instruction, not in an interrupt handler. The guest can see TF if the stepped
+ * instruction is PUSHF (or an interrupt gate it enters pushes RFLAGS): a limit documented in
+ * docs/debugger-live.md.
+ */
+#include "exit.h"
+#include "gdb.h"
+#include "lib.h"
+#include "sched.h"
+#include "trace.h"
+#include "vm_impl.h"
+#include "vmcs.h"
+#include "vmx_controls.h"
+#include "x86.h"
+
+#define DR7_FIXED 0x400ull /* bit 10 reads as 1 (SDM Vol. 3B, 18.2.4) */
+#define DR7_L(i) (1ull << (2 * (i)))
+#define DR6_B(i) (1ull << (i))
+#define DR6_BS (1ull << 14)
+
+struct vm *gdb_vm;
+enum gdb_stop_why gdb_stop_why = GDB_STOP_START;
+int gdb_stop_pending;
+
+static uint64_t bp_addr[4];
+static unsigned bp_used; /* bit i: DR i holds a breakpoint */
+static enum vm_state held_state; /* what the VM was doing when the debugger stopped it */
+
+static void set_dr(struct vm *vm, unsigned i, uint64_t v)
+{
+	vm->xstate.dr[i] = v;
+	if (vm_xstate_owner != vm)
+		return; /* loaded at the VM's next switch onto the CPU */
+	switch (i) {
+	case 0: write_dr0(v); break;
+	case 1: write_dr1(v); break;
+	case 2: write_dr2(v); break;
+	default: write_dr3(v); break;
+	}
+}
+
+static uint64_t seg_field(unsigned seg, unsigned what)
+{
+	return vmcs_read_raw(VMCS_SEG_FIELD(what, seg));
+}
+
+uint64_t gdb_target_reg(struct vm *vm, unsigned r)
+{
+	vm_make_current(vm);
+	if (r < RV_NREGS)
+		return vm->regs[r]; /* RSP, RIP and RFLAGS are kept in step with the VMCS at every exit */
+	if (r >= GDB_T_ES && r <= GDB_T_GS)
+		return seg_field(r - GDB_T_ES + HVT_SEG_ES, GUEST_ES_SELECTOR);
+	switch (r) {
+	case GDB_T_FS_BASE: return vmcs_readnat(GUEST_FS_BASE);
+	case GDB_T_GS_BASE: return vmcs_readnat(GUEST_GS_BASE);
+	case GDB_T_CR0: return vmcs_readnat(CR0_READ_SHADOW);
+	case GDB_T_CR3: return vmcs_readnat(GUEST_CR3);
+	case GDB_T_CR4: return vmcs_readnat(GUEST_CR4) & ~CR4_VMXE;
+	case GDB_T_EFER: return vmcs_read64(GUEST_IA32_EFER);
+	default: return 0;
+	}
+}
+
+/*
+ * Only the general registers, RIP and RFLAGS can be written, and only without a trace: the
+ * trace has no record for a register changed between two exits (a replay would diverge from
+ * there), so with tracing on a write is refused (docs/debugger-live.md). Memory writes are
+ * recorded (MEMWRITE).
+ */
+int gdb_target_set_reg(struct vm *vm, unsigned r, uint64_t v)
+{
+	if (r >= RV_NREGS || trace_on)
+		return -1;
+	vm_make_current(vm);
+	if (r == RV_REG_RFLAGS)
+		v = (v & ~(RFLAGS_TF | RFLAGS_RF)) | RFLAGS_FIXED; /* TF and RF are the stub's */
+	vm->regs[r] = v;
+	if (r == RV_REG_RSP)
+		vmcs_writenat(GUEST_RSP, v);
+	else if (r == RV_REG_RIP)
+		vmcs_writenat(GUEST_RIP, v);
+	else if (r == RV_REG_RFLAGS)
+		vmcs_writenat(GUEST_RFLAGS, v);
+	return 0;
+}
+
+unsigned gdb_target_bits(struct vm *vm)
+{
+	vm_make_current(vm);
+	return (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) ? 64 : 32;
+}
+
+/* Guest-physical memory behind a linear address, up to the end of its page; 0 if none. */
+static uint8_t *lin_ptr(struct vm *vm, uint64_t la, unsigned len, unsigned *n)
+{
+	struct x86_walk w;
+	if (vm_walk(vm, la, 0, &w))
+		return 0;
+	uint64_t page = w.page_size ? w.page_size : PAGE_SIZE;
+	uint64_t room = page - (w.pa & (page - 1));
+	*n = len < room ? len : (unsigned)room;
+	return vm_gpa_ptr(vm, w.pa, *n);
+}
+
+unsigned gdb_target_read(struct vm *vm, uint64_t la, uint8_t *buf, unsigned len)
+{
+	unsigned done = 0, n;
+	vm_make_current(vm);
+	while (done < len) {
+		uint8_t *p = lin_ptr(vm, la + done, len - done, &n);
+		if (!p)
+			break;
+		memcpy(buf + done, p, n);
+		done += n;
+	}
+	return done;
+}
+
+unsigned gdb_target_write(struct vm *vm, uint64_t la, const uint8_t *buf, unsigned len)
+{
+	unsigned done = 0, n;
+	vm_make_current(vm);
+	while (done < len) {
+		uint8_t *p = lin_ptr(vm, la + done, len - done, &n);
+		if (!p)
+			break;
+		memcpy(p, buf + done, n);
+		if (trace_on) {
+			sched_trace_current(vm);
+			trace_memwrite((uint64_t)(p - vm->mem), p, n);
+		}
+		done += n;
+	}
+	return done;
+}
+
+static void load_dr7(struct vm *vm)
+{
+	uint64_t dr7 = DR7_FIXED;
+	for (unsigned i = 0; i < 4; i++)
+		if (bp_used & (1u << i))
+			dr7 |= DR7_L(i); /* R/W = 00 and LEN = 00: execution, one byte */
+	vm_make_current(vm);
+	vmcs_writenat(GUEST_DR7, dr7);
+}
+
+int gdb_target_break(struct vm *vm, uint64_t la, int insert)
+{
+	int slot = -1;
+	for (unsigned i = 0; i < 4; i++)
+		if ((bp_used & (1u << i)) && bp_addr[i] == la)
+			slot = (int)i;
+	if (!insert) {
+		if (slot >= 0)
+			bp_used &= ~(1u << slot);
+		load_dr7(vm);
+		return 0;
+	}
+	if (slot >= 0)
+		return 0; /* gdb may insert the same breakpoint twice */
+	for (unsigned i = 0; i < 4; i++)
+		if (!(bp_used & (1u << i))) {
+			bp_addr[i] = la;
+			bp_used |= 1u << i;
+			set_dr(vm, i, la);
+			load_dr7(vm);
+			return 0;
+		}
+	return -1;
+}
+
+static int at_breakpoint(struct vm *vm)
+{
+	for (unsigned i = 0; i < 4; i++)
+		if ((bp_used & (1u << i)) && bp_addr[i] == vm->regs[RV_REG_RIP])
+			return 1;
+	return 0;
+}
+
+void gdb_target_resume(struct vm *vm, int step)
+{
+	if (vm->state != VM_DEBUG || !vm->running)
+		return;
+	vm_make_current(vm);
+	uint64_t fl = vm->regs[RV_REG_RFLAGS];
+	if (step)
+		fl |= RFLAGS_TF;
+	if (at_breakpoint(vm))
+		fl |= RFLAGS_RF; /* the breakpoint at RIP stays quiet for this one instruction */
+	if (fl != vm->regs[RV_REG_RFLAGS]) {
+		vm->regs[RV_REG_RFLAGS] = fl;
+		vmcs_writenat(GUEST_RFLAGS, fl);
+	}
+	vm->dbg_step = (uint8_t)step;
+	gdb_stop_pending = 0;
+	sched_resume(vm, held_state);
+}
+
+void gdb_target_stop(struct vm *vm)
+{
+	if (vm->state == VM_DEBUG || !vm->running)
+		return;
+	held_state = vm->state;
+	vm->state = VM_DEBUG;
+	gdb_stop_why = GDB_STOP_INTERRUPT;
+	gdb_stop_pending = 1;
+}
+
+/*
+ * An exception exit: only #DB is intercepted, and only for the debugged VM (gdb_init). The
+ * qualification holds the DR6 bits of the debug exception (SDM Vol. 3C, 28.2.1, Table 28-1):
+ * B0-B3 for a breakpoint, BS for a single step. The VM is held; the stub reports the stop.
+ */
+void exit_exception(struct vm *vm)
+{
+	uint32_t info = vmcs_read32(VM_EXIT_INTR_INFO);
+
+	if (vm != gdb_vm || (info & 0xff) != VEC_DB) {
+		exit_unexpected(vm);
+		return;
+	}
+	uint64_t fl = vm->regs[RV_REG_RFLAGS];
+	if (vm->dbg_step || (fl & RFLAGS_TF)) {
+		/* The debugger's TF goes away as this exit's post-state (trace_format.h). */
+		fl &= ~RFLAGS_TF;
+		vm->regs[RV_REG_RFLAGS] = fl;
+		vm->post.mask |= HVT_POST_RFLAGS;
+		vm->post.v[RV_POST_RFLAGS] = fl;
+	}
+	gdb_stop_why = (vm->exit_qual & DR6_BS) || vm->dbg_step ? GDB_STOP_STEP : GDB_STOP_BREAK;
+	if (vm->exit_qual & (DR6_B(0) | DR6_B(1) | DR6_B(2) | DR6_B(3)))
+		gdb_stop_why = GDB_STOP_BREAK;
+	vm->dbg_step = 0;
+	held_state = VM_RUNNABLE;
+	vm->state = VM_DEBUG;
+	vm->slice_over = 1;
+	gdb_stop_pending = 1;
+}
+
+void gdb_target_init(struct vm *vm)
+{
+	gdb_vm = vm;
+	vm_make_current(vm);
+	vmcs_write32(EXCEPTION_BITMAP, vmcs_read32(EXCEPTION_BITMAP) | (1u << VEC_DB));
+	held_state = vm->state;
+	vm->state = VM_DEBUG;
+	gdb_stop_why = GDB_STOP_START;
+}
