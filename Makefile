@@ -33,6 +33,7 @@ include hv/hv.mk
 include guest-samples/guests.mk
 include runner/runner.mk
 include replay/replay.mk
+include gdb/gdb.mk
 include tests/unit/unit.mk
 include tests/system/system.mk
 include examples/examples.mk
