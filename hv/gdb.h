@@ -11,8 +11,9 @@
  * How it fits the rest (docs/debugger-live.md): the debugged VM stops before its first
  * instruction (state VM_DEBUG). The scheduler does not run a VM in that state, so the others keep
  * running, and it calls gdb_poll() between slices; when no VM can run it calls gdb_wait(),
- * which serves the debugger until the VM runs again. A breakpoint or a finished step is a #DB
- * exit (exit_exception), which puts the VM back into VM_DEBUG. None of this is on the exit path:
+ * which serves the debugger until the VM runs again. A breakpoint is a #DB exit
+ * (exit_exception), a single step a slice of one instruction; both put the VM back into
+ * VM_DEBUG. None of this is on the exit path:
  * with no debugger, the exception exit never happens and the scheduler tests one pointer per
  * slice.
  */
@@ -40,28 +41,12 @@ void gdb_uart_putc(uint8_t c);
 
 /* ---- the target (gdb_target.c), for gdb_stub.c ------------------------------------------ */
 
-/* Registers as gdb names them: the general registers in RV_REG_* order (regs.h), then these. */
-enum gdb_treg {
-	GDB_T_RIP = RV_REG_RIP,
-	GDB_T_RFLAGS = RV_REG_RFLAGS,
-	GDB_T_ES = RV_NREGS, /* selectors, HVT_SEG_* order: ES CS SS DS FS GS */
-	GDB_T_CS,
-	GDB_T_SS,
-	GDB_T_DS,
-	GDB_T_FS,
-	GDB_T_GS,
-	GDB_T_FS_BASE,
-	GDB_T_GS_BASE,
-	GDB_T_CR0,
-	GDB_T_CR3,
-	GDB_T_CR4,
-	GDB_T_EFER,
-	GDB_T_COUNT
-};
-/* Read a register of the stopped VM. */
-uint64_t gdb_target_reg(struct vm *vm, unsigned r);
+/* Read a register of the stopped VM, named by its source in the shared register list
+ * (gdb/regs_desc.h, enum gdb_src: RV_REG_* for the register file, then selectors, bases,
+ * control registers). 0 for GDB_SRC_NONE (the stub sends "xx" for those). */
+uint64_t gdb_target_reg(struct vm *vm, unsigned src);
 /* Write one: 0, or -1 when it cannot be written (read-only here, or the trace cannot say it). */
-int gdb_target_set_reg(struct vm *vm, unsigned r, uint64_t v);
+int gdb_target_set_reg(struct vm *vm, unsigned src, uint64_t v);
 /* Copy guest memory at a linear address (the guest's paging, then guest-physical memory): the
  * bytes read, fewer than len where the walk fails or memory ends. */
 unsigned gdb_target_read(struct vm *vm, uint64_t la, uint8_t *buf, unsigned len);
@@ -69,10 +54,16 @@ unsigned gdb_target_read(struct vm *vm, uint64_t la, uint8_t *buf, unsigned len)
 unsigned gdb_target_write(struct vm *vm, uint64_t la, const uint8_t *buf, unsigned len);
 /* Hardware breakpoints at linear addresses: 0, or -1 when all four are in use. */
 int gdb_target_break(struct vm *vm, uint64_t la, int insert);
-/* Run the VM again (step: one instruction, interrupts held off). */
+/* Run the VM again (step: one instruction, interrupts held off: the scheduler gives it a
+ * one-instruction slice and then calls gdb_target_stepped). */
 void gdb_target_resume(struct vm *vm, int step);
+void gdb_target_stepped(struct vm *vm);
 /* Stop a running VM now (Ctrl-C): it is not on the CPU between slices. */
 void gdb_target_stop(struct vm *vm);
+/* The debugger lets go: breakpoints removed, the VM runs (D, k, or a client gone). */
+void gdb_target_detach(struct vm *vm);
+/* Take the VM: intercept #DB and hold it before its next instruction (gdb_init). */
+void gdb_target_init(struct vm *vm);
 /* The VM's CPU mode for the register layout: 64 when in long mode, else 32. */
 unsigned gdb_target_bits(struct vm *vm);
 

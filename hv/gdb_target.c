@@ -14,18 +14,22 @@
  * breakpoint's address, and resuming there needs RFLAGS.RF = 1 so that it does not hit again
  * (SDM Vol. 3B, 18.3.1.1).
  *
- * Single step is RFLAGS.TF (Bochs 2.7 has no monitor trap flag): a trap-class #DB after one
- * instruction, which the exception bitmap turns into a VM exit (SDM Vol. 3C, 25.2). TF is set in
- * vm->regs as well as in the VMCS, so the capture (vm_run.c) does not see the debugger's TF as a
- * change made by the guest; the #DB exit takes it away again as the exit's post-state. While the
+ * Single step is the VMX preemption timer, not RFLAGS.TF: Bochs 2.7 has no monitor trap flag,
+ * and on Bochs the preemption timer counts guest instructions exactly (shared/BOCHS-NOTES.md),
+ * so a slice with a budget of one instruction (sched.c: 2 ticks, one of them the timer's exit) ends after exactly that instruction,
+ * like an MTF exit. If the instruction itself exits (CPUID, I/O), its handler runs and the next
+ * entry, with the timer at 0, exits before any further instruction (SDM Vol. 3C, 26.7.4). The
+ * guest never sees a TF it did not set (PUSHF, an interrupt frame), the trace records no flag
+ * the guest did not have, and a step over an emulated instruction is one step, which a TF
+ * trap would not be (the trap of an instruction the hypervisor emulates is lost). While the
  * step runs no device interrupt is injected (vm_irq.c looks at vm->dbg_step), so the step lands
- * on the next instruction, not in an interrupt handler. The guest can see TF if the stepped
- * instruction is PUSHF (or an interrupt gate it enters pushes RFLAGS): a limit documented in
- * docs/debugger-live.md.
+ * on the next instruction, not in an interrupt handler. On a CPU whose timer does not count
+ * instructions this would step by time: there, TF plus #DB or the monitor trap flag is the way.
  */
 #include "exit.h"
 #include "gdb.h"
 #include "lib.h"
+#include "regs_desc.h"
 #include "sched.h"
 #include "trace.h"
 #include "vm_impl.h"
@@ -36,7 +40,6 @@
 #define DR7_FIXED 0x400ull /* bit 10 reads as 1 (SDM Vol. 3B, 18.2.4) */
 #define DR7_L(i) (1ull << (2 * (i)))
 #define DR6_B(i) (1ull << (i))
-#define DR6_BS (1ull << 14)
 
 struct vm *gdb_vm;
 enum gdb_stop_why gdb_stop_why = GDB_STOP_START;
@@ -64,20 +67,21 @@ static uint64_t seg_field(unsigned seg, unsigned what)
 	return vmcs_read_raw(VMCS_SEG_FIELD(what, seg));
 }
 
-uint64_t gdb_target_reg(struct vm *vm, unsigned r)
+uint64_t gdb_target_reg(struct vm *vm, unsigned src)
 {
 	vm_make_current(vm);
-	if (r < RV_NREGS)
-		return vm->regs[r]; /* RSP, RIP and RFLAGS are kept in step with the VMCS at every exit */
-	if (r >= GDB_T_ES && r <= GDB_T_GS)
-		return seg_field(r - GDB_T_ES + HVT_SEG_ES, GUEST_ES_SELECTOR);
-	switch (r) {
-	case GDB_T_FS_BASE: return vmcs_readnat(GUEST_FS_BASE);
-	case GDB_T_GS_BASE: return vmcs_readnat(GUEST_GS_BASE);
-	case GDB_T_CR0: return vmcs_readnat(CR0_READ_SHADOW);
-	case GDB_T_CR3: return vmcs_readnat(GUEST_CR3);
-	case GDB_T_CR4: return vmcs_readnat(GUEST_CR4) & ~CR4_VMXE;
-	case GDB_T_EFER: return vmcs_read64(GUEST_IA32_EFER);
+	if (src < RV_NREGS)
+		return vm->regs[src]; /* RSP, RIP and RFLAGS are kept in step with the VMCS at every exit */
+	if (src >= GDB_SRC_SEL_ES && src <= GDB_SRC_SEL_GS) /* ES CS SS DS FS GS: HVT_SEG_* order */
+		return seg_field(src - GDB_SRC_SEL_ES + HVT_SEG_ES, GUEST_ES_SELECTOR);
+	switch (src) {
+	case GDB_SRC_FS_BASE: return vmcs_readnat(GUEST_FS_BASE);
+	case GDB_SRC_GS_BASE: return vmcs_readnat(GUEST_GS_BASE);
+	case GDB_SRC_CR0: return vmcs_readnat(CR0_READ_SHADOW);
+	case GDB_SRC_CR2: return vm_xstate_owner == vm ? read_cr2() : vm->xstate.cr2;
+	case GDB_SRC_CR3: return vmcs_readnat(GUEST_CR3);
+	case GDB_SRC_CR4: return (vmcs_readnat(GUEST_CR4) & ~CR4_VMXE) | (vmcs_readnat(CR4_READ_SHADOW) & CR4_VMXE);
+	case GDB_SRC_EFER: return vmcs_read64(GUEST_IA32_EFER);
 	default: return 0;
 	}
 }
@@ -202,19 +206,26 @@ void gdb_target_resume(struct vm *vm, int step)
 {
 	if (vm->state != VM_DEBUG || !vm->running)
 		return;
-	vm_make_current(vm);
-	uint64_t fl = vm->regs[RV_REG_RFLAGS];
-	if (step)
-		fl |= RFLAGS_TF;
-	if (at_breakpoint(vm))
-		fl |= RFLAGS_RF; /* the breakpoint at RIP stays quiet for this one instruction */
-	if (fl != vm->regs[RV_REG_RFLAGS]) {
-		vm->regs[RV_REG_RFLAGS] = fl;
-		vmcs_writenat(GUEST_RFLAGS, fl);
+	if (at_breakpoint(vm)) {
+		/* The breakpoint at RIP stays quiet for this one instruction (RF, SDM Vol. 3B, 18.3.1.1). */
+		vm_make_current(vm);
+		vm->regs[RV_REG_RFLAGS] |= RFLAGS_RF;
+		vmcs_writenat(GUEST_RFLAGS, vm->regs[RV_REG_RFLAGS]);
 	}
 	vm->dbg_step = (uint8_t)step;
 	gdb_stop_pending = 0;
 	sched_resume(vm, held_state);
+}
+
+void gdb_target_stepped(struct vm *vm)
+{
+	vm->dbg_step = 0;
+	if (!vm->running || vm->state == VM_DEBUG)
+		return; /* it ended, or a breakpoint exit held it already */
+	held_state = vm->state;
+	vm->state = VM_DEBUG;
+	gdb_stop_why = GDB_STOP_STEP;
+	gdb_stop_pending = 1;
 }
 
 void gdb_target_stop(struct vm *vm)
@@ -230,7 +241,9 @@ void gdb_target_stop(struct vm *vm)
 /*
  * An exception exit: only #DB is intercepted, and only for the debugged VM (gdb_init). The
  * qualification holds the DR6 bits of the debug exception (SDM Vol. 3C, 28.2.1, Table 28-1):
- * B0-B3 for a breakpoint, BS for a single step. The VM is held; the stub reports the stop.
+ * B0-B3 for a breakpoint. The VM is held; the stub reports the stop. A #DB the guest caused
+ * itself (its own TF, or an ICEBP) is not the debugger's: it is delivered to the guest as it
+ * would have been, with DR6 reporting it.
  */
 void exit_exception(struct vm *vm)
 {
@@ -240,22 +253,28 @@ void exit_exception(struct vm *vm)
 		exit_unexpected(vm);
 		return;
 	}
-	uint64_t fl = vm->regs[RV_REG_RFLAGS];
-	if (vm->dbg_step || (fl & RFLAGS_TF)) {
-		/* The debugger's TF goes away as this exit's post-state (trace_format.h). */
-		fl &= ~RFLAGS_TF;
-		vm->regs[RV_REG_RFLAGS] = fl;
-		vm->post.mask |= HVT_POST_RFLAGS;
-		vm->post.v[RV_POST_RFLAGS] = fl;
+	if (!(vm->exit_qual & (DR6_B(0) | DR6_B(1) | DR6_B(2) | DR6_B(3)) & bp_used)) {
+		uint64_t dr6 = (vm_xstate_owner == vm ? read_dr6() : vm->xstate.dr6) | (vm->exit_qual & 0x600f);
+		vm->xstate.dr6 = dr6;
+		if (vm_xstate_owner == vm)
+			write_dr6(dr6);
+		vm_inject_exception(vm, VEC_DB, 0, 0);
+		return;
 	}
-	gdb_stop_why = (vm->exit_qual & DR6_BS) || vm->dbg_step ? GDB_STOP_STEP : GDB_STOP_BREAK;
-	if (vm->exit_qual & (DR6_B(0) | DR6_B(1) | DR6_B(2) | DR6_B(3)))
-		gdb_stop_why = GDB_STOP_BREAK;
+	gdb_stop_why = GDB_STOP_BREAK;
 	vm->dbg_step = 0;
 	held_state = VM_RUNNABLE;
 	vm->state = VM_DEBUG;
 	vm->slice_over = 1;
 	gdb_stop_pending = 1;
+}
+
+void gdb_target_detach(struct vm *vm)
+{
+	bp_used = 0;
+	load_dr7(vm);
+	if (vm->state == VM_DEBUG)
+		gdb_target_resume(vm, 0);
 }
 
 void gdb_target_init(struct vm *vm)

@@ -240,7 +240,12 @@ void sched_run(void)
 				trace_switch((unsigned)vm->id);
 			traced_vm = vm->id;
 		}
-		vm_set_budget(vm, budget(vm));
+		/* The debugger's single step (gdb.h): one instruction, and the timer's own exit tick
+		 * (a preemption-timer exit counts one more than the instructions it let run,
+		 * trace_format.h). */
+		vm_set_budget(vm, vm->dbg_step ? 2 : budget(vm));
 		account(vm, vm_run_slice(vm));
+		if (vm->dbg_step)
+			gdb_target_stepped(vm);
 	}
 }

@@ -1,0 +1,331 @@
+/*
+ * gdb_stub.c - the live GDB stub's packets: bytes from COM2 through the protocol layer
+ * (gdb/rsp.c frames and parses them; nothing here parses a packet) to the target
+ * (gdb_target.c), and the replies back.
+ *
+ * gdb sees one thread, the debugged VM, with the amd64 register layout of gdb/regs_desc.h
+ * whatever mode the VM is in (it may reach long mode at any time; a fixed layout keeps gdb's
+ * view valid across mode switches). Addresses in m/M/X/Z packets are linear: the guest's
+ * paging applies, as it does for the CPU's own breakpoints.
+ *
+ * Robustness: a packet with a bad checksum or longer than the buffer is answered '-' by the
+ * protocol layer and dropped; an unknown packet gets the empty reply, a malformed one E01. The
+ * stub never waits for gdb except in gdb_wait, which the scheduler calls only when no VM can
+ * run; a client that goes away leaves the VM held, the other VMs running.
+ */
+#include "gdb.h"
+#include "lib.h"
+#include "regs_desc.h"
+#include "retrovisor/exit_status.h"
+#include "rsp.h"
+#include "trace.h"
+
+#define GDB_PKT_MAX 4096 /* PacketSize (hex 1000): the largest packet gdb may send */
+#define GDB_THREAD 1     /* the VM's thread id */
+#define GDB_LAYOUT GDB_LAYOUT_AMD64
+
+static uint8_t pkt_buf[GDB_PKT_MAX];
+static uint8_t out_buf[2 * GDB_PKT_MAX + 64];
+static uint8_t mem_buf[GDB_PKT_MAX / 2];
+static size_t out_len; /* the last reply, resent on '-' */
+static struct rsp_conn conn;
+static int attached;     /* a debugger is connected (until D or k) */
+static int waiting_stop; /* gdb resumed the VM and waits for a stop reply */
+static int gdb_hwbreak;  /* gdb offered the hwbreak stop reason (qSupported) */
+
+static void send(size_t n)
+{
+	out_len = n;
+	for (size_t i = 0; i < n; i++)
+		gdb_uart_putc(out_buf[i]);
+}
+
+static void reply(const char *s) { send(rsp_reply(out_buf, sizeof(out_buf), s)); }
+
+static void reply_stop(void)
+{
+	struct rsp_stop st = {.sig = RSP_SIGTRAP, .reason = RSP_STOP_PLAIN, .thread = GDB_THREAD};
+	if (!gdb_vm->running) {
+		/* The VM ended (halted, shut down, stopped by the hypervisor): gdb's process exited. */
+		reply(rv_vm_ended_normally(gdb_vm->stop_why, gdb_vm->stop_status) ? "W00" : "W01");
+		attached = 0;
+		return;
+	}
+	if (gdb_stop_why == GDB_STOP_INTERRUPT)
+		st.sig = RSP_SIGINT;
+	else if (gdb_stop_why == GDB_STOP_BREAK && gdb_hwbreak)
+		st.reason = RSP_STOP_HWBREAK; /* PC is the breakpoint's: gdb must not back it up */
+	send(rsp_reply_stop(out_buf, sizeof(out_buf), &st));
+}
+
+static void read_regs(void)
+{
+	unsigned n;
+	const struct gdb_reg_desc *r = gdb_regs(GDB_LAYOUT, &n);
+	struct rsp_out o;
+	rsp_out_begin(&o, out_buf, sizeof(out_buf));
+	for (unsigned i = 0; i < n; i++) {
+		if (r[i].src == GDB_SRC_NONE)
+			rsp_out_unavailable(&o, r[i].bits / 8u);
+		else
+			rsp_out_le(&o, gdb_target_reg(gdb_vm, r[i].src), r[i].bits / 8u);
+	}
+	send(rsp_out_end(&o));
+}
+
+static void read_reg(unsigned i)
+{
+	unsigned n;
+	const struct gdb_reg_desc *r = gdb_regs(GDB_LAYOUT, &n);
+	struct rsp_out o;
+	if (i >= n) {
+		reply("E01");
+		return;
+	}
+	rsp_out_begin(&o, out_buf, sizeof(out_buf));
+	if (r[i].src == GDB_SRC_NONE)
+		rsp_out_unavailable(&o, r[i].bits / 8u);
+	else
+		rsp_out_le(&o, gdb_target_reg(gdb_vm, r[i].src), r[i].bits / 8u);
+	send(rsp_out_end(&o));
+}
+
+static uint64_t le_value(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+	for (size_t i = n < 8 ? n : 8; i-- > 0;)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* P: one register; G: every register the block covers (only those the target can write may
+ * differ from their current values). */
+static void write_reg(unsigned i, const uint8_t *data, size_t len)
+{
+	unsigned n;
+	const struct gdb_reg_desc *r = gdb_regs(GDB_LAYOUT, &n);
+	if (i >= n || len != r[i].bits / 8u || r[i].src == GDB_SRC_NONE ||
+	    gdb_target_set_reg(gdb_vm, r[i].src, le_value(data, len))) {
+		reply("E01");
+		return;
+	}
+	reply("OK");
+}
+
+static void write_regs(const uint8_t *data, size_t len)
+{
+	unsigned n;
+	const struct gdb_reg_desc *r = gdb_regs(GDB_LAYOUT, &n);
+	for (unsigned i = 0; i < n; i++) {
+		unsigned off = gdb_reg_offset(GDB_LAYOUT, i), sz = r[i].bits / 8u;
+		if (off + sz > len || r[i].src == GDB_SRC_NONE)
+			continue;
+		uint64_t v = le_value(data + off, sz);
+		if (v != gdb_target_reg(gdb_vm, r[i].src) && gdb_target_set_reg(gdb_vm, r[i].src, v)) {
+			reply("E01");
+			return;
+		}
+	}
+	reply("OK");
+}
+
+static void read_mem(uint64_t addr, uint64_t len)
+{
+	if (len > sizeof(mem_buf))
+		len = sizeof(mem_buf); /* a short answer is allowed; gdb asks for the rest */
+	unsigned got = gdb_target_read(gdb_vm, addr, mem_buf, (unsigned)len);
+	if (!got && len) {
+		reply("E14"); /* EFAULT: nothing readable there */
+		return;
+	}
+	struct rsp_out o;
+	rsp_out_begin(&o, out_buf, sizeof(out_buf));
+	rsp_out_hex(&o, mem_buf, got);
+	send(rsp_out_end(&o));
+}
+
+static void write_mem(uint64_t addr, const uint8_t *data, size_t len)
+{
+	if (gdb_target_write(gdb_vm, addr, data, (unsigned)len) != len)
+		reply("E14");
+	else
+		reply("OK");
+}
+
+static void resume(int step)
+{
+	waiting_stop = 1;
+	gdb_target_resume(gdb_vm, step);
+}
+
+static void point(const struct rsp_req *q, int insert)
+{
+	if (q->point != RSP_SWBREAK && q->point != RSP_HWBREAK) {
+		reply(""); /* watchpoints: not offered (the debug registers are the breakpoints') */
+		return;
+	}
+	reply(gdb_target_break(gdb_vm, q->addr, insert) ? "E01" : "OK");
+}
+
+static void vcont(const struct rsp_req *q)
+{
+	/* One thread: the first action that applies to it (or to all) decides. */
+	for (unsigned i = 0; i < q->nactions; i++) {
+		const struct rsp_vcont_action *a = &q->actions[i];
+		if (a->thread != RSP_THREAD_ALL && a->thread != GDB_THREAD && a->thread != RSP_THREAD_ANY)
+			continue;
+		if (a->action == 's' || a->action == 'S') {
+			resume(1);
+			return;
+		}
+		if (a->action == 'c' || a->action == 'C') {
+			resume(0);
+			return;
+		}
+		break;
+	}
+	reply("E01");
+}
+
+static void detach(void)
+{
+	reply("OK");
+	attached = 0;
+	waiting_stop = 0;
+	gdb_target_detach(gdb_vm);
+}
+
+static void answer(struct rsp_req *q)
+{
+	switch (q->kind) {
+	case RSP_REQ_HALT_REASON:
+		if (gdb_vm->state != VM_DEBUG && gdb_vm->running)
+			gdb_target_stop(gdb_vm);
+		attached = 1;
+		reply_stop();
+		break;
+	case RSP_REQ_READ_REGS: read_regs(); break;
+	case RSP_REQ_READ_REG: read_reg(q->reg); break;
+	case RSP_REQ_WRITE_REG: write_reg(q->reg, q->data, q->data_len); break;
+	case RSP_REQ_WRITE_REGS: write_regs(q->data, q->data_len); break;
+	case RSP_REQ_READ_MEM: read_mem(q->addr, q->len); break;
+	case RSP_REQ_WRITE_MEM:
+	case RSP_REQ_WRITE_MEM_BIN: write_mem(q->addr, q->data, q->data_len); break;
+	case RSP_REQ_INSERT_POINT: point(q, 1); break;
+	case RSP_REQ_REMOVE_POINT: point(q, 0); break;
+	case RSP_REQ_CONTINUE:
+	case RSP_REQ_STEP:
+		if (q->has_addr && gdb_target_set_reg(gdb_vm, RV_REG_RIP, q->addr)) {
+			reply("E01");
+			break;
+		}
+		resume(q->kind == RSP_REQ_STEP);
+		break;
+	case RSP_REQ_VCONT_QUERY: reply("vCont;c;C;s;S"); break;
+	case RSP_REQ_VCONT: vcont(q); break;
+	case RSP_REQ_SUPPORTED:
+		gdb_hwbreak = q->gdb_hwbreak;
+		reply("PacketSize=1000;QStartNoAckMode+;qXfer:features:read+;hwbreak+;vContSupported+");
+		break;
+	case RSP_REQ_XFER_FEATURES: {
+		size_t len;
+		const char *doc = gdb_tdesc(GDB_LAYOUT, &len);
+		if (strcmp(q->text, "target.xml"))
+			reply("E00");
+		else
+			send(rsp_reply_xfer(out_buf, sizeof(out_buf), doc, len, q->addr, q->len));
+		break;
+	}
+	case RSP_REQ_SET_THREAD: reply("OK"); break;
+	case RSP_REQ_THREAD_ALIVE:
+		reply(q->thread == GDB_THREAD || q->thread == RSP_THREAD_ALL || q->thread == RSP_THREAD_ANY ? "OK" : "E01");
+		break;
+	case RSP_REQ_THREAD_FIRST: reply("m1"); break;
+	case RSP_REQ_THREAD_NEXT: reply("l"); break;
+	case RSP_REQ_CURRENT_THREAD: reply("QC1"); break;
+	case RSP_REQ_THREAD_EXTRA: {
+		struct rsp_out o;
+		rsp_out_begin(&o, out_buf, sizeof(out_buf));
+		rsp_out_hexstr(&o, gdb_vm->cfg.name);
+		send(rsp_out_end(&o));
+		break;
+	}
+	case RSP_REQ_ATTACHED: reply("1"); break; /* quitting gdb detaches: the VM goes on */
+	case RSP_REQ_START_NOACK:
+		reply("OK");
+		conn.no_ack = true;
+		break;
+	case RSP_REQ_DETACH:
+	case RSP_REQ_KILL: detach(); break; /* never ends the VM or the hypervisor */
+	case RSP_REQ_SYMBOL: reply("OK"); break;
+	case RSP_REQ_MALFORMED: reply("E01"); break;
+	case RSP_REQ_READ_MEM_BIN:       /* gdb falls back to m */
+	case RSP_REQ_REVERSE_CONTINUE:   /* the past is the replay stub's (hvreplay gdb) */
+	case RSP_REQ_REVERSE_STEP:
+	case RSP_REQ_RCMD:
+	case RSP_REQ_OFFSETS:
+	case RSP_REQ_TSTATUS:
+	case RSP_REQ_MUST_REPLY_EMPTY:
+	case RSP_REQ_UNKNOWN:
+	default: reply(""); break;
+	}
+}
+
+/* Every byte waiting in the port, through the protocol layer. */
+static void serve_input(void)
+{
+	int c;
+	while ((c = gdb_uart_getc()) >= 0) {
+		char ack = 0;
+		enum rsp_event ev = rsp_feed(&conn, (uint8_t)c, &ack);
+		if (ack)
+			gdb_uart_putc((uint8_t)ack);
+		switch (ev) {
+		case RSP_EV_PACKET: {
+			struct rsp_req q;
+			rsp_parse(conn.pkt, conn.len, &q);
+			answer(&q);
+			break;
+		}
+		case RSP_EV_INTERRUPT:
+			if (gdb_vm->state != VM_DEBUG)
+				gdb_target_stop(gdb_vm);
+			else if (waiting_stop)
+				gdb_stop_pending = 1;
+			break;
+		case RSP_EV_NACK:
+			for (size_t i = 0; i < out_len; i++)
+				gdb_uart_putc(out_buf[i]);
+			break;
+		default:
+			break; /* acks, bad checksums and oversize packets (answered '-'), noise */
+		}
+	}
+}
+
+void gdb_poll(void)
+{
+	serve_input();
+	if (waiting_stop && (gdb_stop_pending || !gdb_vm->running)) {
+		waiting_stop = 0;
+		gdb_stop_pending = 0;
+		reply_stop();
+	}
+}
+
+void gdb_wait(void)
+{
+	while (gdb_vm->state == VM_DEBUG) {
+		gdb_poll();
+		__asm__ volatile("pause");
+	}
+}
+
+void gdb_init(struct vm *vm)
+{
+	rsp_conn_init(&conn, pkt_buf, sizeof(pkt_buf));
+	gdb_uart_init();
+	gdb_target_init(vm);
+	attached = 1;
+	hv_printf("hv: VM %d (%s) waits for the debugger on COM2 (hvrun --gdb)", vm->id, vm->cfg.name);
+}
