@@ -225,6 +225,10 @@ int run_bochs(struct run *r)
 		dup2(fds[1], 1);
 		dup2(err, 2);
 		close(fds[0]);
+		/* A debugger that disconnects must not end the run: Bochs writing to COM2's closed
+		 * socket would die of SIGPIPE; ignored (inherited across exec), the write just fails. */
+		if (r->gdb_port)
+			signal(SIGPIPE, SIG_IGN);
 		if (netns)
 			execlp("unshare", "unshare", "-rn", "bochs", "-q", "-f", "bochsrc", "-rc", "rc", (char *)NULL);
 		else
