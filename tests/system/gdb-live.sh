@@ -24,7 +24,7 @@ MARK_REAL=$(sym mark_real) MARK_PM=$(sym mark_pm) MARK_LM=$(sym mark_lm) DATA=$(
 REGS='printf "REGS rax=%#lx rcx=%#lx rdx=%#lx rbx=%#lx rsp=%#lx rbp=%#lx rsi=%#lx rdi=%#lx r8=%#lx r9=%#lx r10=%#lx r11=%#lx r12=%#lx r13=%#lx r14=%#lx r15=%#lx rip=%#lx rflags=%#lx\n", $rax, $rcx, $rdx, $rbx, $rsp, $rbp, $rsi, $rdi, $r8, $r9, $r10, $r11, $r12, $r13, $r14, $r15, $rip, (long)$eflags'
 
 gdb_prelude() { # PORT
-	printf 'set pagination off\nset confirm off\nset tcp connect-timeout 60\ntarget remote 127.0.0.1:%s\n' "$1"
+	printf 'set pagination off\nset confirm off\nset tcp connect-timeout 60\nset remotetimeout 60\ntarget remote 127.0.0.1:%s\n' "$1"
 }
 
 # ---- one VM through three modes ---------------------------------------------------------------
