@@ -117,3 +117,24 @@ check $? "multi: both VMs end normally" "$T.log"
 check $? "multi: the other VM printed all its ticks and passed while VM 0 was held" "$T.log"
 "$BIN/hvreplay" verify "$T.hvt" >"$T.verify" 2>&1
 check $? "multi: the trace of both VMs verifies" "$T.verify"
+
+# ---- the VM ends under the debugger; bad options -------------------------------------------------
+PORT=$(free_port)
+T=$OUT/gdb-live-end
+{
+	gdb_prelude "$PORT"
+	echo 'continue'
+} >"$T.gdb"
+timeout 200 "$BIN/hvrun" --no-trace --timeout 180 --gdb "$PORT" "$GUESTS/hello.bin" >"$T.log" 2>&1 &
+HVRUN=$!
+timeout 180 gdb -nx -batch -x "$T.gdb" >"$T.gdbout" 2>&1
+wait $HVRUN
+st=$?
+[ $st = 0 ] && grep -q 'exited normally' "$T.gdbout"
+check $? "end: a VM that ends while gdb waits is reported as exited, the run ends normally" "$T.gdbout"
+"$BIN/hvrun" --gdb 0 "$GUESTS/hello.bin" >"$T.usage" 2>&1
+st1=$?
+"$BIN/hvrun" --gdb 1234 --gdb-vm 1 "$GUESTS/hello.bin" >>"$T.usage" 2>&1
+st2=$?
+[ $st1 = 64 ] && [ $st2 = 64 ] && grep -q -- '--gdb-vm 1: there are 1 VMs' "$T.usage"
+check $? "usage: a bad --gdb port or --gdb-vm index is refused before any run" "$T.usage"
