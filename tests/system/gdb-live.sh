@@ -80,6 +80,8 @@ grep -q '^MEM 0x89abcdef$' "$T.gdbout" && grep -q '^MEM 0x1122334455667788$' "$T
 check $? "modes: memory reads and writes at linear addresses, EFER in long mode" "$T.gdbout"
 grep -q "MEMWRITE *gpa=$DATA len=8 8877665544332211" "$T.dump"
 check $? "modes: the trace records gdb's memory write" "$T.dump"
+"$BIN/hvtrace" check "$T.hvt" >"$T.check" 2>&1
+check $? "modes: the debugged run's trace is whole (hvtrace check)" "$T.check"
 "$BIN/hvreplay" verify "$T.hvt" >"$T.verify" 2>&1
 check $? "modes: the debugged run's trace verifies (hvreplay verify)" "$T.verify"
 
