@@ -137,4 +137,17 @@ const char *gdb_tdesc(enum gdb_layout l, size_t *len);
 /* The gdb architecture name of the description ("i386:x86-64", "i386"). */
 const char *gdb_arch_name(enum gdb_layout l);
 
+/*
+ * The architecture a description names. gdb 13 takes `set architecture i8086` or `i386` only
+ * when the target's description is compatible (BFD: the same word size), and even then its
+ * disassembler keeps the description's mode; so a stub that follows a guest from real mode to
+ * long mode serves the description of the mode at hand, and gdb re-reads it when the mode
+ * changes (gdb/retrovisor.py: `monitor arch`, then `unset tdesc filename`). i8086 and i386 share
+ * the i386 layout; x86-64 has the amd64 one.
+ */
+enum gdb_arch { GDB_ARCH_I8086, GDB_ARCH_I386, GDB_ARCH_X86_64, GDB_NARCHS };
+enum gdb_layout gdb_arch_layout(enum gdb_arch a);
+const char *gdb_arch_bfd_name(enum gdb_arch a); /* "i8086", "i386", "i386:x86-64" */
+const char *gdb_tdesc_arch(enum gdb_arch a, size_t *len);
+
 #endif

@@ -79,7 +79,7 @@ static void put_uint(struct sbuf *b, unsigned v)
 	put(b, d + i);
 }
 
-static size_t build(enum gdb_layout l, char *buf, size_t cap)
+static size_t build(enum gdb_layout l, const char *arch, char *buf, size_t cap)
 {
 	struct sbuf b = {buf, cap, 0};
 	unsigned n;
@@ -87,8 +87,8 @@ static size_t build(enum gdb_layout l, char *buf, size_t cap)
 	int feat = -1;
 	put(&b, "<?xml version=\"1.0\"?>\n<!DOCTYPE target SYSTEM \"gdb-target.dtd\">\n<target version=\"1.0\">\n"
 		"<architecture>");
-	put(&b, gdb_arch_name(l));
-	put(&b, "</architecture>\n");
+	put(&b, arch);
+	put(&b, "</architecture>\n<osabi>none</osabi>\n"); /* a bare machine, not GNU/Linux */
 	for (unsigned i = 0; i < n; i++) {
 		if (r[i].feature != feat) {
 			if (feat >= 0)
@@ -120,7 +120,28 @@ const char *gdb_tdesc(enum gdb_layout l, size_t *len)
 	static size_t xml_len[2];
 	unsigned k = l == GDB_LAYOUT_AMD64;
 	if (!xml_len[k])
-		xml_len[k] = build(l, xml[k], sizeof(xml[k]));
+		xml_len[k] = build(l, gdb_arch_name(l), xml[k], sizeof(xml[k]));
+	*len = xml_len[k];
+	return xml[k];
+}
+
+enum gdb_layout gdb_arch_layout(enum gdb_arch a)
+{
+	return a == GDB_ARCH_X86_64 ? GDB_LAYOUT_AMD64 : GDB_LAYOUT_I386;
+}
+
+const char *gdb_arch_bfd_name(enum gdb_arch a)
+{
+	return a == GDB_ARCH_X86_64 ? "i386:x86-64" : a == GDB_ARCH_I386 ? "i386" : "i8086";
+}
+
+const char *gdb_tdesc_arch(enum gdb_arch a, size_t *len)
+{
+	static char xml[GDB_NARCHS][12288];
+	static size_t xml_len[GDB_NARCHS];
+	unsigned k = (unsigned)a < GDB_NARCHS ? (unsigned)a : GDB_ARCH_X86_64;
+	if (!xml_len[k])
+		xml_len[k] = build(gdb_arch_layout(k), gdb_arch_bfd_name(k), xml[k], sizeof(xml[k]));
 	*len = xml_len[k];
 	return xml[k];
 }

@@ -96,3 +96,8 @@ row "hvtrace stat / reading the file (cat | cat)" "$(echo "scale=2; $st / $ct" |
 # 5. Replay: verify against recording, seeks, memory (replay/bench.sh).
 echo
 replay/bench.sh
+
+# 6. The gdb replay stub: reverse-stepi and reverse-continue latency at the end of a one-million-
+# exit trace (gdb/bench.sh, after replay/bench.sh which records the trace).
+echo
+gdb/bench.sh

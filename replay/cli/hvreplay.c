@@ -26,6 +26,7 @@ static const char usage_main[] =
 	"  verify FILE      replay every VM, check every exit; exit 0 only if all match\n"
 	"  itrace FILE      print each guest instruction with its disassembly and changed registers\n"
 	"  seek FILE        time random seeks to exits (for benchmarks)\n"
+	"  gdb FILE         serve the recording to gdb, time travel included (docs/debugger.md)\n"
 	"\n"
 	"`hvreplay COMMAND --help` describes each command's options. Numbers are decimal or\n"
 	"hexadecimal after 0x.\n";
@@ -218,6 +219,8 @@ static int run(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help"))
 		return cli_usage(usage_main, 0);
+	if (!strcmp(cmd, "gdb")) /* its own options (gdb/replay_server.c) */
+		return rgdb_main(argc - 1, argv + 1);
 	const char *usage = !strcmp(cmd, "verify") ? usage_verify
 			    : !strcmp(cmd, "itrace") ? usage_itrace
 			    : !strcmp(cmd, "seek")   ? usage_seek

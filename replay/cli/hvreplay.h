@@ -29,6 +29,7 @@ int cli_error(const char *file, const struct hvt_err *err);
 int cmd_verify(const struct cli_opts *o);
 int cmd_itrace(const struct cli_opts *o);
 int cmd_seek(const struct cli_opts *o);
+int rgdb_main(int argc, char **argv); /* hvreplay gdb: gdb/replay_server.c */
 /* Print a divergence report to stderr. */
 void cli_print_divergence(const char *file, const char *vmname, unsigned vm, const struct rp_divergence *d);
 
