@@ -64,7 +64,7 @@ void gdb_target_stop(struct vm *vm);
 void gdb_target_detach(struct vm *vm);
 /* Take the VM: intercept #DB and hold it before its next instruction (gdb_init). */
 void gdb_target_init(struct vm *vm);
-/* The VM's CPU mode for the register layout: 64 when in long mode, else 32. */
+/* The code size at RIP: 16 (real mode, 16-bit segments), 32 or 64 (64-bit mode). */
 unsigned gdb_target_bits(struct vm *vm);
 
 /* Why the VM stopped last, for the stop reply. */

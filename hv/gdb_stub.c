@@ -3,10 +3,12 @@
  * (gdb/rsp.c frames and parses them; nothing here parses a packet) to the target
  * (gdb_target.c), and the replies back.
  *
- * gdb sees one thread, the debugged VM, with the amd64 register layout of gdb/regs_desc.h
- * whatever mode the VM is in (it may reach long mode at any time; a fixed layout keeps gdb's
- * view valid across mode switches). Addresses in m/M/X/Z packets are linear: the guest's
- * paging applies, as it does for the CPU's own breakpoints.
+ * gdb sees one thread, the debugged VM. The description served is x86-64's (the amd64 layout of
+ * gdb/regs_desc.h) whatever mode the VM is in, since it may reach long mode at any time, until
+ * gdb asks for another with `monitor arch` (gdb/retrovisor.py does at every stop, from
+ * `monitor mode`, so that gdb decodes real-mode and 32-bit code right; the same two commands
+ * as the replay stub's). Addresses in m/M/X/Z packets are linear: the guest's paging applies,
+ * as it does for the CPU's own breakpoints.
  *
  * Robustness: a packet with a bad checksum or longer than the buffer is answered '-' by the
  * protocol layer and dropped; an unknown packet gets the empty reply, a malformed one E01. The
@@ -19,10 +21,11 @@
 #include "retrovisor/exit_status.h"
 #include "rsp.h"
 #include "trace.h"
+#include "x86.h"
 
 #define GDB_PKT_MAX 4096 /* PacketSize (hex 1000): the largest packet gdb may send */
 #define GDB_THREAD 1     /* the VM's thread id */
-#define GDB_LAYOUT GDB_LAYOUT_AMD64
+#define GDB_LAYOUT gdb_arch_layout(served)
 
 static uint8_t pkt_buf[GDB_PKT_MAX];
 static uint8_t out_buf[2 * GDB_PKT_MAX + 64];
@@ -32,6 +35,8 @@ static struct rsp_conn conn;
 static int attached;     /* a debugger is connected (until D or k) */
 static int waiting_stop; /* gdb resumed the VM and waits for a stop reply */
 static int gdb_hwbreak;  /* gdb offered the hwbreak stop reason (qSupported) */
+static enum gdb_arch served = GDB_ARCH_X86_64; /* the description gdb reads (monitor arch) */
+static char mon_buf[512];
 
 static void send(size_t n)
 {
@@ -187,6 +192,54 @@ static void vcont(const struct rsp_req *q)
 	reply("E01");
 }
 
+static enum gdb_arch mode_arch(unsigned bits)
+{
+	return bits == 64 ? GDB_ARCH_X86_64 : bits == 32 ? GDB_ARCH_I386 : GDB_ARCH_I8086;
+}
+
+/* `monitor CMD`: the answer is text for gdb's console, sent hex-encoded. */
+static void monitor(const char *cmd)
+{
+	unsigned bits = gdb_target_bits(gdb_vm);
+	const char *mode = bits == 64 ? "long" : bits == 32 ? "protected" : "real";
+	int n = 0;
+
+	while (*cmd == ' ')
+		cmd++;
+	if (bits == 16 && (gdb_target_reg(gdb_vm, GDB_SRC_CR0) & CR0_PE))
+		mode = "protected16";
+	if (!strcmp(cmd, "mode")) {
+		/* one line, read by gdb/retrovisor.py: mode, the architecture it needs, the one served */
+		n = snprintf(mon_buf, sizeof(mon_buf), "mode: %s %s %s cr0=0x%lx efer=0x%lx cs=0x%lx bits=%u\n", mode,
+			     gdb_arch_bfd_name(mode_arch(bits)), gdb_arch_bfd_name(served),
+			     gdb_target_reg(gdb_vm, GDB_SRC_CR0), gdb_target_reg(gdb_vm, GDB_SRC_EFER),
+			     gdb_target_reg(gdb_vm, GDB_SRC_SEL_CS), bits);
+	} else if (!memcmp(cmd, "arch", 4) && (cmd[4] == ' ' || !cmd[4])) {
+		const char *a = cmd + 4;
+		while (*a == ' ')
+			a++;
+		if (!strcmp(a, "auto"))
+			served = mode_arch(bits);
+		for (int i = 0; i < GDB_NARCHS; i++)
+			if (!strcmp(a, gdb_arch_bfd_name((enum gdb_arch)i)))
+				served = (enum gdb_arch)i;
+		n = snprintf(mon_buf, sizeof(mon_buf), "arch %s\n", gdb_arch_bfd_name(served));
+	} else {
+		n = snprintf(mon_buf, sizeof(mon_buf),
+			     "%s%s(live stub of VM %d, %s)\n"
+			     "  mode                     the CPU mode, the gdb architecture it needs, the one served\n"
+			     "  arch [auto|i8086|i386|i386:x86-64]  the target description served from now on\n"
+			     "                           (then `unset tdesc filename`; gdb/retrovisor.py does both)\n",
+			     strcmp(cmd, "help") && cmd[0] ? "unknown monitor command; " : "", "monitor commands ",
+			     gdb_vm->id, gdb_vm->cfg.name);
+	}
+	(void)n;
+	struct rsp_out o;
+	rsp_out_begin(&o, out_buf, sizeof(out_buf));
+	rsp_out_hexstr(&o, mon_buf);
+	send(rsp_out_end(&o));
+}
+
 static void detach(void)
 {
 	reply("OK");
@@ -229,7 +282,7 @@ static void answer(struct rsp_req *q)
 		break;
 	case RSP_REQ_XFER_FEATURES: {
 		size_t len;
-		const char *doc = gdb_tdesc(GDB_LAYOUT, &len);
+		const char *doc = gdb_tdesc_arch(served, &len);
 		if (strcmp(q->text, "target.xml"))
 			reply("E00");
 		else
@@ -258,11 +311,11 @@ static void answer(struct rsp_req *q)
 	case RSP_REQ_DETACH:
 	case RSP_REQ_KILL: detach(); break; /* never ends the VM or the hypervisor */
 	case RSP_REQ_SYMBOL: reply("OK"); break;
+	case RSP_REQ_RCMD: monitor(q->text); break;
 	case RSP_REQ_MALFORMED: reply("E01"); break;
 	case RSP_REQ_READ_MEM_BIN:       /* gdb falls back to m */
 	case RSP_REQ_REVERSE_CONTINUE:   /* the past is the replay stub's (hvreplay gdb) */
 	case RSP_REQ_REVERSE_STEP:
-	case RSP_REQ_RCMD:
 	case RSP_REQ_OFFSETS:
 	case RSP_REQ_TSTATUS:
 	case RSP_REQ_MUST_REPLY_EMPTY:

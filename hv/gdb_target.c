@@ -109,10 +109,20 @@ int gdb_target_set_reg(struct vm *vm, unsigned r, uint64_t v)
 	return 0;
 }
 
+/*
+ * The code size the CPU decodes at RIP (SDM Vol. 3A, 3.4.5 and 5.2.1): 16 in real mode (CR0.PE
+ * clear), 64 in 64-bit mode (EFER.LMA and CS.L), else CS.D: 32 or 16 (a 16-bit protected-mode
+ * or compatibility-mode segment).
+ */
 unsigned gdb_target_bits(struct vm *vm)
 {
 	vm_make_current(vm);
-	return (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) ? 64 : 32;
+	if (!(vmcs_readnat(CR0_READ_SHADOW) & CR0_PE))
+		return 16;
+	uint32_t ar = vmcs_read32(GUEST_CS_AR);
+	if ((vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) && (ar & SEG_AR_L))
+		return 64;
+	return ar & SEG_AR_DB ? 32 : 16;
 }
 
 /* Guest-physical memory behind a linear address, up to the end of its page; 0 if none. */

@@ -85,6 +85,33 @@ check $? "modes: the debugged run's trace is whole (hvtrace check)" "$T.check"
 "$BIN/hvreplay" verify "$T.hvt" >"$T.verify" 2>&1
 check $? "modes: the debugged run's trace verifies (hvreplay verify)" "$T.verify"
 
+# ---- gdb follows the modes (gdb/retrovisor.py: monitor mode, monitor arch) ----------------------
+PORT=$(free_port)
+T=$OUT/gdb-live-arch
+{
+	gdb_prelude "$PORT"
+	echo 'rv-sync'
+	echo 'monitor mode'
+	for m in "$MARK_REAL" "$MARK_PM" "$MARK_LM"; do
+		echo "break *$m"
+		echo 'continue'
+		echo 'monitor mode'
+		echo 'x/i $pc'
+	done
+	echo 'detach'
+} >"$T.gdb"
+timeout 200 "$BIN/hvrun" --no-trace --timeout 180 --gdb "$PORT" "$GUESTS/gdb-modes.bin" >"$T.log" 2>&1 &
+HVRUN=$!
+timeout 180 gdb -nx -batch -x gdb/retrovisor.py -x "$T.gdb" >"$T.gdbout" 2>&1
+wait $HVRUN
+st=$?
+[ $st = 0 ] && [ "$(grep -c '^mode: ' "$T.gdbout")" = 4 ] &&
+	grep -q '^mode: real i8086 i8086 ' "$T.gdbout" && grep -q '^mode: protected i386 i386 ' "$T.gdbout" &&
+	grep -q '^mode: long i386:x86-64 i386:x86-64 ' "$T.gdbout" &&
+	grep -q "=> $MARK_REAL:.*add *\$0x101,%eax" "$T.gdbout" && grep -q "=> $MARK_PM:.*inc *%eax" "$T.gdbout" &&
+	grep -q "=> $MARK_LM:.*inc *%rax" "$T.gdbout"
+check $? "arch: with gdb/retrovisor.py gdb decodes real-mode, 32-bit and 64-bit code at the breakpoints" "$T.gdbout"
+
 # ---- a breakpoint in one VM while another keeps printing ----------------------------------------
 PORT=$(free_port)
 T=$OUT/gdb-live-multi
