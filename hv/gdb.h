@@ -52,8 +52,10 @@ int gdb_target_set_reg(struct vm *vm, unsigned src, uint64_t v);
 unsigned gdb_target_read(struct vm *vm, uint64_t la, uint8_t *buf, unsigned len);
 /* Write guest memory the same way (recorded as MEMWRITE records): the bytes written. */
 unsigned gdb_target_write(struct vm *vm, uint64_t la, const uint8_t *buf, unsigned len);
-/* Hardware breakpoints at linear addresses: 0, or -1 when all four are in use. */
-int gdb_target_break(struct vm *vm, uint64_t la, int insert);
+/* Breakpoints (gdb's Z/z type 0 or 1) and watchpoints (2 write, 4 access; len bytes) at linear
+ * addresses, in DR0-DR3: 0; -1 when all four are in use or the range cannot be watched; -2 for
+ * a type the CPU does not have (3, read-only). */
+int gdb_target_point(struct vm *vm, unsigned type, uint64_t la, uint64_t len, int insert);
 /* Run the VM again (step: one instruction, interrupts held off: the scheduler gives it a
  * one-instruction slice and then calls gdb_target_stepped). */
 void gdb_target_resume(struct vm *vm, int step);
@@ -70,6 +72,9 @@ unsigned gdb_target_bits(struct vm *vm);
 /* Why the VM stopped last, for the stop reply. */
 enum gdb_stop_why { GDB_STOP_START, GDB_STOP_STEP, GDB_STOP_BREAK, GDB_STOP_INTERRUPT, GDB_STOP_ENDED };
 extern enum gdb_stop_why gdb_stop_why;
+/* A watchpoint stop: 2 (write) or 4 (access) and the watched address; 0 for other stops. */
+extern unsigned gdb_stop_watch;
+extern uint64_t gdb_stop_addr;
 /* A stop the debugger has not been told about yet (after c or s). */
 extern int gdb_stop_pending;
 

@@ -56,9 +56,12 @@ static void reply_stop(void)
 		attached = 0;
 		return;
 	}
-	if (gdb_stop_why == GDB_STOP_INTERRUPT)
+	if (gdb_stop_why == GDB_STOP_INTERRUPT) {
 		st.sig = RSP_SIGINT;
-	else if (gdb_stop_why == GDB_STOP_BREAK && gdb_hwbreak)
+	} else if (gdb_stop_why == GDB_STOP_BREAK && gdb_stop_watch) {
+		st.reason = gdb_stop_watch == 2 ? RSP_STOP_WATCH : RSP_STOP_AWATCH;
+		st.addr = gdb_stop_addr;
+	} else if (gdb_stop_why == GDB_STOP_BREAK && gdb_hwbreak)
 		st.reason = RSP_STOP_HWBREAK; /* PC is the breakpoint's: gdb must not back it up */
 	send(rsp_reply_stop(out_buf, sizeof(out_buf), &st));
 }
@@ -165,11 +168,8 @@ static void resume(int step)
 
 static void point(const struct rsp_req *q, int insert)
 {
-	if (q->point != RSP_SWBREAK && q->point != RSP_HWBREAK) {
-		reply(""); /* watchpoints: not offered (the debug registers are the breakpoints') */
-		return;
-	}
-	reply(gdb_target_break(gdb_vm, q->addr, insert) ? "E01" : "OK");
+	int r = gdb_target_point(gdb_vm, (unsigned)q->point, q->addr, q->len, insert);
+	reply(r == -2 ? "" : r ? "E01" : "OK"); /* empty: a kind the CPU does not have (rwatch) */
 }
 
 static void vcont(const struct rsp_req *q)

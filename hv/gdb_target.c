@@ -6,9 +6,9 @@
  * registers are in vm->regs and everything else in its VMCS (made current here) or in its
  * vm_xstate (DR0-DR3, which the VMCS does not switch).
  *
- * Breakpoints are the CPU's debug registers: DR0-DR3 hold linear addresses, DR7 (which the VMCS
- * switches, GUEST_DR7) enables them as instruction breakpoints (R/W = 00, LEN = 00, SDM Vol. 3B,
- * 18.2.4). Guest memory is never written, so what the guest reads and what the trace records
+ * Breakpoints and watchpoints are the CPU's debug registers: DR0-DR3 hold linear addresses, DR7
+ * (which the VMCS switches, GUEST_DR7) enables them as instruction breakpoints (R/W = 00,
+ * LEN = 00) or data breakpoints on writes or on any access (SDM Vol. 3B, 18.2.4). Guest memory is never written, so what the guest reads and what the trace records
  * stay the guest's own. While the debugger holds them, the guest's own use of DR0-DR3 and DR7
  * is overridden (docs/debugger-live.md). A breakpoint is a fault-class #DB: RIP is the
  * breakpoint's address, and resuming there needs RFLAGS.RF = 1 so that it does not hit again
@@ -39,6 +39,11 @@
 
 #define DR7_FIXED 0x400ull /* bit 10 reads as 1 (SDM Vol. 3B, 18.2.4) */
 #define DR7_L(i) (1ull << (2 * (i)))
+#define DR7_RW_SHIFT(i) (16 + 4 * (i)) /* R/W: 00 execute, 01 write, 11 read or write */
+#define DR7_LEN_SHIFT(i) (18 + 4 * (i)) /* LEN: 00 1 byte, 01 2, 11 4, 10 8 */
+#define DR7_RW_EXEC 0
+#define DR7_RW_WRITE 1
+#define DR7_RW_ACCESS 3
 #define DR6_B(i) (1ull << (i))
 
 struct vm *gdb_vm;
@@ -46,7 +51,11 @@ enum gdb_stop_why gdb_stop_why = GDB_STOP_START;
 int gdb_stop_pending;
 
 static uint64_t bp_addr[4];
-static unsigned bp_used; /* bit i: DR i holds a breakpoint */
+static unsigned bp_used;   /* bit i: DR i holds a breakpoint or watchpoint */
+static uint8_t bp_rw[4];   /* its DR7 R/W field: DR7_RW_EXEC, _WRITE or _ACCESS */
+static uint8_t bp_len[4];  /* its DR7 LEN field */
+uint64_t gdb_stop_addr;
+unsigned gdb_stop_watch;
 static enum vm_state held_state; /* what the VM was doing when the debugger stopped it */
 
 static void set_dr(struct vm *vm, unsigned i, uint64_t v)
@@ -174,16 +183,32 @@ static void load_dr7(struct vm *vm)
 	uint64_t dr7 = DR7_FIXED;
 	for (unsigned i = 0; i < 4; i++)
 		if (bp_used & (1u << i))
-			dr7 |= DR7_L(i); /* R/W = 00 and LEN = 00: execution, one byte */
+			dr7 |= DR7_L(i) | (uint64_t)bp_rw[i] << DR7_RW_SHIFT(i) | (uint64_t)bp_len[i] << DR7_LEN_SHIFT(i);
 	vm_make_current(vm);
 	vmcs_writenat(GUEST_DR7, dr7);
 }
 
-int gdb_target_break(struct vm *vm, uint64_t la, int insert)
+/*
+ * gdb's Z/z types: 0 and 1 are instruction breakpoints (R/W 00, LEN 00), 2 a write watchpoint
+ * (01), 4 an access watchpoint (11); x86 has no read-only one (3). A watched range must be 1, 2,
+ * 4 or 8 bytes, aligned to its size (SDM Vol. 3B, 18.2.5).
+ */
+int gdb_target_point(struct vm *vm, unsigned type, uint64_t la, uint64_t len, int insert)
 {
+	uint8_t rw, lenf = 0;
+	if (type <= 1) {
+		rw = DR7_RW_EXEC;
+	} else if (type == 2 || type == 4) {
+		rw = type == 2 ? DR7_RW_WRITE : DR7_RW_ACCESS;
+		if ((len != 1 && len != 2 && len != 4 && len != 8) || (la & (len - 1)))
+			return -1;
+		lenf = len == 1 ? 0 : len == 2 ? 1 : len == 4 ? 3 : 2;
+	} else {
+		return -2;
+	}
 	int slot = -1;
 	for (unsigned i = 0; i < 4; i++)
-		if ((bp_used & (1u << i)) && bp_addr[i] == la)
+		if ((bp_used & (1u << i)) && bp_addr[i] == la && bp_rw[i] == rw && bp_len[i] == lenf)
 			slot = (int)i;
 	if (!insert) {
 		if (slot >= 0)
@@ -192,10 +217,12 @@ int gdb_target_break(struct vm *vm, uint64_t la, int insert)
 		return 0;
 	}
 	if (slot >= 0)
-		return 0; /* gdb may insert the same breakpoint twice */
+		return 0; /* gdb may insert the same point twice */
 	for (unsigned i = 0; i < 4; i++)
 		if (!(bp_used & (1u << i))) {
 			bp_addr[i] = la;
+			bp_rw[i] = rw;
+			bp_len[i] = lenf;
 			bp_used |= 1u << i;
 			set_dr(vm, i, la);
 			load_dr7(vm);
@@ -207,7 +234,7 @@ int gdb_target_break(struct vm *vm, uint64_t la, int insert)
 static int at_breakpoint(struct vm *vm)
 {
 	for (unsigned i = 0; i < 4; i++)
-		if ((bp_used & (1u << i)) && bp_addr[i] == vm->regs[RV_REG_RIP])
+		if ((bp_used & (1u << i)) && bp_rw[i] == DR7_RW_EXEC && bp_addr[i] == vm->regs[RV_REG_RIP])
 			return 1;
 	return 0;
 }
@@ -271,7 +298,15 @@ void exit_exception(struct vm *vm)
 		vm_inject_exception(vm, VEC_DB, 0, 0);
 		return;
 	}
+	/* An instruction breakpoint is a fault (RIP is its address); a data breakpoint a trap after
+	 * the access (SDM Vol. 3B, 18.2.4): gdb is told which address it watched. */
 	gdb_stop_why = GDB_STOP_BREAK;
+	gdb_stop_watch = 0;
+	for (unsigned i = 0; i < 4; i++)
+		if ((vm->exit_qual & DR6_B(i) & bp_used) && bp_rw[i] != DR7_RW_EXEC) {
+			gdb_stop_watch = bp_rw[i] == DR7_RW_WRITE ? 2 : 4;
+			gdb_stop_addr = bp_addr[i];
+		}
 	vm->dbg_step = 0;
 	held_state = VM_RUNNABLE;
 	vm->state = VM_DEBUG;

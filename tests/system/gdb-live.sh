@@ -112,6 +112,38 @@ st=$?
 	grep -q "=> $MARK_LM:.*inc *%rax" "$T.gdbout"
 check $? "arch: with gdb/retrovisor.py gdb decodes real-mode, 32-bit and 64-bit code at the breakpoints" "$T.gdbout"
 
+# ---- watchpoints: a write (after a rep stos that leaves the value alone), an access -------------
+PORT=$(free_port)
+T=$OUT/gdb-live-watch
+rm -f "$T.hvt"
+{
+	gdb_prelude "$PORT"
+	echo "break *$MARK_REAL"
+	echo 'continue'
+	echo 'watch *(int *)0x1000'
+	echo 'continue'
+	echo 'printf "WATCH val=%#x\n", *(int *)0x1000'
+	echo 'delete'
+	echo "break *$MARK_LM"
+	echo 'continue'
+	echo 'delete'
+	echo "awatch *(long *)$DATA"
+	echo 'continue'
+	echo 'printf "AWATCH rax=%#lx\n", $rax'
+	echo 'delete'
+	echo 'detach'
+} >"$T.gdb"
+timeout 200 "$BIN/hvrun" --timeout 180 --gdb "$PORT" -o "$T.hvt" "$GUESTS/gdb-modes.bin" >"$T.log" 2>&1 &
+HVRUN=$!
+timeout 180 gdb -nx -batch -x "$T.gdb" >"$T.gdbout" 2>&1
+wait $HVRUN
+st=$?
+[ $st = 0 ] && grep -q '^Hardware watchpoint 2: \*(int \*)0x1000' "$T.gdbout" && grep -q '^New value = 8195$' "$T.gdbout" &&
+	grep -q '^WATCH val=0x2003$' "$T.gdbout" && grep -q '^AWATCH rax=0x123456789abcdef$' "$T.gdbout"
+check $? "watch: a write watchpoint stops after the write that changed the value, an access watchpoint after the read" "$T.gdbout"
+"$BIN/hvreplay" verify "$T.hvt" >"$T.verify" 2>&1
+check $? "watch: the trace verifies" "$T.verify"
+
 # ---- a breakpoint in one VM while another keeps printing ----------------------------------------
 PORT=$(free_port)
 T=$OUT/gdb-live-multi
