@@ -4,7 +4,8 @@
  * reads registers and memory and single-steps. Run alone it just passes.
  *
  * At each mark a known value is in EAX/RAX, the next instruction changes it (what `stepi`
- * must show) and `gdb_data` holds a known pattern (what `x` must read). Page tables as in
+ * must show) and `gdb_data` holds a known pattern (what `x` must read). From `step_from` on,
+ * stepping crosses instructions the hypervisor emulates (each must still be one step). Page tables as in
  * long64.S (one identity-mapped 2 MiB page).
  */
 #include "guest.h"
@@ -48,6 +49,8 @@ mark_pm:
 	mov %eax, %cr4
 	mov $PML4, %eax
 	mov %eax, %cr3
+	.globl step_from		/* stepi from here: RDMSR, WRMSR, MOV to CR0 exit, LJMP */
+step_from:
 	mov $MSR_EFER, %ecx
 	rdmsr
 	or $EFER_LME, %eax

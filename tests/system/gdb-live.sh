@@ -18,7 +18,10 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 ELF=$OUT/gdb-modes.elf
 ld -m elf_i386 -T guest-samples/guest.ld --defsym=LOAD_ADDR=0x7C00 -o "$ELF" "$GUESTS/gdb-modes.o" 2>/dev/null
 sym() { printf '%#x' "0x$(nm "$ELF" | awk -v s="$1" '$3 == s { print $1 }')"; }
-MARK_REAL=$(sym mark_real) MARK_PM=$(sym mark_pm) MARK_LM=$(sym mark_lm) DATA=$(sym gdb_data)
+MARK_REAL=$(sym mark_real) MARK_PM=$(sym mark_pm) MARK_LM=$(sym mark_lm) DATA=$(sym gdb_data) STEP_FROM=$(sym step_from)
+# the 8 instructions after step_from (32-bit code up to the far jump into 64-bit code at the 8th)
+STEPS=$(objdump -D -b binary -m i386 --adjust-vma=0x7c00 --start-address="$STEP_FROM" "$GUESTS/gdb-modes.bin" |
+	sed -n 's/^ *\([0-9a-f]*\):.*/0x\1/p' | sed -n 2,9p | xargs printf 'S %#x\n')
 
 # gdb prints the registers in the trace's own format (hvtrace dump --regs), so the two compare as text.
 REGS='printf "REGS rax=%#lx rcx=%#lx rdx=%#lx rbx=%#lx rsp=%#lx rbp=%#lx rsi=%#lx rdi=%#lx r8=%#lx r9=%#lx r10=%#lx r11=%#lx r12=%#lx r13=%#lx r14=%#lx r15=%#lx rip=%#lx rflags=%#lx\n", $rax, $rcx, $rdx, $rbx, $rsp, $rbp, $rsi, $rdi, $r8, $r9, $r10, $r11, $r12, $r13, $r14, $r15, $rip, (long)$eflags'
@@ -112,7 +115,10 @@ st=$?
 	grep -q "=> $MARK_LM:.*inc *%rax" "$T.gdbout"
 check $? "arch: with gdb/retrovisor.py gdb decodes real-mode, 32-bit and 64-bit code at the breakpoints" "$T.gdbout"
 
-# ---- watchpoints: a write (after a rep stos that leaves the value alone), an access -------------
+# ---- watchpoints and steps across emulated instructions ------------------------------------------
+# A write watchpoint (after a rep stos that leaves the value alone), then stepi over RDMSR, WRMSR,
+# the MOV to CR0 that enters long mode and the far jump (each exits to the hypervisor or changes
+# mode, each is one step), then an access watchpoint.
 PORT=$(free_port)
 T=$OUT/gdb-live-watch
 rm -f "$T.hvt"
@@ -124,6 +130,13 @@ rm -f "$T.hvt"
 	echo 'continue'
 	echo 'printf "WATCH val=%#x\n", *(int *)0x1000'
 	echo 'delete'
+	echo "break *$STEP_FROM"
+	echo 'continue'
+	echo 'delete'
+	for i in 1 2 3 4 5 6 7 8; do
+		echo 'stepi'
+		echo 'printf "S %#lx\n", $rip'
+	done
 	echo "break *$MARK_LM"
 	echo 'continue'
 	echo 'delete'
@@ -141,6 +154,8 @@ st=$?
 [ $st = 0 ] && grep -q '^Hardware watchpoint 2: \*(int \*)0x1000' "$T.gdbout" && grep -q '^New value = 8195$' "$T.gdbout" &&
 	grep -q '^WATCH val=0x2003$' "$T.gdbout" && grep -q '^AWATCH rax=0x123456789abcdef$' "$T.gdbout"
 check $? "watch: a write watchpoint stops after the write that changed the value, an access watchpoint after the read" "$T.gdbout"
+diff <(grep '^S ' "$T.gdbout") <(echo "$STEPS") >"$T.stepdiff" 2>&1
+check $? "watch: stepi over RDMSR, WRMSR, MOV to CR0 and a far jump: one instruction each" "$T.stepdiff"
 "$BIN/hvreplay" verify "$T.hvt" >"$T.verify" 2>&1
 check $? "watch: the trace verifies" "$T.verify"
 
