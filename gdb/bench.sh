@@ -47,8 +47,20 @@ gdb.execute("break *$cpuid_rip", to_string=True)
 print("BENCH rc %.4f" % timed("reverse-continue", $RUNS))
 print(gdb.execute("monitor where", to_string=True))
 gdb.execute("delete", to_string=True)
-print("BENCH half %.3f" % timed("monitor goto 50%", 1))
+print("BENCH half %.4f" % timed("monitor goto 50%", 1))
 print("BENCH si %.4f" % timed("stepi", $RUNS))
+# Ctrl-C during a reverse-continue with nothing to stop it (the whole trace backward): gdb sends
+# 0x03, the stub cancels and returns to where it started; the figure is the wait after Ctrl-C
+import threading, os, signal
+gdb.execute("monitor goto 100%", to_string=True)
+def later():
+    time.sleep(0.5)
+    os.kill(os.getpid(), signal.SIGINT)
+threading.Thread(target=later).start()
+t = time.time()
+gdb.execute("reverse-continue", to_string=True)
+print("BENCH cc %.4f" % (time.time() - t - 0.5))
+print("BENCH ccpos " + gdb.execute("monitor where", to_string=True).split("icount ")[1].split(" ")[0])
 PY
 timeout 600 gdb -batch -nx -x gdb/retrovisor.py -ex "target remote 127.0.0.1:$port" -x "$dir/bench.py" -ex "monitor where" >"$dir/gdb.log" 2>&1
 [ -n "${BENCH_LOG:-}" ] && cp "$dir/gdb.log" "$BENCH_LOG"
@@ -59,4 +71,5 @@ row "gdb: first monitor goto 100% (s)" "$(v end)" "" "(replays the whole VM once
 row "gdb: reverse-stepi at the end (ms, median of $RUNS)" "$(ms "$(v rsi)")" "" ""
 row "gdb: reverse-continue to the previous CPUID (ms, median)" "$(ms "$(v rc)")" "" "(one loop iteration back, across an exit)"
 row "gdb: stepi (ms, median of $RUNS)" "$(ms "$(v si)")" "" ""
-row "gdb: monitor goto 50% (s)" "$(v half)" "" ""
+row "gdb: monitor goto 50% (ms)" "$(ms "$(v half)")" "" ""
+row "gdb: Ctrl-C in a whole-trace reverse-continue: stop (ms)" "$(ms "$(v cc)")" "" "(back at icount $(v ccpos), where it started)"

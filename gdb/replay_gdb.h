@@ -32,12 +32,12 @@ struct rgdb_exit {
 
 struct rgdb_vm {
 	unsigned id;
-	char name[32];
+	char name[4 * 32 + 1]; /* from the trace, sanitized (hvt_sanitize_str: \xHH for what is not printable) */
 	struct rp_session *s; /* opened on first use */
 	struct rgdb_exit *exits;
 	size_t nexits;
 	uint64_t end_icount; /* the VM's last instruction count (its end of history) */
-	bool long_mode;      /* it reaches long mode: the amd64 layout */
+	bool long_mode;      /* it sets EFER.LME at some point (monitor vm says so) */
 };
 
 struct rgdb_point {
@@ -54,6 +54,8 @@ struct rgdb {
 	enum gdb_arch arch;     /* the description gdb has read (qXfer) and `g` follows */
 	struct rgdb_point pt[RGDB_MAX_POINTS];
 	unsigned npt;
+	unsigned catch_reasons[RGDB_MAX_POINTS]; /* monitor catch: continue stops at these exits */
+	unsigned ncatch;
 	bool swbreak, hwbreak;  /* gdb takes these stop reasons (qSupported) */
 	struct rsp_stop last;   /* the last stop, for `?` */
 	/* Ctrl-C while resuming: poll(ctx) is called between chunks and returns true when gdb sent

@@ -24,6 +24,8 @@ static const char help[] =
 	"  goto P%                  to P percent of the VM's instructions\n"
 	"  next-exit [REASON]       to the next exit (of that reason, e.g. CPUID, IO_INSTRUCTION)\n"
 	"  prev-exit [REASON]       to the previous exit (of that reason)\n"
+	"  catch [REASON|none]      continue and reverse-continue also stop at exits of REASON\n"
+	"                           (before the hypervisor's effects); without REASON: the list\n"
 	"  explain                  the exit at (or last before) this point: reason, qualification,\n"
 	"                           what the hypervisor did\n"
 	"  last-write ADDR          the last write of guest-physical byte ADDR before this point\n"
@@ -150,14 +152,19 @@ static void explain(struct rp_session *s, struct text *t)
 {
 	struct hvt_err err = {0};
 	struct rp_exit_detail d;
-	int rc = rp_exit_detail(s, 0, &d, &err);
-	const char *which = "at this point";
-	if (rc == RP_NOTFOUND) {
-		rc = rp_exit_detail(s, -1, &d, &err);
-		which = "last before this point";
+	struct rp_state st;
+	rp_get_state(s, &st);
+	/* at an exit (its instruction is the next to retire), that one; else the last one before,
+	 * or, before the first exit, the next one */
+	bool at = st.next_exit != UINT64_MAX && st.next_exit_icount == st.t + 1;
+	int rc = rp_exit_detail(s, at ? 0 : -1, &d, &err);
+	const char *which = at ? "at this point" : "last before this point";
+	if (rc == RP_NOTFOUND && !at) {
+		rc = rp_exit_detail(s, 0, &d, &err);
+		which = "next (none before this point)";
 	}
 	if (rc == RP_NOTFOUND) {
-		say(t, "no exit before this point\n");
+		say(t, "this VM has no exit\n");
 		return;
 	}
 	if (rc < 0) {
@@ -223,8 +230,8 @@ static void vm_cmd(struct rgdb *g, const char *arg, struct text *t)
 {
 	if (!*arg) {
 		for (unsigned i = 0; i < g->nvms; i++)
-			say(t, "%c VM %u (%s): thread %u, %zu exits\n", i == g->cur ? '*' : ' ', g->vm[i].id,
-			    g->vm[i].name, i + 1, g->vm[i].nexits);
+			say(t, "%c VM %u (%s): thread %u, %zu exits%s\n", i == g->cur ? '*' : ' ', g->vm[i].id,
+			    g->vm[i].name, i + 1, g->vm[i].nexits, g->vm[i].long_mode ? ", reaches long mode" : "");
 		return;
 	}
 	unsigned id = (unsigned)strtoul(arg, NULL, 0);
@@ -304,6 +311,27 @@ void rgdb_monitor(struct rgdb *g, const char *cmd, char *buf, size_t size)
 		}
 	} else if (!strcmp(word, "next-exit") || !strcmp(word, "prev-exit")) {
 		step_exit(g, s, word[0] == 'n' ? 1 : -1, arg1, &t);
+	} else if (!strcmp(word, "catch")) {
+		if (!strcmp(arg1, "none")) {
+			g->ncatch = 0;
+		} else if (arg1[0]) {
+			int r = hvt_reason_lookup(arg1);
+			if (r < 0) {
+				say(&t, "unknown exit reason '%s'\n", arg1);
+				return;
+			}
+			bool have = false;
+			for (unsigned i = 0; i < g->ncatch; i++)
+				have |= g->catch_reasons[i] == (unsigned)r;
+			if (!have && g->ncatch < RGDB_MAX_POINTS)
+				g->catch_reasons[g->ncatch++] = (unsigned)r;
+		}
+		say(&t, "catching exits:");
+		for (unsigned i = 0; i < g->ncatch; i++) {
+			char nb[40];
+			say(&t, " %s", hvt_reason_name(g->catch_reasons[i], nb));
+		}
+		say(&t, "%s\n", g->ncatch ? "" : " none");
 	} else if (!strcmp(word, "explain")) {
 		explain(s, &t);
 	} else if (!strcmp(word, "last-write")) {

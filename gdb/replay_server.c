@@ -117,7 +117,7 @@ static bool poll_interrupt(void *ctx)
 	if (!fill(c, 0))
 		return true; /* gone: stop the resume, the loop will see the close */
 	for (size_t i = c->head; i < c->n; i++)
-		if (c->pending[i] == 0x03 && c->conn.state == 0) {
+		if (c->pending[i] == 0x03 && !rsp_in_packet(&c->conn)) {
 			memmove(c->pending + i, c->pending + i + 1, c->n - i - 1);
 			c->n--;
 			return true;
@@ -177,7 +177,7 @@ static void serve(struct rgdb *g, struct client *c, int lfd, int idle_ms)
 			if (!on_byte(g, c, c->pending[c->head++], &ok))
 				return;
 		struct pollfd pfd[2] = {{.fd = c->fd, .events = POLLIN}, {.fd = lfd, .events = POLLIN}};
-		bool waiting = !c->spoke || c->conn.state != 0; /* silent so far, or inside a packet */
+		bool waiting = !c->spoke || rsp_in_packet(&c->conn); /* silent so far, or inside a packet */
 		int n = poll(pfd, c->spoke ? 1 : 2, waiting ? idle_ms : -1);
 		if (n < 0 && errno == EINTR)
 			continue;

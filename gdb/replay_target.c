@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "retrovisor/hvtool.h"
 #include "retrovisor/x86_arch.h"
 
 #include "replay_gdb.h"
@@ -71,18 +72,16 @@ int rgdb_open(struct rgdb *g, const char *path, unsigned first_vm, int arch, str
 	if ((rc = hvt_reader_open(&r, path, err)) < 0)
 		return rc;
 	g->cur = n;
-	bool wide = false;
 	for (unsigned i = 0; i < n; i++) {
 		struct rgdb_vm *v = &g->vm[i];
 		v->id = ids[i];
-		snprintf(v->name, sizeof(v->name), "%s", names[i]);
+		hvt_sanitize_str(v->name, sizeof(v->name), names[i]); /* gdb shows it: text from a file */
 		if ((rc = index_vm(r, v, err)) < 0) {
 			hvt_reader_close(r);
 			g->nvms = i + 1;
 			rgdb_close(g);
 			return rc;
 		}
-		wide |= v->long_mode;
 		if (v->id == first_vm)
 			g->cur = i;
 	}
@@ -92,7 +91,6 @@ int rgdb_open(struct rgdb *g, const char *path, unsigned first_vm, int arch, str
 		rgdb_close(g);
 		return hvt_err_set(err, HVT_EINVAL, HVT_NO_OFFSET, "the trace has no VM %u", first_vm);
 	}
-	(void)wide;
 	g->last = (struct rsp_stop){.sig = RSP_SIGTRAP, .thread = g->cur + 1};
 	struct rp_session *s = rgdb_session(g, err);
 	if (!s)
@@ -119,6 +117,7 @@ void rgdb_reset(struct rgdb *g)
 {
 	struct hvt_err err = {0};
 	g->npt = 0;
+	g->ncatch = 0;
 	for (unsigned i = 0; i < g->nvms; i++)
 		if (g->vm[i].s)
 			rp_goto_icount(g->vm[i].s, 0, &err);
@@ -227,6 +226,10 @@ static void resume(struct rgdb *g, int dir, bool step, struct rsp_stop *stop)
 	struct rp_state st;
 	rp_get_state(s, &st);
 	struct rp_stopset set = {.bp = bp, .nbp = nbp, .wp = wp, .nwp = nwp};
+	if (!step) { /* monitor catch: exits of these reasons stop a continue, both ways */
+		set.reasons = g->catch_reasons;
+		set.nreasons = g->ncatch;
+	}
 	if (step) {
 		if (dir < 0 && st.t == 0) {
 			stop->reason = RSP_STOP_REPLAY_BEGIN;
@@ -391,7 +394,7 @@ bool rgdb_answer(struct rgdb *g, const struct rsp_req *req, uint8_t *out, size_t
 		break;
 	case RSP_REQ_THREAD_EXTRA:
 		if (req->thread > 0 && req->thread <= (int64_t)g->nvms) {
-			char desc[96];
+			char desc[sizeof(g->vm[0].name) + 32];
 			const struct rgdb_vm *v = &g->vm[req->thread - 1];
 			snprintf(desc, sizeof(desc), "VM %u %s", v->id, v->name);
 			rsp_out_begin(&o, out, cap);
@@ -443,15 +446,17 @@ bool rgdb_answer(struct rgdb *g, const struct rsp_req *req, uint8_t *out, size_t
 		if (len > sizeof(tmp))
 			len = sizeof(tmp);
 		size_t n = s ? read_mem(s, req->addr, (uint8_t *)tmp, len) : 0;
-		if (!n && len) {
+		if (!n && len) { /* nothing readable (m, x: an error only then) */
 			text = E_FAULT;
 			break;
 		}
 		rsp_out_begin(&o, out, cap);
-		if (bin)
+		if (bin) { /* gdb 16's x: 'b' then the bytes, so that no data is not the empty reply */
+			rsp_out_char(&o, 'b');
 			rsp_out_bin(&o, tmp, n);
-		else
+		} else {
 			rsp_out_hex(&o, tmp, n);
+		}
 		*out_len = rsp_out_end(&o);
 		return true;
 	}

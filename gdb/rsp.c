@@ -14,7 +14,7 @@
  */
 #include "rsp.h"
 
-enum { ST_IDLE, ST_DATA, ST_CSUM1, ST_CSUM2 };
+enum { ST_IDLE, ST_DATA, ST_CSUM1, ST_CSUM2 }; /* ST_IDLE = 0: rsp_in_packet() */
 
 static size_t str_len(const char *s)
 {

@@ -47,6 +47,11 @@ struct rsp_conn {
 };
 
 void rsp_conn_init(struct rsp_conn *c, uint8_t *buf, size_t cap);
+/* Between packets (a 0x03 here is an interrupt), or in the middle of one. */
+static inline bool rsp_in_packet(const struct rsp_conn *c)
+{
+	return c->state != 0;
+}
 /* Feed one received byte. *ack is set to the acknowledgement to send ('+', '-') or 0. */
 enum rsp_event rsp_feed(struct rsp_conn *c, uint8_t byte, char *ack);
 

@@ -6,7 +6,10 @@ set -u
 hvreplay=$1 trace=$2 vm=${3:-}
 dir=$(mktemp -d)
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
-"$hvreplay" gdb ${vm:+--vm "$vm"} "$trace" >"$dir/out" 2>"$dir/err" &
+# In a session of its own: the Ctrl-C typed at gdb (to interrupt a long continue, which gdb
+# forwards as 0x03) must not reach the stub as SIGINT too. Not a group leader here, so setsid
+# does not fork and $! is the stub's pid.
+setsid "$hvreplay" gdb ${vm:+--vm "$vm"} "$trace" >"$dir/out" 2>"$dir/err" &
 pid=$!
 port=
 for _ in $(seq 300); do # indexing a large trace's exits takes a moment

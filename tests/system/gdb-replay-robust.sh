@@ -16,12 +16,15 @@ fi
 
 # --chunk 16: the stub polls the socket for Ctrl-C every 16 guest instructions, so a 0x03 sent
 # right after `c` is seen before the run ends, whatever the machine's speed.
+# (the old port file goes first: the background stub truncates it only when it starts, after
+# the loop below may have read it)
+rm -f "$GDIR/robust-stub.out" "$GDIR/evil-stub.out"
 "$BIN/hvreplay" gdb --chunk 16 --idle-timeout 2 "$trace" >"$GDIR/robust-stub.out" 2>"$GDIR/robust-stub.err" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
 PORT=
 for _ in $(seq 100); do
-	PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$GDIR/robust-stub.out")
+	PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$GDIR/robust-stub.out" 2>/dev/null)
 	[ -n "$PORT" ] && break
 	sleep 0.1
 done
@@ -173,3 +176,36 @@ st=$?
 cat "$GDIR/robust.log"
 [ $st = 0 ] && kill -0 $pid 2>/dev/null
 check $? "the stub is still running after all of it" "$GDIR/robust-stub.err"
+
+# a VM name with ESC, BEL and a right-to-left override (tracer/fuzz/trace_hostile.c): gdb shows
+# it in `info threads` and `monitor vm`, sanitized as every tool shows trace text
+HOSTILE=${HOSTILE:-$(dirname "$BIN")/tests/trace_hostile}
+if "$HOSTILE" name replay/testdata/demo.hvt "$GDIR/evil-name.hvt" 2>"$GDIR/evil.log"; then
+	"$BIN/hvreplay" gdb --once "$GDIR/evil-name.hvt" >"$GDIR/evil-stub.out" 2>>"$GDIR/evil.log" &
+	epid=$!
+	for _ in $(seq 100); do
+		EPORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$GDIR/evil-stub.out" 2>/dev/null)
+		[ -n "$EPORT" ] && break
+		sleep 0.1
+	done
+	timeout 60 python3 - "$EPORT" >"$GDIR/evil.out" 2>&1 <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
+def ask(p):
+    p = p.encode()
+    s.sendall(b"$" + p + b"#%02x" % (sum(p) & 255))
+    d = b""
+    while d.count(b"#") < 1 or len(d) < d.rfind(b"#") + 3:
+        d += s.recv(65536)
+    return d[d.find(b"$") + 1:d.rfind(b"#")].decode("latin-1")
+for q in ("qThreadExtraInfo,1", "qRcmd," + b"vm".hex()):
+    print(bytes.fromhex(ask(q)).decode("latin-1"))
+ask("D")
+PY
+	wait $epid
+	grep -q 'VM 0 e\\x1b\[1mvil\\x07\\xe2\\x80\\xae' "$GDIR/evil.out" && grep -q '(e\\x1b\[1mvil\\x07\\xe2\\x80\\xae)' "$GDIR/evil.out" &&
+		! grep -q $'\x1b' "$GDIR/evil.out"
+	check $? "a VM name with ESC, BEL, a bidi override: shown as \\xHH in thread names and monitor vm" "$GDIR/evil.out"
+else
+	not_ok "trace_hostile name: made a trace with a hostile VM name"
+fi

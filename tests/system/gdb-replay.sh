@@ -208,6 +208,9 @@ check $? "hvreplay gdb without a file: exit 64" "$GDIR/usage.log"
 "$BIN/hvreplay" gdb --port 99999 $TD/demo.hvt >"$GDIR/usage.log" 2>&1
 [ $? = 64 ]
 check $? "hvreplay gdb --port 99999: exit 64" "$GDIR/usage.log"
+"$BIN/hvreplay" gdb --vm 9 $TD/demo.hvt >"$GDIR/usage.log" 2>&1
+[ $? = 64 ] && grep -q "no VM 9" "$GDIR/usage.log"
+check $? "hvreplay gdb --vm 9 on a one-VM trace: exit 64, says so" "$GDIR/usage.log"
 "$BIN/hvreplay" gdb /nonexistent.hvt >"$GDIR/usage.log" 2>&1
 [ $? = 2 ]
 check $? "hvreplay gdb on a missing trace: exit 2" "$GDIR/usage.log"

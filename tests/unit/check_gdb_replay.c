@@ -82,6 +82,9 @@ START_TEST(test_start_state_and_layout)
 	ck_assert_str_eq(ask("p9999"), "E16");
 	ck_assert_str_eq(ask("m7c00,2"), "6656");
 	ck_assert_str_eq(ask("m7c00,0"), "");
+	ck_assert_str_eq(ask("x7c00,2"), "bfV");   /* binary: 'b', then 66 56 */
+	ck_assert_str_eq(ask("x0,0"), "b");        /* gdb's probe */
+	ck_assert_str_eq(ask("xffffffffff000,4"), "E0e"); /* nothing readable */
 	ck_assert_str_eq(ask("?"), "T05thread:1;");
 	ck_assert_str_eq(ask("qfThreadInfo"), "m1");
 	ck_assert_str_eq(ask("qC"), "QC1");
@@ -170,8 +173,13 @@ START_TEST(test_monitor_and_mode_switch)
 	ck_assert_ptr_nonnull(strstr(monitor("help"), "goto exit N"));
 	ck_assert_ptr_nonnull(strstr(monitor("mode"), "mode: real i8086 i8086"));
 	ck_assert_ptr_nonnull(strstr(monitor("next-exit CR_ACCESS"), "at exit 119 of 494"));
+	ck_assert_ptr_nonnull(strstr(monitor("explain"), "exit at this point: event 119"));
 	ck_assert_ptr_nonnull(strstr(monitor("explain"), "reason CR_ACCESS"));
 	ck_assert_ptr_nonnull(strstr(monitor("prev-exit"), "at exit 118 of 494"));
+	ask("s"); /* past exit 118: explaining it as the last one */
+	ck_assert_ptr_nonnull(strstr(monitor("explain"), "exit last before this point: event 118"));
+	ck_assert_ptr_nonnull(strstr(monitor("goto icount 0"), "icount 0 of"));
+	ck_assert_ptr_nonnull(strstr(monitor("explain"), "exit next (none before this point): event 1,"));
 	ck_assert_ptr_nonnull(strstr(monitor("goto exit 494"), "at exit 494 of 494"));
 	ck_assert_ptr_nonnull(strstr(monitor("goto 100%"), "(100.00%)"));
 	ck_assert_ptr_nonnull(strstr(monitor("mode"), "mode: long i386:x86-64 i8086"));
@@ -198,6 +206,24 @@ START_TEST(test_monitor_and_mode_switch)
 }
 END_TEST
 
+START_TEST(test_catch_exit_reasons)
+{
+	ck_assert_ptr_nonnull(strstr(monitor("catch CR_ACCESS"), "catching exits: CR_ACCESS"));
+	ck_assert_ptr_nonnull(strstr(monitor("catch BOGUS"), "unknown exit reason"));
+	ck_assert_str_eq(ask("c"), "T05thread:1;");
+	ck_assert_ptr_nonnull(strstr(monitor("where"), "at exit 119 of 494")); /* the first CR access */
+	ck_assert_ptr_nonnull(strstr(monitor("explain"), "reason CR_ACCESS"));
+	ck_assert_str_eq(ask("c"), "T05thread:1;");
+	const char *w = monitor("where");
+	ck_assert_ptr_null(strstr(w, "at exit 119 of"));
+	ck_assert_ptr_nonnull(strstr(monitor("explain"), "reason CR_ACCESS"));
+	ck_assert_str_eq(ask("bc"), "T05thread:1;"); /* back to the first one */
+	ck_assert_ptr_nonnull(strstr(monitor("where"), "at exit 119 of 494"));
+	ck_assert_ptr_nonnull(strstr(monitor("catch none"), "catching exits: none"));
+	ck_assert_str_eq(ask("bc"), "T05replaylog:begin;thread:1;");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("gdb_replay");
@@ -210,6 +236,7 @@ int main(void)
 	tcase_add_test(tc, test_ctrl_c_cancels_and_returns);
 	tcase_add_test(tc, test_writes_refused_unknown_empty);
 	tcase_add_test(tc, test_monitor_and_mode_switch);
+	tcase_add_test(tc, test_catch_exit_reasons);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -73,6 +73,12 @@ START_TEST(test_framing_ack_and_checksum)
 	ck_assert_int_eq(feed(&c, "-", 1, NULL), RSP_EV_NACK);
 	ck_assert_int_eq(feed(&c, "x", 1, NULL), RSP_EV_GARBAGE);
 	ck_assert_int_eq(feed(&c, "\x03", 1, NULL), RSP_EV_INTERRUPT);
+	ck_assert(!rsp_in_packet(&c));
+	feed(&c, "$m0", 3, NULL);
+	ck_assert(rsp_in_packet(&c));
+	ck_assert_int_eq(feed(&c, "\x03", 1, NULL), RSP_EV_NONE); /* inside a packet: data, not Ctrl-C */
+	ck_assert_int_eq(feed(&c, "#00", 3, NULL), RSP_EV_BAD_CSUM);
+	ck_assert(!rsp_in_packet(&c));
 	/* no-ack mode: nothing sent either way */
 	c.no_ack = true;
 	ck_assert_int_eq(feed(&c, "$g#67", 5, acks), RSP_EV_PACKET);
