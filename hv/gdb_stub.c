@@ -32,7 +32,6 @@ static uint8_t out_buf[2 * GDB_PKT_MAX + 64];
 static uint8_t mem_buf[GDB_PKT_MAX / 2];
 static size_t out_len; /* the last reply, resent on '-' */
 static struct rsp_conn conn;
-static int attached;     /* a debugger is connected (until D or k) */
 static int waiting_stop; /* gdb resumed the VM and waits for a stop reply */
 static int gdb_hwbreak;  /* gdb offered the hwbreak stop reason (qSupported) */
 static enum gdb_arch served = GDB_ARCH_X86_64; /* the description gdb reads (monitor arch) */
@@ -53,7 +52,6 @@ static void reply_stop(void)
 	if (!gdb_vm->running) {
 		/* The VM ended (halted, shut down, stopped by the hypervisor): gdb's process exited. */
 		reply(rv_vm_ended_normally(gdb_vm->stop_why, gdb_vm->stop_status) ? "W00" : "W01");
-		attached = 0;
 		return;
 	}
 	if (gdb_stop_why == GDB_STOP_INTERRUPT) {
@@ -61,8 +59,9 @@ static void reply_stop(void)
 	} else if (gdb_stop_why == GDB_STOP_BREAK && gdb_stop_watch) {
 		st.reason = gdb_stop_watch == 2 ? RSP_STOP_WATCH : RSP_STOP_AWATCH;
 		st.addr = gdb_stop_addr;
-	} else if (gdb_stop_why == GDB_STOP_BREAK && gdb_hwbreak)
+	} else if (gdb_stop_why == GDB_STOP_BREAK && gdb_hwbreak) {
 		st.reason = RSP_STOP_HWBREAK; /* PC is the breakpoint's: gdb must not back it up */
+	}
 	send(rsp_reply_stop(out_buf, sizeof(out_buf), &st));
 }
 
@@ -243,7 +242,6 @@ static void monitor(const char *cmd)
 static void detach(void)
 {
 	reply("OK");
-	attached = 0;
 	waiting_stop = 0;
 	gdb_target_detach(gdb_vm);
 }
@@ -254,7 +252,6 @@ static void answer(struct rsp_req *q)
 	case RSP_REQ_HALT_REASON:
 		if (gdb_vm->state != VM_DEBUG && gdb_vm->running)
 			gdb_target_stop(gdb_vm);
-		attached = 1;
 		reply_stop();
 		break;
 	case RSP_REQ_READ_REGS: read_regs(); break;
@@ -379,6 +376,5 @@ void gdb_init(struct vm *vm)
 	rsp_conn_init(&conn, pkt_buf, sizeof(pkt_buf));
 	gdb_uart_init();
 	gdb_target_init(vm);
-	attached = 1;
 	hv_printf("hv: VM %d (%s) waits for the debugger on COM2 (hvrun --gdb)", vm->id, vm->cfg.name);
 }
