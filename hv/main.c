@@ -11,6 +11,7 @@
 #include "boot_info.h"
 #include "console.h"
 #include "cpu.h"
+#include "gdb.h"
 #include "lib.h"
 #include "mm.h"
 #include "retrovisor/console_proto.h"
@@ -164,6 +165,8 @@ void kmain(uint32_t magic, uint32_t info)
 		trace_finish(TRACE_END_FAILED);
 		machine_exit(1);
 	}
+	if ((mf->flags & RV_MANIFEST_GDB) && RV_MANIFEST_GDB_VM(mf->flags) < mf->nvms)
+		gdb_init(&vms[RV_MANIFEST_GDB_VM(mf->flags)]);
 	run_all(mf->insn_limit);
 	int failed = run_status();
 	trace_finish(failed ? TRACE_END_FAILED : TRACE_END_OK);

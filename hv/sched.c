@@ -15,6 +15,7 @@
  */
 #include "sched.h"
 
+#include "gdb.h"
 #include "lib.h"
 #include "trace.h"
 #include "vmcs.h"
@@ -145,6 +146,11 @@ static int idle(void)
 			vtime_now = next;
 		return 1;
 	}
+	/* The debugger holds a VM: nothing ends while it may still resume it (gdb.h). */
+	if (gdb_vm && gdb_vm->state == VM_DEBUG) {
+		gdb_wait();
+		return 1;
+	}
 	/* A VM halts here only with interrupts on (exit_hlt), so "halted with interrupts
 	 * disabled" would be wrong: it waits, like a receive without a timeout, for what cannot come. */
 	for (int i = 0; i < nvms; i++) {
@@ -195,9 +201,29 @@ static void stop_all_at_limit(void)
 			vm_stop_outside_exit(&vms[i], HVT_STOP_INSN_LIMIT, 0, vms[i].icount);
 }
 
+/* The debugger lets a VM run again (gdb_target.c): it earns no credit for the time it was held. */
+void sched_resume(struct vm *vm, enum vm_state s)
+{
+	if (s == VM_RUNNABLE)
+		wake(vm);
+	else
+		vm->state = s;
+}
+
+/* Records about a VM outside its exits (the debugger's memory writes) need it current in the trace. */
+void sched_trace_current(struct vm *vm)
+{
+	if (traced_vm != vm->id) {
+		trace_switch((unsigned)vm->id);
+		traced_vm = vm->id;
+	}
+}
+
 void sched_run(void)
 {
 	for (;;) {
+		if (gdb_vm)
+			gdb_poll(); /* once per slice, not per exit */
 		if (system_limit && executed_total >= system_limit) {
 			stop_all_at_limit();
 			return;
@@ -214,7 +240,12 @@ void sched_run(void)
 				trace_switch((unsigned)vm->id);
 			traced_vm = vm->id;
 		}
-		vm_set_budget(vm, budget(vm));
+		/* The debugger's single step (gdb.h): one instruction, and the timer's own exit tick
+		 * (a preemption-timer exit counts one more than the instructions it let run,
+		 * trace_format.h). */
+		vm_set_budget(vm, vm->dbg_step ? 2 : budget(vm));
 		account(vm, vm_run_slice(vm));
+		if (vm->dbg_step)
+			gdb_target_stepped(vm);
 	}
 }

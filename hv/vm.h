@@ -22,6 +22,7 @@ enum vm_state {
 	VM_HALTED,  /* HLT with interrupts enabled: waits for an interrupt */
 	VM_RECV,    /* blocked in msg_recv: waits for a message or its timeout */
 	VM_STOPPED,
+	VM_DEBUG,   /* held by the debugger (gdb.h): not run until it resumes the VM */
 };
 
 /*
@@ -68,6 +69,7 @@ struct vm {
 		/* An event to inject at the next entry (0: none): set by a handler, it outlives the
 		 * exit when the slice ends before the next entry. */
 		uint32_t inject_info, inject_error;
+		uint8_t dbg_step;     /* the debugger single-steps it: no interrupt is injected (gdb.h) */
 	};
 
 	/* Scheduler state (sched.c) and how it ended. */

@@ -41,8 +41,8 @@ static void deliver_interrupts(struct vm *vm)
 	if (!vm->has_pit)
 		return;
 	int vec = vm_irq_pending(vm);
-	if (vm->inject_info)
-		vec = -1; /* an exception from the handler goes first */
+	if (vm->inject_info || vm->dbg_step)
+		vec = -1; /* an exception from the handler goes first; a debugger's step takes none */
 	if (vec < 0) {
 		set_intr_window(vm, 0);
 		return;

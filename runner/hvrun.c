@@ -37,6 +37,9 @@ static const char usage[] =
 	"                       bus-master DMA (slower; the trace is the same)\n"
 	"      --hv FILE        hypervisor image (default: hv.elf32 next to this program's build)\n"
 	"      --keep           keep the run directory (bochsrc, ISO, logs)\n"
+	"      --gdb PORT       debug a VM with gdb: a GDB stub listens on 127.0.0.1:PORT; the\n"
+	"                       VM waits before its first instruction (docs/debugger-live.md)\n"
+	"      --gdb-vm N       the VM to debug (default 0, the first)\n"
 	"  -q, --quiet          print only the guests' consoles and errors\n"
 	"      --check          validate the XML definitions, list their VMs, exit (no Bochs)\n"
 	"      --schema         print the XML schema that definitions are validated against\n"
@@ -290,7 +293,7 @@ int main(int argc, char **argv)
 	int no_trace = 0, check_only = 0;
 	enum { O_NOTRACE = 256, O_MODE, O_MEM, O_LOAD, O_ENTRY, O_NAME, O_LIMIT, O_INPUT, O_TIMER, O_TIMEOUT, O_ZSTD, O_CPU,
 	       O_TSIZE, O_TPIO, O_HV, O_KEEP, O_CHECK, O_SCHEMA, O_TEST_PANIC,
-	       O_TEST_PANIC2 };
+	       O_TEST_PANIC2, O_GDB, O_GDB_VM };
 	static const struct option longopts[] = {
 		{"output", required_argument, 0, 'o'},   {"no-trace", no_argument, 0, O_NOTRACE},
 		{"mode", required_argument, 0, O_MODE},  {"mem", required_argument, 0, O_MEM},
@@ -302,6 +305,7 @@ int main(int argc, char **argv)
 		{"trace-pio", no_argument, 0, O_TPIO},
 		{"hv", required_argument, 0, O_HV},      {"keep", no_argument, 0, O_KEEP},
 		{"check", no_argument, 0, O_CHECK},      {"schema", no_argument, 0, O_SCHEMA},
+		{"gdb", required_argument, 0, O_GDB},    {"gdb-vm", required_argument, 0, O_GDB_VM},
 		{"quiet", no_argument, 0, 'q'},          {"help", no_argument, 0, 'h'},
 		/* Not in --help: makes the hypervisor PANIC on purpose (tests/system/hostile-cpu.sh). */
 		{"hv-test-panic-insns", required_argument, 0, O_TEST_PANIC},
@@ -405,6 +409,16 @@ int main(int argc, char **argv)
 				return RUN_USAGE;
 			r.test_panic_insns = (uint32_t)v;
 			break;
+		case O_GDB:
+			if (parse_num("--gdb", optarg, 1, 65535, 0, &v))
+				return RUN_USAGE;
+			r.gdb_port = (unsigned)v;
+			break;
+		case O_GDB_VM:
+			if (parse_num("--gdb-vm", optarg, 0, HVT_MAX_VMS - 1, 0, &v))
+				return RUN_USAGE;
+			r.gdb_vm = (unsigned)v;
+			break;
 		case O_TEST_PANIC2:
 			r.test_panic_twice = 1;
 			break;
@@ -448,6 +462,11 @@ int main(int argc, char **argv)
 		return RUN_USAGE;
 	}
 	if (ndefs ? setup_definitions(&r, argv + optind, nargs) : setup_image(&r, &io, argv[optind])) {
+		run_free_vms(&r);
+		return RUN_USAGE;
+	}
+	if (r.gdb_port && r.gdb_vm >= (unsigned)r.nvms) {
+		run_err("--gdb-vm %u: there are %d VMs (0 to %d)", r.gdb_vm, r.nvms, r.nvms - 1);
 		run_free_vms(&r);
 		return RUN_USAGE;
 	}

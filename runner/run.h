@@ -80,6 +80,8 @@ struct run {
 	uint64_t insn_limit;   /* all VMs together (<system instructions=...>), 0: none */
 	uint32_t test_panic_insns; /* test only: --hv-test-panic-insns (manifest.h), 0: none */
 	int test_panic_twice;      /* test only: --hv-test-panic-twice */
+	unsigned gdb_port;     /* --gdb PORT: a GDB stub on 127.0.0.1:PORT (hv/gdb.h), 0: none */
+	unsigned gdb_vm;       /* --gdb-vm N: the VM it debugs */
 	/* VMs */
 	int nvms;
 	struct run_vm vm[HVT_MAX_VMS];

@@ -203,7 +203,8 @@ int run_bochs(struct run *r)
 	int fds[2];
 	char path[512];
 	pid_t pid;
-	int netns = have_netns();
+	/* The debugger must reach Bochs's COM2 socket: no private network namespace then. */
+	int netns = !r->gdb_port && have_netns();
 
 	if (pipe(fds)) {
 		run_err("pipe: %s", strerror(errno));
@@ -224,6 +225,10 @@ int run_bochs(struct run *r)
 		dup2(fds[1], 1);
 		dup2(err, 2);
 		close(fds[0]);
+		/* A debugger that disconnects must not end the run: Bochs writing to COM2's closed
+		 * socket would die of SIGPIPE; ignored (inherited across exec), the write just fails. */
+		if (r->gdb_port)
+			signal(SIGPIPE, SIG_IGN);
 		if (netns)
 			execlp("unshare", "unshare", "-rn", "bochs", "-q", "-f", "bochsrc", "-rc", "rc", (char *)NULL);
 		else

@@ -36,6 +36,8 @@ static int write_manifest(struct run *r, const char *path)
 	m->test_panic_insns = r->test_panic_insns;
 	if (r->test_panic_twice)
 		m->flags |= RV_MANIFEST_TEST_PANIC_TWICE;
+	if (r->gdb_port)
+		m->flags |= RV_MANIFEST_GDB | (uint32_t)r->gdb_vm << RV_MANIFEST_GDB_VM_SHIFT;
 	for (int i = 0; i < r->nvms; i++)
 		m->vm[i] = r->vm[i].cfg;
 	/* The bus policy: <bus> as vmdef_resolve_bus() made it; without one, every VM. */
@@ -136,6 +138,11 @@ static int write_bochsrc(struct run *r, uint64_t cylinders)
 			 "sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy\n",
 			 (unsigned long long)megs, r->cpu_model, (unsigned long long)cylinders, DISK_HEADS,
 			 DISK_SPT);
+	/* hvrun --gdb: COM2 is the hypervisor's debugger port (hv/gdb_uart.c), a TCP server on
+	 * 127.0.0.1 only; Bochs waits at start until gdb connects (shared/BOCHS-NOTES.md). */
+	if (r->gdb_port && n > 0 && (size_t)n < sizeof(buf))
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "com2: enabled=1, mode=socket-server, dev=127.0.0.1:%u\n",
+			      r->gdb_port);
 	snprintf(path, sizeof(path), "%s/bochsrc", r->dir);
 	if (run_write_file(path, buf, (size_t)n))
 		return -1;

@@ -33,3 +33,16 @@ $(BIN)/hvrun: $(BUILD)/obj/runner/hvrun.o $(RUNNER_LIB) $(TRACER_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $(BUILD)/obj/runner/hvrun.o $(RUNNER_LIB) $(TRACER_LIB) $(RUNNER_XML2_LIBS) \
 		-lzstd -lz $(HOST_LDFLAGS)
+
+# make gdb GUEST=name [GDB_PORT=p]: the guest under hvrun --gdb (its trace in out/NAME.hvt) and a
+# gdb attached to it (docs/debugger-live.md), which follows the guest's CPU mode (gdb/retrovisor.py). hvrun runs in its own session (setsid), so Ctrl-C
+# in gdb stops the guest, not the run.
+GDB_PORT ?= 1234
+.PHONY: gdb
+gdb: all
+	@mkdir -p $(OUT)
+	setsid $(BIN)/hvrun --gdb $(GDB_PORT) -o $(OUT)/$(GUEST).hvt $(BUILD)/guests/$(GUEST).bin \
+		$(shell cat guest-samples/$(GUEST).opts 2>/dev/null) & \
+	gdb -nx -q -ex 'set tcp connect-timeout 60' -ex 'set remotetimeout 60' -x gdb/retrovisor.py \
+		-ex 'target remote 127.0.0.1:$(GDB_PORT)' -ex rv-sync; \
+	wait

@@ -5,8 +5,9 @@
  * Every component includes this list and derives what it needs from it: the hypervisor its
  * handler table (the third column names the handler family, see hv/exit.c), hvtrace/hvreplay/hvview
  * the printable names. Add a reason here and all of them learn it. "unexpected" marks the exits
- * the hypervisor never provokes (no exception is intercepted, the physical PIC is masked, ...):
- * they dump the VMCS and stop the VM.
+ * the hypervisor never provokes (the physical PIC is masked, ...): they dump the VMCS and stop
+ * the VM. "exception" is the exception bitmap's exit: only the live debugger intercepts an
+ * exception (#DB, hv/gdb.h); any other one takes the "unexpected" path.
  *
  * The last column says when the exit happens. "sync": an instruction caused it and the exit
  * happens at that instruction (its VM-exit instruction length is defined, SDM Vol. 3C, 28.2.5,
@@ -21,7 +22,7 @@
 #define RETROVISOR_EXIT_REASONS_H
 
 #define EXIT_REASON_LIST(X)                                                            \
-	X(0, EXCEPTION_NMI, unexpected, "EXCEPTION_NMI", async)                        \
+	X(0, EXCEPTION_NMI, exception, "EXCEPTION_NMI", async)                         \
 	X(1, EXTERNAL_INTERRUPT, unexpected, "EXTERNAL_INTERRUPT", async)              \
 	X(2, TRIPLE_FAULT, triple_fault, "TRIPLE_FAULT", async)                        \
 	X(3, INIT_SIGNAL, unexpected, "INIT_SIGNAL", async)                            \

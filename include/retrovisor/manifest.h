@@ -9,7 +9,8 @@
  *     16    4  flags (RV_MANIFEST_TRACE: record the trace on the ATA disk; RV_MANIFEST_TRACE_PIO:
  *              write it by programmed I/O even where bus-master DMA is available;
  *              RV_MANIFEST_TEST_PANIC_TWICE, test only: the test panic below panics again
- *              while the first one writes the trace out)
+ *              while the first one writes the trace out; RV_MANIFEST_GDB: a debugger on
+ *              COM2 debugs the VM whose index is in bits 8-15, hv/gdb.h)
  *     20    4  test only: PANIC the hypervisor at the first VM exit after any VM has executed
  *              this many guest instructions (0: never; hvrun --hv-test-panic-insns), so a system
  *              test can show that a panic keeps the trace (hv/panic.c)
@@ -33,6 +34,9 @@
 #define RV_MANIFEST_TRACE 1u
 #define RV_MANIFEST_TRACE_PIO 2u
 #define RV_MANIFEST_TEST_PANIC_TWICE 4u
+#define RV_MANIFEST_GDB 8u
+#define RV_MANIFEST_GDB_VM_SHIFT 8 /* bits 8-15: the VM under the debugger */
+#define RV_MANIFEST_GDB_VM(flags) (((flags) >> RV_MANIFEST_GDB_VM_SHIFT) & 0xffu)
 
 struct rv_manifest {
 	char magic[8];

@@ -46,6 +46,7 @@
 /* Segment access rights as the VMCS and the trace hold them (SDM Vol. 3C, 25.4.1, Table 25-2):
  * descriptor bits 47:40 and 55:52 as bits 7:0 and 15:12, bit 16 "unusable". */
 #define SEG_AR_L (1u << 13)  /* 64-bit code segment (CS in IA-32e mode) */
+#define SEG_AR_DB (1u << 14) /* D/B: 32-bit default operand size (code), 32-bit stack (SS) */
 
 /* EFER (MSR 0xC0000080) */
 #define EFER_SCE (1ull << 0)
