@@ -8,7 +8,12 @@
  * one copies back only the pages that differ from memory as it is.
  *
  * Spacing: a checkpoint every `every_exits` exits or `every_insns` instructions, whichever comes
- * first. When the pages and contexts held pass the budget, every second checkpoint (never the
+ * first. A seek or a step back replays up to one spacing, so the instruction spacing is what a
+ * seek costs: 131072 instructions by default, about 5 ms at the replay speed of a store-heavy
+ * guest (docs/performance.md). Taking a checkpoint compares every page of guest memory with the
+ * previous one (about 0.1 us a page), so for large guests the default spacing grows with the
+ * memory, RP_CKPT_INSNS_PER_PAGE instructions per page: checkpoints then cost about 1% of the
+ * replay time whatever the memory size. When the pages and contexts held pass the budget, every second checkpoint (never the
  * first) is dropped and both spacings double: memory stays under the budget and checkpoints stay
  * evenly spread over the part of the trace replayed so far.
  */
@@ -28,8 +33,10 @@ int rp_ckpt_init(struct rp_ckpts *k, const struct rp_opts *o, uint64_t mem_size,
 	memset(k, 0, sizeof(*k));
 	k->budget = o->ckpt_budget ? o->ckpt_budget : RP_DEFAULT_BUDGET;
 	k->every_exits = o->ckpt_exits ? o->ckpt_exits : RP_DEFAULT_CKPT_EXITS;
-	k->every_insns = o->ckpt_insns ? o->ckpt_insns : RP_DEFAULT_CKPT_INSNS;
 	k->npages = mem_size / RP_PAGE;
+	k->every_insns = o->ckpt_insns ? o->ckpt_insns : RP_DEFAULT_CKPT_INSNS;
+	if (!o->ckpt_insns && k->npages * RP_CKPT_INSNS_PER_PAGE > k->every_insns)
+		k->every_insns = k->npages * RP_CKPT_INSNS_PER_PAGE;
 	k->zero = calloc(1, sizeof(*k->zero));
 	if (!k->zero)
 		return hvt_err_set(err, HVT_ENOMEM, HVT_NO_OFFSET, "out of memory");

@@ -48,6 +48,9 @@ struct rp_cpu {
 
 	uint64_t budget, executed; /* counted run: instructions asked for / retired so far */
 	int raw;                   /* executing engine stubs: no counting, no history */
+	int careful;               /* no fast path (rp_opts.careful) */
+	uint64_t sweep_insns;      /* runs at least this long start with a sweep (rp_cpu.c) */
+	uint64_t sweeps;           /* sweeps made */
 	enum rp_stop stop;
 	char stop_msg[300];
 	uint64_t fault_addr;       /* RP_STOP_UNMAPPED: the guest-physical address */

@@ -155,6 +155,10 @@ int rp_open_shared(struct rp_session **out, struct hvt_reader *r, const struct r
 	    (st = rp_boot(&s->cpu, &s->start, err)) < 0)
 		goto fail;
 	rp_fault_scan(&s->cpu, 0, s->cpu.mem_size);
+	{
+		const char *e = getenv("RP_CAREFUL");
+		s->cpu.careful = s->opts.careful || (e && *e && strcmp(e, "0") != 0);
+	}
 	s->cur.r = s->r;
 	s->cur.vm = s->opts.vm;
 	uart_init(&s->uart, (int)s->opts.vm, NULL, 0, console_line, s);

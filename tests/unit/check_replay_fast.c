@@ -1,0 +1,135 @@
+/*
+ * check_replay_fast.c - the replay's fast path (rp_cpu.c, "Fast path") against its careful path
+ * (rp_opts.careful): the same trace replayed both ways reaches identical states, registers,
+ * segments and a hash of all guest memory, after every exit and at random points reached by
+ * seeks; and backward steps stay bounded (temporary checkpoints near the current point).
+ *
+ * The fast path normally starts only before long runs; here it starts before every run
+ * (sweep_insns = 1), so the small traces of replay/testdata exercise it at every exit.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rp_priv.h"
+#include "check_run.h"
+
+#define DATA "replay/testdata/"
+
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void) { return "leak:libunicorn.so\n"; }
+
+struct state {
+	uint64_t t, reg[RP_NREGS], mem;
+	struct rp_seg seg[HVT_NSEGS];
+};
+
+static void get_state(struct rp_session *s, struct state *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->t = s->t;
+	for (unsigned r = 0; r < RP_NREGS; r++)
+		o->reg[r] = rp_cpu_reg(&s->cpu, r);
+	for (unsigned i = 0; i < HVT_NSEGS; i++)
+		rp_cpu_get_seg(&s->cpu, i, &o->seg[i]);
+	uint64_t h = 1469598103934665603ull;
+	for (uint64_t i = 0; i + 8 <= s->cpu.mem_size; i += 8) {
+		uint64_t v;
+		memcpy(&v, s->cpu.mem + i, 8);
+		h = (h ^ v) * 1099511628211ull;
+	}
+	o->mem = h;
+}
+
+static void same_state(const char *name, struct rp_session *a, struct rp_session *b)
+{
+	struct state x, y;
+	get_state(a, &x);
+	get_state(b, &y);
+	ck_assert_uint_eq(x.t, y.t);
+	for (unsigned r = 0; r < RP_NREGS; r++)
+		ck_assert_msg(x.reg[r] == y.reg[r], "%s: t=%llu: %s %#llx careful, %#llx fast", name,
+			      (unsigned long long)x.t, rp_reg_name(r), (unsigned long long)x.reg[r],
+			      (unsigned long long)y.reg[r]);
+	ck_assert_msg(memcmp(x.seg, y.seg, sizeof(x.seg)) == 0, "%s: t=%llu: segments differ", name,
+		      (unsigned long long)x.t);
+	ck_assert_msg(x.mem == y.mem, "%s: t=%llu: memory differs", name, (unsigned long long)x.t);
+}
+
+static struct rp_session *open_mode(const char *name, int careful)
+{
+	struct rp_session *s;
+	struct hvt_err err;
+	struct rp_opts o = {.ckpt_exits = 8, .careful = careful};
+	ck_assert_msg(rp_open(&s, name, &o, &err) == HVT_OK, "%s: %s", name, err.msg);
+	if (!careful)
+		s->cpu.sweep_insns = 1;
+	return s;
+}
+
+static void fast_equals_careful(const char *name)
+{
+	struct rp_session *a = open_mode(name, 1), *b = open_mode(name, 0);
+	struct hvt_err err;
+	unsigned exits = 0;
+	/* after every exit */
+	for (;;) {
+		int st = rp_peek(a, &err);
+		ck_assert_int_ge(st, 0);
+		if (st == RP_END || a->next.kind != HVT_REC_EXIT)
+			break;
+		uint64_t t = a->next.icount;
+		int sa = rp_goto_icount(a, t, &err), sb = rp_goto_icount(b, t, &err);
+		ck_assert_int_eq(sa, sb);
+		if (sa != HVT_OK)
+			break;
+		same_state(name, a, b);
+		exits++;
+	}
+	ck_assert_uint_gt(exits, 0);
+	uint64_t end = a->t;
+	ck_assert_int_eq(rp_run(a, NULL, NULL, &err), RP_END);
+	ck_assert_int_eq(rp_run(b, NULL, NULL, &err), RP_END);
+	same_state(name, a, b);
+	end = a->t > end ? a->t : end;
+	/* at random points, forward and backward, through checkpoints */
+	uint64_t seed = 12345;
+	for (unsigned i = 0; i < 40; i++) {
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		uint64_t t = a->start.icount + (seed >> 33) % (end - a->start.icount + 1);
+		ck_assert_int_eq(rp_goto_icount(a, t, &err), HVT_OK);
+		ck_assert_int_eq(rp_goto_icount(b, t, &err), HVT_OK);
+		same_state(name, a, b);
+	}
+	ck_assert_uint_eq(a->cpu.sweeps, 0);
+	ck_assert_uint_gt(b->cpu.sweeps, 0);
+	rp_close(a);
+	rp_close(b);
+}
+
+START_TEST(fast_equals_careful_demo) { fast_equals_careful(DATA "demo.hvt"); }
+END_TEST
+START_TEST(fast_equals_careful_msr) { fast_equals_careful(DATA "msr.hvt"); }
+END_TEST
+START_TEST(fast_equals_careful_long64) { fast_equals_careful(DATA "long64.hvt"); }
+END_TEST
+START_TEST(fast_equals_careful_async) { fast_equals_careful(DATA "async.hvt"); }
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("replay_fast");
+	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, fast_equals_careful_demo);
+	tcase_add_test(tc, fast_equals_careful_msr);
+	tcase_add_test(tc, fast_equals_careful_long64);
+	tcase_add_test(tc, fast_equals_careful_async);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return check_run(suite());
+}
