@@ -255,6 +255,7 @@ struct rp_session {
 	struct rp_cursor cur;
 
 	uint64_t t;           /* instructions retired */
+	uint64_t replayed;    /* instructions executed by the replay so far, seeks included */
 	struct rp_xrec next;  /* the next step (valid when have_next) */
 	int have_next, ended, stopped;
 	uint64_t resume;      /* event number where the cursor continues after `next` */
@@ -303,6 +304,8 @@ int rp_diverge(struct rp_session *s, const struct rp_xrec *x, const char *field,
 int rp_ckpt_init(struct rp_ckpts *k, const struct rp_opts *o, uint64_t mem_size, struct hvt_err *err);
 void rp_ckpt_free(struct rp_ckpts *k);
 int rp_ckpt_take(struct rp_session *s, struct hvt_err *err);
+/* A checkpoint at the current point even if later ones exist (steps back, rp_nav.c). */
+int rp_ckpt_take_near(struct rp_session *s, struct hvt_err *err);
 /* The last checkpoint at or before t (index), or -1. */
 long rp_ckpt_find(const struct rp_ckpts *k, uint64_t t);
 int rp_ckpt_restore(struct rp_session *s, size_t i, struct hvt_err *err);

@@ -283,6 +283,7 @@ static int run_insns(struct rp_session *s, const struct rp_xrec *x, uint64_t n, 
 		if (st < 0)
 			return st;
 		s->t += s->cpu.executed;
+		s->replayed += s->cpu.executed;
 		n -= s->cpu.executed;
 		if (s->cpu.stop == RP_STOP_WATCH)
 			return RP_HIT; /* the caller's watch hit: not an error */

@@ -199,6 +199,8 @@ struct rp_ckpt_stats {
 	uint64_t budget;
 	uint32_t every_exits; /* current spacing */
 	uint64_t every_insns;
+	uint64_t replayed;    /* instructions executed so far, re-executions by seeks and steps
+			       * included: what navigation cost, in instructions */
 };
 void rp_ckpt_stats(const struct rp_session *s, struct rp_ckpt_stats *st);
 

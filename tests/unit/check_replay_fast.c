@@ -116,6 +116,40 @@ END_TEST
 START_TEST(fast_equals_careful_async) { fast_equals_careful(DATA "async.hvt"); }
 END_TEST
 
+/* Steps back cost a bounded replay: with only the initial checkpoint (330,000 instructions
+ * behind the end of async.hvt), the first step back replays the whole distance, and from the
+ * fourth on each replays at most 8 * 1024 instructions (rp_nav.c, step_back), landing on the state
+ * a careful replay reaches at the same count. */
+START_TEST(steps_back_are_bounded)
+{
+	struct rp_opts o = {.ckpt_exits = 1u << 30, .ckpt_insns = 1ull << 40};
+	struct rp_session *s, *ref = open_mode(DATA "async.hvt", 1);
+	struct hvt_err err;
+	struct rp_ckpt_stats cs;
+	ck_assert_int_eq(rp_open(&s, DATA "async.hvt", &o, &err), HVT_OK);
+	ck_assert_int_eq(rp_run(s, NULL, NULL, &err), RP_END);
+	uint64_t end = s->t, before = s->replayed;
+	ck_assert_uint_gt(end, 300000);
+	for (unsigned i = 1; i <= 200; i++) {
+		ck_assert_int_eq(rp_step(s, -1, &err), HVT_OK);
+		ck_assert_uint_eq(s->t, end - i);
+		rp_ckpt_stats(s, &cs);
+		uint64_t cost = cs.replayed - before;
+		before = cs.replayed;
+		if (i == 1)
+			ck_assert_uint_gt(cost, 100000);
+		if (i >= 4)
+			ck_assert_msg(cost <= 8 * 1024, "step back %u replayed %llu instructions", i, (unsigned long long)cost);
+		if (i % 25 == 0) {
+			ck_assert_int_eq(rp_goto_icount(ref, s->t, &err), HVT_OK);
+			same_state("async.hvt", ref, s);
+		}
+	}
+	rp_close(s);
+	rp_close(ref);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("replay_fast");
@@ -125,6 +159,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, fast_equals_careful_msr);
 	tcase_add_test(tc, fast_equals_careful_long64);
 	tcase_add_test(tc, fast_equals_careful_async);
+	tcase_add_test(tc, steps_back_are_bounded);
 	suite_add_tcase(s, tc);
 	return s;
 }
