@@ -106,6 +106,9 @@ static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	c->cur_pc = addr;
 	if (c->hist_on)
 		history(c, addr);
+	for (unsigned i = 0; i < c->nbps; i++)
+		if (addr == c->bps[i])
+			c->bp_seen = 1;
 	/* MOV to CR with a value the recording CPU refuses (rp_fault.c): fault before it runs */
 	if (size >= 3 && size <= 6) {
 		int v = rp_fault_check_insn(c, addr, size);

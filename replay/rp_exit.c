@@ -294,6 +294,7 @@ int rp_exit_apply(struct rp_session *s, const struct rp_xrec *x, struct hvt_err 
 					   "event %llu: memory write at %#llx outside the VM's memory",
 					   (unsigned long long)x->num, (unsigned long long)x->mw[i].gpa);
 		memcpy(c->mem + x->mw[i].gpa, x->mw[i].data, x->mw[i].len);
+		c->side_writes++;
 		rp_cpu_code_changed(c, x->mw[i].gpa, x->mw[i].len);
 		rp_fault_scan(c, x->mw[i].gpa, x->mw[i].len);
 	}

@@ -101,6 +101,7 @@ int rp_mmu_read(struct rp_cpu *c, uint64_t la, void *buf, size_t len) { return m
 
 int rp_mmu_write(struct rp_cpu *c, uint64_t la, const void *buf, size_t len)
 {
+	c->side_writes++;
 	return mem_access(c, la, (void *)buf, len, 1);
 }
 

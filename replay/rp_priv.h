@@ -51,6 +51,11 @@ struct rp_cpu {
 	int careful;               /* no fast path (rp_opts.careful) */
 	uint64_t sweep_insns;      /* runs at least this long start with a sweep (rp_cpu.c) */
 	uint64_t sweeps;           /* sweeps made */
+	const uint64_t *bps;       /* rp_debug.c fast windows: breakpoint addresses to note */
+	unsigned nbps;
+	int bp_seen;               /* an instruction at one of them was counted */
+	uint64_t side_writes;      /* guest memory written other than by the guest's own accesses
+				    * (event frames, the hypervisor's MEMWRITEs): rp_debug.c */
 	enum rp_stop stop;
 	char stop_msg[300];
 	uint64_t fault_addr;       /* RP_STOP_UNMAPPED: the guest-physical address */

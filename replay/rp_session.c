@@ -348,6 +348,12 @@ int rp_play_to(struct rp_session *s, uint64_t target, struct hvt_err *err)
 				return RP_HIT;
 			s->cpu.last_pc_t = s->t;
 		}
+		if (s->cpu.nbps) { /* the exiting instruction runs as the exit, not in Unicorn */
+			uint64_t pc = rp_cpu_pc(&s->cpu);
+			for (unsigned i = 0; i < s->cpu.nbps; i++)
+				if (pc == s->cpu.bps[i])
+					s->cpu.bp_seen = 1;
+		}
 		if (s->watch_exit_on && (s->watch_exit_reason < 0 || (unsigned)s->watch_exit_reason == x->reason) &&
 		    (s->t > s->cpu.watch_t0 || s->watch_exit_reason == -2)) {
 			s->last_exit_t = s->t;

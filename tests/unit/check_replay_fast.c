@@ -107,6 +107,54 @@ static void fast_equals_careful(const char *name)
 	rp_close(b);
 }
 
+/* rp_resume forward with breakpoints and watchpoints: the fast windows (rp_debug.c) stop where
+ * the careful single steps stop, with the same report, hit after hit to the end. */
+static void resume_fast_equals_careful(const char *name)
+{
+	struct rp_session *a = open_mode(name, 1), *b = open_mode(name, 0);
+	struct hvt_err err;
+	uint64_t bp[2];
+	ck_assert_int_eq(rp_goto_icount(a, 1000, &err), HVT_OK);
+	bp[0] = rp_cpu_pc(&a->cpu);
+	ck_assert_int_eq(rp_peek(a, &err), HVT_OK);
+	ck_assert_int_eq(rp_goto_icount(a, a->next.icount - 1, &err), HVT_OK);
+	bp[1] = rp_cpu_pc(&a->cpu); /* an exiting instruction */
+	struct rp_watch wp[2] = {{.la = rp_cpu_reg(&a->cpu, 4) - 2, .len = 2, .kind = RP_WATCH_WRITE},
+				 {.la = 0x20, .len = 4, .kind = RP_WATCH_ACCESS}};
+	struct rp_stopset sets[4] = {{.bp = bp, .nbp = 2},
+				     {.bp = &bp[1], .nbp = 1},
+				     {.wp = wp, .nwp = 2},
+				     {.bp = bp, .nbp = 2, .wp = wp, .nwp = 2}};
+	for (unsigned k = 0; k < 4; k++) {
+		struct rp_stop_info x, y;
+		ck_assert_int_eq(rp_goto_icount(a, 0, &err), HVT_OK);
+		ck_assert_int_eq(rp_goto_icount(b, 0, &err), HVT_OK);
+		for (unsigned n = 0; n < 30; n++) {
+			int sa = rp_resume(a, &sets[k], 1, NULL, &x, &err), sb = rp_resume(b, &sets[k], 1, NULL, &y, &err);
+			ck_assert_int_eq(sa, sb);
+			ck_assert_msg(x.kind == y.kind && x.index == y.index && x.t == y.t && x.pc == y.pc,
+				      "%s set %u stop %u: careful %d/%u at %llu, fast %d/%u at %llu", name, k, n, x.kind,
+				      x.index, (unsigned long long)x.t, y.kind, y.index, (unsigned long long)y.t);
+			ck_assert_uint_eq(x.insn_t, y.insn_t);
+			ck_assert_uint_eq(x.data_addr, y.data_addr);
+			ck_assert_uint_eq(x.old_value, y.old_value);
+			ck_assert_uint_eq(x.new_value, y.new_value);
+			same_state(name, a, b);
+			if (sa != HVT_OK)
+				break;
+		}
+	}
+	rp_close(a);
+	rp_close(b);
+}
+
+START_TEST(resume_fast_equals_careful_demo) { resume_fast_equals_careful(DATA "demo.hvt"); }
+END_TEST
+START_TEST(resume_fast_equals_careful_async) { resume_fast_equals_careful(DATA "async.hvt"); }
+END_TEST
+START_TEST(resume_fast_equals_careful_long64) { resume_fast_equals_careful(DATA "long64.hvt"); }
+END_TEST
+
 START_TEST(fast_equals_careful_demo) { fast_equals_careful(DATA "demo.hvt"); }
 END_TEST
 START_TEST(fast_equals_careful_msr) { fast_equals_careful(DATA "msr.hvt"); }
@@ -160,6 +208,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, fast_equals_careful_long64);
 	tcase_add_test(tc, fast_equals_careful_async);
 	tcase_add_test(tc, steps_back_are_bounded);
+	tcase_add_test(tc, resume_fast_equals_careful_demo);
+	tcase_add_test(tc, resume_fast_equals_careful_async);
+	tcase_add_test(tc, resume_fast_equals_careful_long64);
 	suite_add_tcase(s, tc);
 	return s;
 }
