@@ -62,22 +62,6 @@ int rp_diverge(struct rp_session *s, const struct rp_xrec *x, const char *field,
 	return RP_DIVERGED;
 }
 
-/* Exits an instruction causes by itself, so the instruction at RIP can be checked. */
-static int synchronous(unsigned r)
-{
-	switch (r) {
-	case EXIT_REASON_CPUID: case EXIT_REASON_HLT: case EXIT_REASON_RDTSC: case EXIT_REASON_RDTSCP:
-	case EXIT_REASON_RDMSR: case EXIT_REASON_WRMSR: case EXIT_REASON_VMCALL: case EXIT_REASON_IO_INSTRUCTION:
-	case EXIT_REASON_CR_ACCESS: case EXIT_REASON_INVD: case EXIT_REASON_WBINVD: case EXIT_REASON_PAUSE:
-	case EXIT_REASON_XSETBV: case EXIT_REASON_MONITOR: case EXIT_REASON_MWAIT: case EXIT_REASON_VMCLEAR:
-	case EXIT_REASON_VMLAUNCH: case EXIT_REASON_VMPTRLD: case EXIT_REASON_VMPTRST: case EXIT_REASON_VMREAD:
-	case EXIT_REASON_VMRESUME: case EXIT_REASON_VMWRITE: case EXIT_REASON_VMXOFF: case EXIT_REASON_VMXON:
-	case EXIT_REASON_RDRAND: case EXIT_REASON_RDSEED:
-		return 1;
-	}
-	return 0;
-}
-
 int rp_exit_check(struct rp_session *s, const struct rp_xrec *x, struct hvt_err *err)
 {
 	uint64_t r[HVT_NREGS];
@@ -102,8 +86,10 @@ int rp_exit_check(struct rp_session *s, const struct rp_xrec *x, struct hvt_err 
 	 * retrovisor/exit_reasons.h) is taken at an instruction boundary before the instruction at RIP
 	 * runs, whatever it is: Bochs's preemption timer stops exit-storm at a CPUID and
 	 * hostile-irqstorm at an OUT (tests/system/replay.sh replays both), and the CPU exits for
-	 * that instruction only after the next VM entry. */
-	if (synchronous(x->reason)) {
+	 * that instruction only after the next VM entry. Of the synchronous ones, those of an
+	 * instruction that always exits (rp_insn_exit_reason decodes them) name it; the others (an
+	 * EPT violation, a task switch) come from instructions that exit only sometimes. */
+	if (!exit_reason_async(x->reason) && rp_insn_reason_decoded(x->reason)) {
 		int k = rp_insn_exit_reason(&s->cpu, rp_cpu_pc(&s->cpu), NULL);
 		if (k != (int)x->reason)
 			return rp_diverge(s, x, "exit reason", x->reason, (uint64_t)(int64_t)k,

@@ -175,6 +175,8 @@ int rp_mmu_write(struct rp_cpu *c, uint64_t la, const void *buf, size_t len);
 uint64_t rp_insn_rep_mask(struct rp_cpu *c, uint64_t la);
 /* The exit reason the instruction at linear la always causes, or -1 (no exit, or conditional). */
 int rp_insn_exit_reason(struct rp_cpu *c, uint64_t la, int *len);
+/* 1 if reason is one rp_insn_exit_reason can return. */
+int rp_insn_reason_decoded(unsigned reason);
 
 /* rp_deliver.c: deliver vector (SDM Vol. 3A, 6.x) through the IVT or IDT. type: VM-entry
  * interruption type (0 external, 3 hardware exception, 4 software interrupt, 6 software

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "retrovisor/exit_reasons.h"
 #include "rp_priv.h"
 #include "check_run.h"
 
@@ -198,6 +199,20 @@ START_TEST(steps_back_are_bounded)
 }
 END_TEST
 
+/* The exits replay checks the instruction of (rp_exit_check) are synchronous in the shared list,
+ * and each is what the decoder returns for some instruction bytes it knows. */
+START_TEST(decoded_reasons_are_synchronous)
+{
+	unsigned n = 0;
+	for (unsigned r = 0; r < 128; r++)
+		if (rp_insn_reason_decoded(r)) {
+			ck_assert_msg(!exit_reason_async(r), "reason %u is asynchronous", r);
+			n++;
+		}
+	ck_assert_uint_eq(n, 26);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("replay_fast");
@@ -208,6 +223,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, fast_equals_careful_long64);
 	tcase_add_test(tc, fast_equals_careful_async);
 	tcase_add_test(tc, steps_back_are_bounded);
+	tcase_add_test(tc, decoded_reasons_are_synchronous);
 	tcase_add_test(tc, resume_fast_equals_careful_demo);
 	tcase_add_test(tc, resume_fast_equals_careful_async);
 	tcase_add_test(tc, resume_fast_equals_careful_long64);
