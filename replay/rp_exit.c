@@ -42,7 +42,7 @@ const char *rp_reason_name(unsigned r)
 }
 #define reason_name rp_reason_name
 
-int rp_diverge(struct rp_session *s, const struct rp_xrec *x, const char *field, uint64_t rec, uint64_t rep,
+int rp_diverge(struct rp_session *s, const struct hvt_step *x, const char *field, uint64_t rec, uint64_t rep,
 	       const char *fmt, ...)
 {
 	va_list ap;
@@ -62,7 +62,7 @@ int rp_diverge(struct rp_session *s, const struct rp_xrec *x, const char *field,
 	return RP_DIVERGED;
 }
 
-int rp_exit_check(struct rp_session *s, const struct rp_xrec *x, struct hvt_err *err)
+int rp_exit_check(struct rp_session *s, const struct hvt_step *x, struct hvt_err *err)
 {
 	uint64_t r[HVT_NREGS];
 	(void)err;
@@ -104,7 +104,7 @@ int rp_exit_check(struct rp_session *s, const struct rp_xrec *x, struct hvt_err 
  * passed to its UART model (hv/exit_io.c), given to the same model (hv/uart.c), and the bytes of
  * console_write hypercalls that succeeded. The line is flushed after each exit, so that the
  * console shows every byte up to the current point. */
-static void console(struct rp_session *s, const struct rp_xrec *x)
+static void console(struct rp_session *s, const struct hvt_step *x)
 {
 	if (x->reason == EXIT_REASON_IO_INSTRUCTION) {
 		unsigned port = vmx_io_port(x->qual);
@@ -161,7 +161,7 @@ static void wrmsr(struct rp_cpu *c, uint32_t index, uint64_t value)
  * for INS, the segment of a prefix (else DS):rSI for OUTS, in the address size of the mode and
  * a 67 prefix (SDM Vol. 2A, INS / OUTS; Vol. 3A, 4.7).
  */
-static void injected_pf_cr2(struct rp_cpu *c, const struct rp_xrec *x)
+static void injected_pf_cr2(struct rp_cpu *c, const struct hvt_step *x)
 {
 	static const int8_t seg_of[256] = {[0x26] = HVT_SEG_ES + 1, [0x2e] = HVT_SEG_CS + 1, [0x36] = HVT_SEG_SS + 1,
 					   [0x3e] = HVT_SEG_DS + 1, [0x64] = HVT_SEG_FS + 1, [0x65] = HVT_SEG_GS + 1};
@@ -198,7 +198,7 @@ static void injected_pf_cr2(struct rp_cpu *c, const struct rp_xrec *x)
 }
 
 /* Execute the exiting instruction and expect it to end the way the recording did. */
-static int reproduce(struct rp_session *s, const struct rp_xrec *x, enum rp_stop want, struct hvt_err *err)
+static int reproduce(struct rp_session *s, const struct hvt_step *x, enum rp_stop want, struct hvt_err *err)
 {
 	int st = rp_cpu_run(&s->cpu, 1, err);
 	if (st < 0)
@@ -215,7 +215,7 @@ static int reproduce(struct rp_session *s, const struct rp_xrec *x, enum rp_stop
 	return HVT_OK;
 }
 
-int rp_exit_apply(struct rp_session *s, const struct rp_xrec *x, struct hvt_err *err)
+int rp_exit_apply(struct rp_session *s, const struct hvt_step *x, struct hvt_err *err)
 {
 	struct rp_cpu *c = &s->cpu;
 	int st;

@@ -7,7 +7,7 @@
  *   rp_boot.c     a VM's initial state (hidden segment state through a scratch GDT)
  *   rp_deliver.c  interrupts and exceptions through the IVT / IDT, escalation to triple fault
  *   rp_mmu.c      the guest's page walk, linear reads, instruction classes
- *   rp_cursor.c   the trace of one VM as a sequence of exits with their attached records
+ *   rp_cursor.c   the trace of one VM as steps, through the trace library's step iterator
  *   rp_exit.c     check one recorded exit and apply what the hypervisor did
  *   rp_ckpt.c     checkpoints: CPU contexts plus shared, reference-counted page copies
  *   rp_session.c  open, the position, play forward to a point
@@ -185,44 +185,18 @@ int rp_insn_reason_decoded(unsigned reason);
 int rp_deliver(struct rp_cpu *c, unsigned vector, unsigned type, int has_err, uint32_t errcode,
 	       uint64_t next_rip, struct hvt_err *err);
 
-/* rp_cursor.c: one exit of the VM with what the hypervisor recorded after it. */
-#define RP_MAX_MEMW 4
-struct rp_xrec {
-	uint64_t num, icount;
-	int kind;            /* HVT_REC_EXIT, HVT_REC_VM_STOP (stop outside an exit), HVT_REC_END */
-	unsigned reason;
-	uint64_t regs[HVT_NREGS];
-	uint64_t qual, gpa;
-	int has_gpa;
-	uint32_t post_mask;
-	uint64_t post[HVT_POST_NVALS];
-	unsigned insn_len;
-	unsigned nmw;
-	struct {
-		uint64_t gpa;
-		uint32_t len;
-		uint8_t *data;
-	} mw[RP_MAX_MEMW];
-	int has_inject;
-	uint32_t inject_info, inject_err;
-	int stopped;
-	unsigned stop_why;
-	uint64_t stop_status, stop_detail;
-	uint64_t resume;     /* number of the first event after this step */
-};
+/* rp_cursor.c: the VM's trace as steps (the trace library's step iterator, hvt_steps_*): an exit
+ * with what the hypervisor recorded after it, a stop outside an exit, or the end. */
 struct rp_cursor {
 	struct hvt_reader *r;
-	struct hvt_cursor *hc; /* its own position over r: sessions can share one reader */
+	struct hvt_cursor *hc;   /* a position of its own over r, for lookups at open (rp_session.c) */
+	struct hvt_steps *steps; /* the steps of VM vm (opened on the first seek) */
 	unsigned vm;
-	struct hvt_event la; /* lookahead (pointers copied out below) */
-	uint64_t la_regs[HVT_NREGS];
-	int have_la, at_end, trunc_seen;
-	uint8_t *mwbuf[RP_MAX_MEMW];
-	uint32_t mwcap[RP_MAX_MEMW];
 };
 int rp_cursor_seek(struct rp_cursor *cu, uint64_t num, struct hvt_err *err);
-/* The next step of this VM: RP_OK, RP_END (nothing more for it), or an error. */
-int rp_cursor_next(struct rp_cursor *cu, struct rp_xrec *x, struct hvt_err *err);
+/* The next step of this VM: RP_OK, RP_END (nothing more for it), or an error. Its memory writes
+ * (x->mw) live until the next call. */
+int rp_cursor_next(struct rp_cursor *cu, struct hvt_step *x, struct hvt_err *err);
 void rp_cursor_free(struct rp_cursor *cu);
 
 /* rp_ckpt.c */
@@ -263,7 +237,7 @@ struct rp_session {
 
 	uint64_t t;           /* instructions retired */
 	uint64_t replayed;    /* instructions executed by the replay so far, seeks included */
-	struct rp_xrec next;  /* the next step (valid when have_next) */
+	struct hvt_step next;  /* the next step (valid when have_next) */
 	int have_next, ended, stopped;
 	uint64_t resume;      /* event number where the cursor continues after `next` */
 	uint64_t exits_done, max_exit_checked;
@@ -302,9 +276,9 @@ void rp_console_append(struct rp_session *s, const void *p, size_t n);
 /* rp_exit.c: an exit reason's name ("exit 99" when the list lacks it; static buffer) */
 const char *rp_reason_name(unsigned reason);
 /* rp_exit.c: at t = x->icount - 1: check, then apply. */
-int rp_exit_check(struct rp_session *s, const struct rp_xrec *x, struct hvt_err *err);
-int rp_exit_apply(struct rp_session *s, const struct rp_xrec *x, struct hvt_err *err);
-int rp_diverge(struct rp_session *s, const struct rp_xrec *x, const char *field, uint64_t rec,
+int rp_exit_check(struct rp_session *s, const struct hvt_step *x, struct hvt_err *err);
+int rp_exit_apply(struct rp_session *s, const struct hvt_step *x, struct hvt_err *err);
+int rp_diverge(struct rp_session *s, const struct hvt_step *x, const char *field, uint64_t rec,
 	       uint64_t rep, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /* rp_ckpt.c */

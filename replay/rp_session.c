@@ -274,7 +274,7 @@ static int maybe_checkpoint(struct rp_session *s, struct hvt_err *err)
 }
 
 /* Run n instructions; a stop other than the budget is a divergence at exit x. */
-static int run_insns(struct rp_session *s, const struct rp_xrec *x, uint64_t n, struct hvt_err *err)
+static int run_insns(struct rp_session *s, const struct hvt_step *x, uint64_t n, struct hvt_err *err)
 {
 	while (n) {
 		uint64_t step = n < s->ck.every_insns ? n : s->ck.every_insns;
@@ -323,7 +323,7 @@ int rp_play_to(struct rp_session *s, uint64_t target, struct hvt_err *err)
 			s->ended = 1;
 			return s->t == target ? HVT_OK : RP_END;
 		}
-		struct rp_xrec *x = &s->next;
+		struct hvt_step *x = &s->next;
 		if (x->kind == HVT_REC_VM_STOP) {
 			/* stopped outside an exit (e.g. a failed VM entry): it runs no further */
 			s->stopped = 1;
