@@ -149,20 +149,11 @@ static void resume_fast_equals_careful(const char *name)
 	rp_close(b);
 }
 
-START_TEST(resume_fast_equals_careful_demo) { resume_fast_equals_careful(DATA "demo.hvt"); }
-END_TEST
-START_TEST(resume_fast_equals_careful_async) { resume_fast_equals_careful(DATA "async.hvt"); }
-END_TEST
-START_TEST(resume_fast_equals_careful_long64) { resume_fast_equals_careful(DATA "long64.hvt"); }
-END_TEST
+static const char *const traces[] = {DATA "demo.hvt", DATA "msr.hvt", DATA "long64.hvt", DATA "async.hvt"};
 
-START_TEST(fast_equals_careful_demo) { fast_equals_careful(DATA "demo.hvt"); }
+START_TEST(fast_equals_careful_each) { fast_equals_careful(traces[_i]); }
 END_TEST
-START_TEST(fast_equals_careful_msr) { fast_equals_careful(DATA "msr.hvt"); }
-END_TEST
-START_TEST(fast_equals_careful_long64) { fast_equals_careful(DATA "long64.hvt"); }
-END_TEST
-START_TEST(fast_equals_careful_async) { fast_equals_careful(DATA "async.hvt"); }
+START_TEST(resume_fast_equals_careful_each) { resume_fast_equals_careful(traces[_i]); }
 END_TEST
 
 /* Steps back cost a bounded replay: with only the initial checkpoint (330,000 instructions
@@ -218,15 +209,10 @@ static Suite *suite(void)
 	Suite *s = suite_create("replay_fast");
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, fast_equals_careful_demo);
-	tcase_add_test(tc, fast_equals_careful_msr);
-	tcase_add_test(tc, fast_equals_careful_long64);
-	tcase_add_test(tc, fast_equals_careful_async);
+	tcase_add_loop_test(tc, fast_equals_careful_each, 0, 4);
+	tcase_add_loop_test(tc, resume_fast_equals_careful_each, 0, 4);
 	tcase_add_test(tc, steps_back_are_bounded);
 	tcase_add_test(tc, decoded_reasons_are_synchronous);
-	tcase_add_test(tc, resume_fast_equals_careful_demo);
-	tcase_add_test(tc, resume_fast_equals_careful_async);
-	tcase_add_test(tc, resume_fast_equals_careful_long64);
 	suite_add_tcase(s, tc);
 	return s;
 }
