@@ -342,7 +342,17 @@ static void sweep(struct rp_cpu *c, uint64_t n)
 {
 	if (c->careful || c->raw || n < c->sweep_insns)
 		return;
-	uc_ctl_remove_cache(c->uc, 0, c->mem_size);
+	/* uc_ctl_remove_cache takes linear addresses and translates only the first one, through the
+	 * guest's paging (a fault there cannot be caught): without paging all of memory, with it the
+	 * page of the PC, mapped as our own walk says (where a loop keeps its data next to its code) */
+	if (!(rp_cpu_reg(c, RP_CR0) & CR0_PG)) {
+		uc_ctl_remove_cache(c->uc, 0, c->mem_size);
+	} else {
+		uint64_t la = rp_cpu_pc(c) & ~(uint64_t)(RP_PAGE - 1), pa;
+		if (rp_mmu_translate(c, la, &pa) || pa >= c->mem_size)
+			return;
+		uc_ctl_remove_cache(c->uc, la, la + RP_PAGE);
+	}
 	c->sweeps++;
 }
 

@@ -231,9 +231,10 @@ static int forward(struct rp_session *s, struct dbg *d, const struct rp_control 
 			uint64_t from = s->t, end = window_end(s, d->set);
 			if (end <= from + 1)
 				break; /* a catch or the icount just ahead: step */
-			if ((st = fast_window(s, d, end, err)) < 0 || st == RP_DIVERGED || st == RP_END)
+			if ((st = fast_window(s, d, end, err)) < 0 || st == RP_END)
 				goto out;
-			if (st == AGAIN) { /* step through it again */
+			if (st == AGAIN || st == RP_DIVERGED) { /* step through it again (a stop may come
+								    * before the divergence) */
 				if ((st = rp_goto_icount(s, from, err)) != HVT_OK)
 					goto out;
 				wend = end;
