@@ -6,11 +6,12 @@
  * Both directions single-step (rp_step) with two memory hooks installed only for the duration
  * of a resume that has watchpoints, so `hvreplay verify` and rp_run pay nothing. Forward, the
  * single steps run only inside a window where something may have happened: the replay first runs
- * a window of up to RP_WINDOW instructions at full speed with the hooks only noting that a watched
+ * a window of up to RP_WINDOW instructions at full speed with the hook only noting that a watched
  * range was touched or a breakpoint's address reached (the counting hook compares, rp_cpu.c);
  * a window where nothing was noted, no watched value changed and nothing wrote guest
  * memory behind the guest's back is done, and any other is replayed again from its start one
- * step at a time, which finds the exact stop. Going backward
+ * step at a time, which finds the exact stop. Backward windows with only breakpoints and
+ * watchpoints are checked the same way before they are stepped. Going backward
  * replays windows [lo, hi) ending where the search started, newest first, each from the nearest
  * checkpoint (rp_goto_icount), remembering the last hit in the window: the first window with a
  * hit holds the answer. Windows double in size, so a hit far back costs a few replays of the
@@ -61,26 +62,19 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, i
 	}
 }
 
-/* One memory hook per watchpoint, bounded to its range: Unicorn checks a hook's bounds against
- * an access's first byte, so the bound starts 63 bytes early (no x86 data access is longer;
- * hook_mem checks the overlap exactly). */
+/* One memory hook for all watchpoints, over all addresses: hook_mem checks the ranges. (Unicorn
+ * 2.0.1 does not call a hook bounded to an address range here, code or memory alike.) */
 static int hooks(struct rp_session *s, struct dbg *d, int on, uc_hook *h, struct hvt_err *err)
 {
 	if (!d->set->nwp)
 		return HVT_OK;
-	for (unsigned i = 0; i < d->set->nwp; i++) {
-		const struct rp_watch *w = &d->set->wp[i];
-		uint64_t lo = w->la > 63 ? w->la - 63 : 0, hi = w->la + (w->len ? w->len : 1) - 1;
-		if (on && uc_hook_add(s->cpu.uc, &h[i], UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)hook_mem, d, lo,
-				      hi)) {
-			while (i--)
-				uc_hook_del(s->cpu.uc, h[i]);
-			return hvt_err_set(err, RP_EUNICORN, HVT_NO_OFFSET, "cannot install the watchpoint hook");
-		}
-		if (!on)
-			uc_hook_del(s->cpu.uc, h[i]);
-	}
-	/* translated code and the TLB were made without (or with) the hook */
+	if (on && uc_hook_add(s->cpu.uc, h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)hook_mem, d, 1, 0))
+		return hvt_err_set(err, RP_EUNICORN, HVT_NO_OFFSET, "cannot install the watchpoint hook");
+	if (!on)
+		uc_hook_del(s->cpu.uc, *h);
+	/* translated code and the TLB were made without (or with) the hook: Unicorn decides at
+	 * translation whether a block's accesses call memory hooks (UC_CTL_TB_FLUSH drops it all) */
+	uc_ctl_flush_tlb(s->cpu.uc);
 	return rp_cpu_flush_tlb(&s->cpu, err);
 }
 
@@ -189,6 +183,7 @@ static int fast_window(struct rp_session *s, struct dbg *d, uint64_t end, struct
 	int oldok[64], ok[64];
 	values(s, d->set, old, oldok);
 	d->touched = 0;
+	d->hit = -1; /* the replay to the window's start may have seen one */
 	d->fast = 1;
 	s->cpu.bp_seen = 0;
 	s->cpu.bps = d->set->bp;
@@ -275,6 +270,27 @@ static int backward(struct rp_session *s, struct dbg *d, const struct rp_control
 		if ((st = rp_goto_icount(s, lo, err)) != HVT_OK)
 			return st < 0 ? st : hvt_err_set(err, HVT_EINVAL, HVT_NO_OFFSET, "cannot replay to %llu",
 							   (unsigned long long)lo);
+		/* breakpoints and watchpoints only: a window where nothing was noted at full speed
+		 * has no stop (catchpoints and counts are found by the single steps) */
+		if (!s->cpu.careful && !d->set->nreasons && !d->set->has_icount) {
+			if ((st = fast_window(s, d, hi, err)) < 0)
+				return st;
+			if (st == HVT_OK && s->t == hi) {
+				done += hi - lo;
+				if (done >= chunk) {
+					done = 0;
+					if ((st = check_cancel(s, ctl, done, start, err)) != HVT_OK)
+						return st;
+				}
+				hi = lo;
+				if (win < (1ull << 22))
+					win *= 2;
+				continue;
+			}
+			if ((st = rp_goto_icount(s, lo, err)) != HVT_OK)
+				return st < 0 ? st : hvt_err_set(err, HVT_EINVAL, HVT_NO_OFFSET,
+								   "cannot replay to %llu", (unsigned long long)lo);
+		}
 		while (s->t < hi) {
 			uint64_t p = s->t, pc = rp_cpu_pc(&s->cpu);
 			memset(&here, 0, sizeof(here));
@@ -318,16 +334,16 @@ int rp_resume(struct rp_session *s, const struct rp_stopset *set, int dir, const
 	      struct rp_stop_info *out, struct hvt_err *err)
 {
 	struct dbg d = {.s = s, .set = set, .hit = -1};
-	uc_hook h[64];
+	uc_hook h = 0;
 	uint64_t chunk = ctl && ctl->chunk ? ctl->chunk : 4096;
 	memset(out, 0, sizeof(*out));
 	if (set->nwp > 64)
 		return hvt_err_set(err, HVT_EINVAL, HVT_NO_OFFSET, "at most 64 watchpoints");
-	int st = hooks(s, &d, 1, h, err);
+	int st = hooks(s, &d, 1, &h, err);
 	if (st < 0)
 		return st;
 	st = dir > 0 ? forward(s, &d, ctl, chunk, out, err) : backward(s, &d, ctl, chunk, out, err);
-	int hs = hooks(s, &d, 0, h, err);
+	int hs = hooks(s, &d, 0, &h, err);
 	if (st == HVT_OK || st == RP_END || st == RP_CANCELLED) {
 		if (st != HVT_OK)
 			out->kind = RP_STOPPED_NONE;

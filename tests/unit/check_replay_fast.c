@@ -108,8 +108,8 @@ static void fast_equals_careful(const char *name)
 	rp_close(b);
 }
 
-/* rp_resume forward with breakpoints and watchpoints: the fast windows (rp_debug.c) stop where
- * the careful single steps stop, with the same report, hit after hit to the end. */
+/* rp_resume forward and backward with breakpoints and watchpoints: the fast windows (rp_debug.c)
+ * stop where the careful single steps stop, with the same report, hit after hit. */
 static void resume_fast_equals_careful(const char *name)
 {
 	struct rp_session *a = open_mode(name, 1), *b = open_mode(name, 0);
@@ -126,12 +126,14 @@ static void resume_fast_equals_careful(const char *name)
 				     {.bp = &bp[1], .nbp = 1},
 				     {.wp = wp, .nwp = 2},
 				     {.bp = bp, .nbp = 2, .wp = wp, .nwp = 2}};
-	for (unsigned k = 0; k < 4; k++) {
+	for (unsigned k = 0; k < 8; k++) {
 		struct rp_stop_info x, y;
-		ck_assert_int_eq(rp_goto_icount(a, 0, &err), HVT_OK);
-		ck_assert_int_eq(rp_goto_icount(b, 0, &err), HVT_OK);
+		int dir = k < 4 ? 1 : -1; /* forward from the start, then backward from the end */
+		ck_assert_int_ge(rp_goto_icount(a, dir > 0 ? 0 : UINT64_MAX, &err), HVT_OK);
+		ck_assert_int_ge(rp_goto_icount(b, dir > 0 ? 0 : UINT64_MAX, &err), HVT_OK);
 		for (unsigned n = 0; n < 30; n++) {
-			int sa = rp_resume(a, &sets[k], 1, NULL, &x, &err), sb = rp_resume(b, &sets[k], 1, NULL, &y, &err);
+			int sa = rp_resume(a, &sets[k % 4], dir, NULL, &x, &err);
+			int sb = rp_resume(b, &sets[k % 4], dir, NULL, &y, &err);
 			ck_assert_int_eq(sa, sb);
 			ck_assert_msg(x.kind == y.kind && x.index == y.index && x.t == y.t && x.pc == y.pc,
 				      "%s set %u stop %u: careful %d/%u at %llu, fast %d/%u at %llu", name, k, n, x.kind,
