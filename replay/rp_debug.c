@@ -62,8 +62,7 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, i
 	}
 }
 
-/* One memory hook for all watchpoints, over all addresses: hook_mem checks the ranges. (Unicorn
- * 2.0.1 does not call a hook bounded to an address range here, code or memory alike.) */
+/* One memory hook for all watchpoints, over all addresses: hook_mem checks the ranges. */
 static int hooks(struct rp_session *s, struct dbg *d, int on, uc_hook *h, struct hvt_err *err)
 {
 	if (!d->set->nwp)
