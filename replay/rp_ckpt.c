@@ -8,7 +8,12 @@
  * one copies back only the pages that differ from memory as it is.
  *
  * Spacing: a checkpoint every `every_exits` exits or `every_insns` instructions, whichever comes
- * first. When the pages and contexts held pass the budget, every second checkpoint (never the
+ * first. A seek or a step back replays up to one spacing, so the instruction spacing is what a
+ * seek costs: 131072 instructions by default, about 5 ms at the replay speed of a store-heavy
+ * guest (docs/performance.md). Taking a checkpoint compares every page of guest memory with the
+ * previous one (about 0.1 us a page), so for large guests the default spacing grows with the
+ * memory, RP_CKPT_INSNS_PER_PAGE instructions per page: checkpoints then cost about 1% of the
+ * replay time whatever the memory size. When the pages and contexts held pass the budget, every second checkpoint (never the
  * first) is dropped and both spacings double: memory stays under the budget and checkpoints stay
  * evenly spread over the part of the trace replayed so far.
  */
@@ -28,8 +33,10 @@ int rp_ckpt_init(struct rp_ckpts *k, const struct rp_opts *o, uint64_t mem_size,
 	memset(k, 0, sizeof(*k));
 	k->budget = o->ckpt_budget ? o->ckpt_budget : RP_DEFAULT_BUDGET;
 	k->every_exits = o->ckpt_exits ? o->ckpt_exits : RP_DEFAULT_CKPT_EXITS;
-	k->every_insns = o->ckpt_insns ? o->ckpt_insns : RP_DEFAULT_CKPT_INSNS;
 	k->npages = mem_size / RP_PAGE;
+	k->every_insns = o->ckpt_insns ? o->ckpt_insns : RP_DEFAULT_CKPT_INSNS;
+	if (!o->ckpt_insns && k->npages * RP_CKPT_INSNS_PER_PAGE > k->every_insns)
+		k->every_insns = k->npages * RP_CKPT_INSNS_PER_PAGE;
 	k->zero = calloc(1, sizeof(*k->zero));
 	if (!k->zero)
 		return hvt_err_set(err, HVT_ENOMEM, HVT_NO_OFFSET, "out of memory");
@@ -75,6 +82,13 @@ static int is_zero(const uint8_t *p)
 	return memcmp(p, zero, RP_PAGE) == 0;
 }
 
+/* Take v[at] out of the list (already dropped). */
+static void ckpt_remove(struct rp_ckpts *k, size_t at)
+{
+	memmove(&k->v[at], &k->v[at + 1], (k->n - at - 1) * sizeof(k->v[0]));
+	k->n--;
+}
+
 /* Halve the checkpoints (keep the first and every second one after it), double the spacing. */
 static void thin(struct rp_ckpts *k)
 {
@@ -90,11 +104,11 @@ static void thin(struct rp_ckpts *k)
 	k->every_insns *= 2;
 }
 
-int rp_ckpt_take(struct rp_session *s, struct hvt_err *err)
+/* A checkpoint at s->t, inserted in order (after the last one, or between two when stepping
+ * back: rp_ckpt_take_near); pages are shared with the checkpoint before it. */
+static int take_at(struct rp_session *s, size_t at, struct hvt_err *err)
 {
 	struct rp_ckpts *k = &s->ck;
-	if (k->n && k->v[k->n - 1].t >= s->t)
-		return HVT_OK; /* have one here (or later: we came back) */
 	if (k->n == k->cap) {
 		size_t cap = k->cap ? k->cap * 2 : 64;
 		struct rp_ckpt *v = realloc(k->v, cap * sizeof(*v));
@@ -103,11 +117,15 @@ int rp_ckpt_take(struct rp_session *s, struct hvt_err *err)
 		k->v = v;
 		k->cap = cap;
 	}
-	struct rp_ckpt *c = &k->v[k->n], *prev = k->n ? &k->v[k->n - 1] : NULL;
+	memmove(&k->v[at + 1], &k->v[at], (k->n - at) * sizeof(k->v[0]));
+	k->n++;
+	struct rp_ckpt *c = &k->v[at], *prev = at ? &k->v[at - 1] : NULL;
 	memset(c, 0, sizeof(*c));
 	c->pages = calloc(k->npages, sizeof(void *));
 	if (!c->pages || uc_context_alloc(s->cpu.uc, &c->ctx) != UC_ERR_OK) {
 		free(c->pages);
+		c->pages = NULL;
+		ckpt_remove(k, at);
 		return hvt_err_set(err, HVT_ENOMEM, HVT_NO_OFFSET, "out of memory for a checkpoint");
 	}
 	uc_context_save(s->cpu.uc, c->ctx);
@@ -125,6 +143,7 @@ int rp_ckpt_take(struct rp_session *s, struct hvt_err *err)
 			p = malloc(sizeof(*p));
 			if (!p) {
 				ckpt_drop(k, c);
+				ckpt_remove(k, at);
 				return hvt_err_set(err, HVT_ENOMEM, HVT_NO_OFFSET, "out of memory for a checkpoint");
 			}
 			p->refs = 1;
@@ -139,12 +158,31 @@ int rp_ckpt_take(struct rp_session *s, struct hvt_err *err)
 	c->console_len = s->console_len;
 	c->uart = s->uart;
 	c->stopped = s->stopped;
-	k->n++;
 	s->last_ck_t = s->t;
 	s->last_ck_exits = s->exits_done;
 	while (k->bytes > k->budget && k->n > 2)
 		thin(k);
 	return HVT_OK;
+}
+
+int rp_ckpt_take(struct rp_session *s, struct hvt_err *err)
+{
+	struct rp_ckpts *k = &s->ck;
+	if (k->n && k->v[k->n - 1].t >= s->t)
+		return HVT_OK; /* have one here (or later: we came back) */
+	return take_at(s, k->n, err);
+}
+
+int rp_ckpt_take_near(struct rp_session *s, struct hvt_err *err)
+{
+	long i = rp_ckpt_find(&s->ck, s->t);
+	if (i >= 0 && s->ck.v[i].t == s->t)
+		return HVT_OK;
+	uint64_t saved = s->resume;
+	s->resume = rp_resume_point(s);
+	int st = take_at(s, (size_t)(i + 1), err);
+	s->resume = saved;
+	return st;
 }
 
 long rp_ckpt_find(const struct rp_ckpts *k, uint64_t t)

@@ -4,7 +4,14 @@
  * the exit at or next to the current point with its decoded detail.
  *
  * Both directions single-step (rp_step) with two memory hooks installed only for the duration
- * of a resume that has watchpoints, so `hvreplay verify` and rp_run pay nothing. Going backward
+ * of a resume that has watchpoints, so `hvreplay verify` and rp_run pay nothing. Forward, the
+ * single steps run only inside a window where something may have happened: the replay first runs
+ * a window of up to RP_WINDOW instructions at full speed with the hook only noting that a watched
+ * range was touched or a breakpoint's address reached (the counting hook compares, rp_cpu.c);
+ * a window where nothing was noted, no watched value changed and nothing wrote guest
+ * memory behind the guest's back is done, and any other is replayed again from its start one
+ * step at a time, which finds the exact stop. Backward windows with only breakpoints and
+ * watchpoints are checked the same way before they are stepped. Going backward
  * replays windows [lo, hi) ending where the search started, newest first, each from the nearest
  * checkpoint (rp_goto_icount), remembering the last hit in the window: the first window with a
  * hit holds the answer. Windows double in size, so a hit far back costs a few replays of the
@@ -15,9 +22,17 @@
 
 #include "rp_priv.h"
 
+/* Internal results, apart from every rp_status: a fast window to step through again; a step
+ * that found no stop. */
+#define AGAIN 100
+#define GO_ON 101
+#define RP_WINDOW 65536 /* instructions of a fast window */
+
 struct dbg {
 	struct rp_session *s;
 	const struct rp_stopset *set;
+	int fast;             /* inside a fast window: only note touches (touched) */
+	int touched;          /* a watched range or a breakpoint address was reached */
 	int hit;              /* index of the watchpoint the last step touched, or -1 */
 	uint64_t addr;        /* the access's data address */
 	enum rp_watch_kind access;
@@ -35,6 +50,10 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, i
 	for (unsigned i = 0; i < d->set->nwp; i++) {
 		const struct rp_watch *w = &d->set->wp[i];
 		if ((w->kind & k) && addr < w->la + (w->len ? w->len : 1) && addr + (uint64_t)size > w->la) {
+			if (d->fast) {
+				d->touched = 1;
+				return;
+			}
 			d->hit = (int)i;
 			d->addr = addr;
 			d->access = k;
@@ -43,6 +62,7 @@ static void hook_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, i
 	}
 }
 
+/* One memory hook for all watchpoints, over all addresses: hook_mem checks the ranges. */
 static int hooks(struct rp_session *s, struct dbg *d, int on, uc_hook *h, struct hvt_err *err)
 {
 	if (!d->set->nwp)
@@ -51,7 +71,9 @@ static int hooks(struct rp_session *s, struct dbg *d, int on, uc_hook *h, struct
 		return hvt_err_set(err, RP_EUNICORN, HVT_NO_OFFSET, "cannot install the watchpoint hook");
 	if (!on)
 		uc_hook_del(s->cpu.uc, *h);
-	/* translated code and the TLB were made without (or with) the hook */
+	/* translated code and the TLB were made without (or with) the hook: Unicorn decides at
+	 * translation whether a block's accesses call memory hooks (UC_CTL_TB_FLUSH drops it all) */
+	uc_ctl_flush_tlb(s->cpu.uc);
 	return rp_cpu_flush_tlb(&s->cpu, err);
 }
 
@@ -134,27 +156,106 @@ static int check_cancel(struct rp_session *s, const struct rp_control *ctl, uint
 	return st < 0 ? st : RP_CANCELLED;
 }
 
+/* One careful step: GO_ON, HVT_OK at a stop (out filled), or what rp_step returned. */
+static int forward_step(struct rp_session *s, struct dbg *d, uint64_t *old, int *oldok, struct rp_stop_info *out,
+			struct hvt_err *err)
+{
+	uint64_t p = s->t, pc = rp_cpu_pc(&s->cpu);
+	values(s, d->set, old, oldok);
+	d->hit = -1;
+	int st = rp_step(s, 1, err);
+	if (st != HVT_OK)
+		return st;
+	if (watch_hit(s, d, old, oldok, out)) {
+		out->insn_t = p;
+		out->insn_pc = pc;
+		return HVT_OK;
+	}
+	return stop_here(s, d->set, out) ? HVT_OK : GO_ON;
+}
+
+/* Run [s->t, end) at full speed: AGAIN if it must be stepped again (something may have stopped
+ * it inside), else what rp_play_to returned (HVT_OK at end, RP_END, RP_DIVERGED, an error). */
+static int fast_window(struct rp_session *s, struct dbg *d, uint64_t end, struct hvt_err *err)
+{
+	uint64_t old[64], now[64], side = s->cpu.side_writes;
+	int oldok[64], ok[64];
+	values(s, d->set, old, oldok);
+	d->touched = 0;
+	d->hit = -1; /* the replay to the window's start may have seen one */
+	d->fast = 1;
+	s->cpu.bp_seen = 0;
+	s->cpu.bps = d->set->bp;
+	s->cpu.nbps = d->set->nbp;
+	int st = rp_play_to(s, end, err);
+	s->cpu.nbps = 0;
+	d->fast = 0;
+	if (st < 0)
+		return st;
+	if (d->touched || s->cpu.bp_seen || s->cpu.side_writes != side)
+		return AGAIN;
+	values(s, d->set, now, ok);
+	for (unsigned i = 0; i < d->set->nwp && i < 64; i++)
+		if (ok[i] != oldok[i] || now[i] != old[i])
+			return AGAIN;
+	return st;
+}
+
+/* The end of the next fast window from s->t (never past a caught exit or the icount stop). */
+static uint64_t window_end(struct rp_session *s, const struct rp_stopset *set)
+{
+	struct hvt_err err;
+	uint64_t end = s->t + RP_WINDOW;
+	if (set->has_icount && set->icount > s->t && set->icount < end)
+		end = set->icount;
+	if (set->nreasons && rp_peek(s, &err) == HVT_OK && s->next.kind == HVT_REC_EXIT && s->next.icount - 1 < end)
+		end = s->next.icount > s->t + 1 ? s->next.icount - 1 : s->t; /* at it: step over it */
+	return end;
+}
+
 static int forward(struct rp_session *s, struct dbg *d, const struct rp_control *ctl, uint64_t chunk,
 		   struct rp_stop_info *out, struct hvt_err *err)
 {
-	uint64_t start = s->t, old[64];
+	uint64_t start = s->t, old[64], done = 0, wend = s->t;
 	int oldok[64], st;
+	/* catchpoints make every exit a window edge (window_end) */
+	int fast = !s->cpu.careful;
 	for (uint64_t n = 1;; n++) {
-		uint64_t p = s->t, pc = rp_cpu_pc(&s->cpu);
-		values(s, d->set, old, oldok);
-		d->hit = -1;
-		if ((st = rp_step(s, 1, err)) != HVT_OK)
-			return st;
-		if (watch_hit(s, d, old, oldok, out)) {
-			out->insn_t = p;
-			out->insn_pc = pc;
-			return HVT_OK;
+		while (fast && s->t >= wend) {
+			uint64_t from = s->t, end = window_end(s, d->set);
+			if (end <= from + 1)
+				break; /* a catch or the icount just ahead: step */
+			if ((st = fast_window(s, d, end, err)) < 0 || st == RP_END)
+				goto out;
+			if (st == AGAIN || st == RP_DIVERGED) { /* step through it again (a stop may come
+								    * before the divergence) */
+				if ((st = rp_goto_icount(s, from, err)) != HVT_OK)
+					goto out;
+				wend = end;
+				break;
+			}
+			done += end - from;
+			if (stop_here(s, d->set, out)) {
+				st = HVT_OK;
+				goto out;
+			}
+			if (done >= chunk) {
+				done = 0;
+				if ((st = check_cancel(s, ctl, n, start, err)) != HVT_OK)
+					goto out;
+			}
+			wend = s->t;
 		}
-		if (stop_here(s, d->set, out))
-			return HVT_OK;
-		if (n % chunk == 0 && (st = check_cancel(s, ctl, n, start, err)) != HVT_OK)
-			return st;
+		if ((st = forward_step(s, d, old, oldok, out, err)) != GO_ON)
+			goto out;
+		if (++done >= chunk) {
+			done = 0;
+			if ((st = check_cancel(s, ctl, n, start, err)) != HVT_OK)
+				goto out;
+		}
 	}
+out:
+	return st;
 }
 
 static int backward(struct rp_session *s, struct dbg *d, const struct rp_control *ctl, uint64_t chunk,
@@ -168,6 +269,27 @@ static int backward(struct rp_session *s, struct dbg *d, const struct rp_control
 		if ((st = rp_goto_icount(s, lo, err)) != HVT_OK)
 			return st < 0 ? st : hvt_err_set(err, HVT_EINVAL, HVT_NO_OFFSET, "cannot replay to %llu",
 							   (unsigned long long)lo);
+		/* breakpoints and watchpoints only: a window where nothing was noted at full speed
+		 * has no stop (catchpoints and counts are found by the single steps) */
+		if (!s->cpu.careful && !d->set->nreasons && !d->set->has_icount) {
+			if ((st = fast_window(s, d, hi, err)) < 0)
+				return st;
+			if (st == HVT_OK && s->t == hi) {
+				done += hi - lo;
+				if (done >= chunk) {
+					done = 0;
+					if ((st = check_cancel(s, ctl, done, start, err)) != HVT_OK)
+						return st;
+				}
+				hi = lo;
+				if (win < (1ull << 22))
+					win *= 2;
+				continue;
+			}
+			if ((st = rp_goto_icount(s, lo, err)) != HVT_OK)
+				return st < 0 ? st : hvt_err_set(err, HVT_EINVAL, HVT_NO_OFFSET,
+								   "cannot replay to %llu", (unsigned long long)lo);
+		}
 		while (s->t < hi) {
 			uint64_t p = s->t, pc = rp_cpu_pc(&s->cpu);
 			memset(&here, 0, sizeof(here));

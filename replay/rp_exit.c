@@ -42,7 +42,7 @@ const char *rp_reason_name(unsigned r)
 }
 #define reason_name rp_reason_name
 
-int rp_diverge(struct rp_session *s, const struct rp_xrec *x, const char *field, uint64_t rec, uint64_t rep,
+int rp_diverge(struct rp_session *s, const struct hvt_step *x, const char *field, uint64_t rec, uint64_t rep,
 	       const char *fmt, ...)
 {
 	va_list ap;
@@ -62,23 +62,7 @@ int rp_diverge(struct rp_session *s, const struct rp_xrec *x, const char *field,
 	return RP_DIVERGED;
 }
 
-/* Exits an instruction causes by itself, so the instruction at RIP can be checked. */
-static int synchronous(unsigned r)
-{
-	switch (r) {
-	case EXIT_REASON_CPUID: case EXIT_REASON_HLT: case EXIT_REASON_RDTSC: case EXIT_REASON_RDTSCP:
-	case EXIT_REASON_RDMSR: case EXIT_REASON_WRMSR: case EXIT_REASON_VMCALL: case EXIT_REASON_IO_INSTRUCTION:
-	case EXIT_REASON_CR_ACCESS: case EXIT_REASON_INVD: case EXIT_REASON_WBINVD: case EXIT_REASON_PAUSE:
-	case EXIT_REASON_XSETBV: case EXIT_REASON_MONITOR: case EXIT_REASON_MWAIT: case EXIT_REASON_VMCLEAR:
-	case EXIT_REASON_VMLAUNCH: case EXIT_REASON_VMPTRLD: case EXIT_REASON_VMPTRST: case EXIT_REASON_VMREAD:
-	case EXIT_REASON_VMRESUME: case EXIT_REASON_VMWRITE: case EXIT_REASON_VMXOFF: case EXIT_REASON_VMXON:
-	case EXIT_REASON_RDRAND: case EXIT_REASON_RDSEED:
-		return 1;
-	}
-	return 0;
-}
-
-int rp_exit_check(struct rp_session *s, const struct rp_xrec *x, struct hvt_err *err)
+int rp_exit_check(struct rp_session *s, const struct hvt_step *x, struct hvt_err *err)
 {
 	uint64_t r[HVT_NREGS];
 	(void)err;
@@ -102,8 +86,10 @@ int rp_exit_check(struct rp_session *s, const struct rp_xrec *x, struct hvt_err 
 	 * retrovisor/exit_reasons.h) is taken at an instruction boundary before the instruction at RIP
 	 * runs, whatever it is: Bochs's preemption timer stops exit-storm at a CPUID and
 	 * hostile-irqstorm at an OUT (tests/system/replay.sh replays both), and the CPU exits for
-	 * that instruction only after the next VM entry. */
-	if (synchronous(x->reason)) {
+	 * that instruction only after the next VM entry. Of the synchronous ones, those of an
+	 * instruction that always exits (rp_insn_exit_reason decodes them) name it; the others (an
+	 * EPT violation, a task switch) come from instructions that exit only sometimes. */
+	if (!exit_reason_async(x->reason) && rp_insn_reason_decoded(x->reason)) {
 		int k = rp_insn_exit_reason(&s->cpu, rp_cpu_pc(&s->cpu), NULL);
 		if (k != (int)x->reason)
 			return rp_diverge(s, x, "exit reason", x->reason, (uint64_t)(int64_t)k,
@@ -118,7 +104,7 @@ int rp_exit_check(struct rp_session *s, const struct rp_xrec *x, struct hvt_err 
  * passed to its UART model (hv/exit_io.c), given to the same model (hv/uart.c), and the bytes of
  * console_write hypercalls that succeeded. The line is flushed after each exit, so that the
  * console shows every byte up to the current point. */
-static void console(struct rp_session *s, const struct rp_xrec *x)
+static void console(struct rp_session *s, const struct hvt_step *x)
 {
 	if (x->reason == EXIT_REASON_IO_INSTRUCTION) {
 		unsigned port = vmx_io_port(x->qual);
@@ -175,7 +161,7 @@ static void wrmsr(struct rp_cpu *c, uint32_t index, uint64_t value)
  * for INS, the segment of a prefix (else DS):rSI for OUTS, in the address size of the mode and
  * a 67 prefix (SDM Vol. 2A, INS / OUTS; Vol. 3A, 4.7).
  */
-static void injected_pf_cr2(struct rp_cpu *c, const struct rp_xrec *x)
+static void injected_pf_cr2(struct rp_cpu *c, const struct hvt_step *x)
 {
 	static const int8_t seg_of[256] = {[0x26] = HVT_SEG_ES + 1, [0x2e] = HVT_SEG_CS + 1, [0x36] = HVT_SEG_SS + 1,
 					   [0x3e] = HVT_SEG_DS + 1, [0x64] = HVT_SEG_FS + 1, [0x65] = HVT_SEG_GS + 1};
@@ -212,7 +198,7 @@ static void injected_pf_cr2(struct rp_cpu *c, const struct rp_xrec *x)
 }
 
 /* Execute the exiting instruction and expect it to end the way the recording did. */
-static int reproduce(struct rp_session *s, const struct rp_xrec *x, enum rp_stop want, struct hvt_err *err)
+static int reproduce(struct rp_session *s, const struct hvt_step *x, enum rp_stop want, struct hvt_err *err)
 {
 	int st = rp_cpu_run(&s->cpu, 1, err);
 	if (st < 0)
@@ -229,7 +215,7 @@ static int reproduce(struct rp_session *s, const struct rp_xrec *x, enum rp_stop
 	return HVT_OK;
 }
 
-int rp_exit_apply(struct rp_session *s, const struct rp_xrec *x, struct hvt_err *err)
+int rp_exit_apply(struct rp_session *s, const struct hvt_step *x, struct hvt_err *err)
 {
 	struct rp_cpu *c = &s->cpu;
 	int st;
@@ -294,6 +280,7 @@ int rp_exit_apply(struct rp_session *s, const struct rp_xrec *x, struct hvt_err 
 					   "event %llu: memory write at %#llx outside the VM's memory",
 					   (unsigned long long)x->num, (unsigned long long)x->mw[i].gpa);
 		memcpy(c->mem + x->mw[i].gpa, x->mw[i].data, x->mw[i].len);
+		c->side_writes++;
 		rp_cpu_code_changed(c, x->mw[i].gpa, x->mw[i].len);
 		rp_fault_scan(c, x->mw[i].gpa, x->mw[i].len);
 	}

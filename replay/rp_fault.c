@@ -307,10 +307,36 @@ static int qemu_aborts(const uint8_t *b, unsigned n, int mode64)
  * paging), SMXE (14, no SMX on the model), and the reserved bits 15, 19, 23 and up. */
 #define CR4_REFUSED ((1ull << 12) | (1ull << 14) | (1ull << 15) | (1ull << 19) | ~((1ull << 23) - 1))
 
+/* The instruction's bytes in place when they are at hand (no paging, or the code page of this
+ * run already translated), else NULL. */
+static const uint8_t *code_in_place(struct rp_cpu *c, uint64_t la, unsigned n)
+{
+	if (!c->run_pg) {
+		la &= 0xffffffffull;
+		return la + n <= c->mem_size ? c->mem + la : NULL;
+	}
+	if ((la & (RP_PAGE - 1)) + n > RP_PAGE || !c->code_page_ok ||
+	    (la & ~(uint64_t)(RP_PAGE - 1)) != c->code_page_la)
+		return NULL;
+	return c->mem + c->code_page_pa + (la & (RP_PAGE - 1));
+}
+
 int rp_fault_check_insn(struct rp_cpu *c, uint64_t la, uint32_t size)
 {
 	uint8_t b[6];
-	if (size < 3 || size > sizeof(b) || code_bytes(c, la, b, size))
+	if (size < 3 || size > sizeof(b))
+		return 0;
+	/* This runs before every instruction of 3 to 6 bytes: without the bytes 0F 22 anywhere in
+	 * it, it is no MOV to CR (the cheap test first; the prefixes are parsed only then) */
+	const uint8_t *p = code_in_place(c, la, size);
+	if (p) {
+		unsigned i = 0;
+		while (i + 1 < size && !(p[i] == 0x0f && p[i + 1] == 0x22))
+			i++;
+		if (i + 1 >= size)
+			return 0;
+	}
+	if (code_bytes(c, la, b, size))
 		return 0;
 	int i = opcode_at(b, size, c->run_mode64);
 	if (i < 0 || (unsigned)i + 2 >= size || b[i] != 0x0f || b[i + 1] != 0x22)

@@ -101,6 +101,7 @@ int rp_mmu_read(struct rp_cpu *c, uint64_t la, void *buf, size_t len) { return m
 
 int rp_mmu_write(struct rp_cpu *c, uint64_t la, const void *buf, size_t len)
 {
+	c->side_writes++;
 	return mem_access(c, la, (void *)buf, len, 1);
 }
 
@@ -220,4 +221,21 @@ int rp_insn_exit_reason(struct rp_cpu *c, uint64_t la, int *len)
 		return -1;
 	}
 	return -1;
+}
+
+/* The reasons rp_insn_exit_reason above returns: the exits of instructions that always exit under
+ * Retrovisor (all synchronous, retrovisor/exit_reasons.h; check_replay_fast.c pins both). */
+int rp_insn_reason_decoded(unsigned reason)
+{
+	switch (reason) {
+	case EXIT_REASON_CPUID: case EXIT_REASON_HLT: case EXIT_REASON_RDTSC: case EXIT_REASON_RDTSCP:
+	case EXIT_REASON_RDMSR: case EXIT_REASON_WRMSR: case EXIT_REASON_VMCALL: case EXIT_REASON_IO_INSTRUCTION:
+	case EXIT_REASON_CR_ACCESS: case EXIT_REASON_INVD: case EXIT_REASON_WBINVD: case EXIT_REASON_PAUSE:
+	case EXIT_REASON_XSETBV: case EXIT_REASON_MONITOR: case EXIT_REASON_MWAIT: case EXIT_REASON_VMCLEAR:
+	case EXIT_REASON_VMLAUNCH: case EXIT_REASON_VMPTRLD: case EXIT_REASON_VMPTRST: case EXIT_REASON_VMREAD:
+	case EXIT_REASON_VMRESUME: case EXIT_REASON_VMWRITE: case EXIT_REASON_VMXOFF: case EXIT_REASON_VMXON:
+	case EXIT_REASON_RDRAND: case EXIT_REASON_RDSEED:
+		return 1;
+	}
+	return 0;
 }

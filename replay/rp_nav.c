@@ -107,6 +107,32 @@ int rp_goto_exit(struct rp_session *s, uint64_t num, struct hvt_err *err)
 	return st < 0 ? st : HVT_OK;
 }
 
+/*
+ * One instruction back: restore the last checkpoint before t - 1 and replay from there. That
+ * replay is cut in pieces, with a temporary checkpoint after each (rp_ckpt_take_near): the next
+ * step back finds one within a piece, and its own replay subdivides that piece again. Pieces are
+ * an eighth of the distance, never under RP_NEAR_INSNS: a first step back replays up to one
+ * checkpoint spacing, each later one at most an eighth of the piece it falls in, down to
+ * 8 * RP_NEAR_INSNS instructions at most (docs/replay.md, "Stepping back").
+ */
+#define RP_NEAR_INSNS 1024
+static int step_back(struct rp_session *s, struct hvt_err *err)
+{
+	uint64_t t = s->t - 1;
+	long i = rp_ckpt_find(&s->ck, t);
+	if (s->diverged || i < 0 || t - s->ck.v[i].t <= RP_NEAR_INSNS)
+		return rp_goto_icount(s, t, err);
+	uint64_t from = s->ck.v[i].t, piece = (t - from) / 8;
+	if (piece < RP_NEAR_INSNS)
+		piece = RP_NEAR_INSNS;
+	int st = rp_goto_icount(s, from, err);
+	for (uint64_t at = from + piece; st == HVT_OK && at < t; at += piece) {
+		if ((st = rp_play_to(s, at, err)) == HVT_OK && s->t == at)
+			st = rp_ckpt_take_near(s, err);
+	}
+	return st == HVT_OK ? rp_play_to(s, t, err) : st;
+}
+
 int rp_step(struct rp_session *s, int dir, struct hvt_err *err)
 {
 	if (dir >= 0) {
@@ -116,7 +142,7 @@ int rp_step(struct rp_session *s, int dir, struct hvt_err *err)
 	}
 	if (s->t == s->start.icount)
 		return RP_END;
-	return rp_goto_icount(s, s->t - 1, err);
+	return step_back(s, err);
 }
 
 static void watches_off(struct rp_session *s)
@@ -342,4 +368,5 @@ void rp_ckpt_stats(const struct rp_session *s, struct rp_ckpt_stats *st)
 	st->budget = s->ck.budget;
 	st->every_exits = s->ck.every_exits;
 	st->every_insns = s->ck.every_insns;
+	st->replayed = s->replayed;
 }

@@ -7,7 +7,7 @@
  *   rp_boot.c     a VM's initial state (hidden segment state through a scratch GDT)
  *   rp_deliver.c  interrupts and exceptions through the IVT / IDT, escalation to triple fault
  *   rp_mmu.c      the guest's page walk, linear reads, instruction classes
- *   rp_cursor.c   the trace of one VM as a sequence of exits with their attached records
+ *   rp_cursor.c   the trace of one VM as steps, through the trace library's step iterator
  *   rp_exit.c     check one recorded exit and apply what the hypervisor did
  *   rp_ckpt.c     checkpoints: CPU contexts plus shared, reference-counted page copies
  *   rp_session.c  open, the position, play forward to a point
@@ -48,6 +48,14 @@ struct rp_cpu {
 
 	uint64_t budget, executed; /* counted run: instructions asked for / retired so far */
 	int raw;                   /* executing engine stubs: no counting, no history */
+	int careful;               /* no fast path (rp_opts.careful) */
+	uint64_t sweep_insns;      /* runs at least this long start with a sweep (rp_cpu.c) */
+	uint64_t sweeps;           /* sweeps made */
+	const uint64_t *bps;       /* rp_debug.c fast windows: breakpoint addresses to note */
+	unsigned nbps;
+	int bp_seen;               /* an instruction at one of them was counted */
+	uint64_t side_writes;      /* guest memory written other than by the guest's own accesses
+				    * (event frames, the hypervisor's MEMWRITEs): rp_debug.c */
 	enum rp_stop stop;
 	char stop_msg[300];
 	uint64_t fault_addr;       /* RP_STOP_UNMAPPED: the guest-physical address */
@@ -167,6 +175,8 @@ int rp_mmu_write(struct rp_cpu *c, uint64_t la, const void *buf, size_t len);
 uint64_t rp_insn_rep_mask(struct rp_cpu *c, uint64_t la);
 /* The exit reason the instruction at linear la always causes, or -1 (no exit, or conditional). */
 int rp_insn_exit_reason(struct rp_cpu *c, uint64_t la, int *len);
+/* 1 if reason is one rp_insn_exit_reason can return. */
+int rp_insn_reason_decoded(unsigned reason);
 
 /* rp_deliver.c: deliver vector (SDM Vol. 3A, 6.x) through the IVT or IDT. type: VM-entry
  * interruption type (0 external, 3 hardware exception, 4 software interrupt, 6 software
@@ -175,44 +185,18 @@ int rp_insn_exit_reason(struct rp_cpu *c, uint64_t la, int *len);
 int rp_deliver(struct rp_cpu *c, unsigned vector, unsigned type, int has_err, uint32_t errcode,
 	       uint64_t next_rip, struct hvt_err *err);
 
-/* rp_cursor.c: one exit of the VM with what the hypervisor recorded after it. */
-#define RP_MAX_MEMW 4
-struct rp_xrec {
-	uint64_t num, icount;
-	int kind;            /* HVT_REC_EXIT, HVT_REC_VM_STOP (stop outside an exit), HVT_REC_END */
-	unsigned reason;
-	uint64_t regs[HVT_NREGS];
-	uint64_t qual, gpa;
-	int has_gpa;
-	uint32_t post_mask;
-	uint64_t post[HVT_POST_NVALS];
-	unsigned insn_len;
-	unsigned nmw;
-	struct {
-		uint64_t gpa;
-		uint32_t len;
-		uint8_t *data;
-	} mw[RP_MAX_MEMW];
-	int has_inject;
-	uint32_t inject_info, inject_err;
-	int stopped;
-	unsigned stop_why;
-	uint64_t stop_status, stop_detail;
-	uint64_t resume;     /* number of the first event after this step */
-};
+/* rp_cursor.c: the VM's trace as steps (the trace library's step iterator, hvt_steps_*): an exit
+ * with what the hypervisor recorded after it, a stop outside an exit, or the end. */
 struct rp_cursor {
 	struct hvt_reader *r;
-	struct hvt_cursor *hc; /* its own position over r: sessions can share one reader */
+	struct hvt_cursor *hc;   /* a position of its own over r, for lookups at open (rp_session.c) */
+	struct hvt_steps *steps; /* the steps of VM vm (opened on the first seek) */
 	unsigned vm;
-	struct hvt_event la; /* lookahead (pointers copied out below) */
-	uint64_t la_regs[HVT_NREGS];
-	int have_la, at_end, trunc_seen;
-	uint8_t *mwbuf[RP_MAX_MEMW];
-	uint32_t mwcap[RP_MAX_MEMW];
 };
 int rp_cursor_seek(struct rp_cursor *cu, uint64_t num, struct hvt_err *err);
-/* The next step of this VM: RP_OK, RP_END (nothing more for it), or an error. */
-int rp_cursor_next(struct rp_cursor *cu, struct rp_xrec *x, struct hvt_err *err);
+/* The next step of this VM: RP_OK, RP_END (nothing more for it), or an error. Its memory writes
+ * (x->mw) live until the next call. */
+int rp_cursor_next(struct rp_cursor *cu, struct hvt_step *x, struct hvt_err *err);
 void rp_cursor_free(struct rp_cursor *cu);
 
 /* rp_ckpt.c */
@@ -252,7 +236,8 @@ struct rp_session {
 	struct rp_cursor cur;
 
 	uint64_t t;           /* instructions retired */
-	struct rp_xrec next;  /* the next step (valid when have_next) */
+	uint64_t replayed;    /* instructions executed by the replay so far, seeks included */
+	struct hvt_step next;  /* the next step (valid when have_next) */
 	int have_next, ended, stopped;
 	uint64_t resume;      /* event number where the cursor continues after `next` */
 	uint64_t exits_done, max_exit_checked;
@@ -291,15 +276,17 @@ void rp_console_append(struct rp_session *s, const void *p, size_t n);
 /* rp_exit.c: an exit reason's name ("exit 99" when the list lacks it; static buffer) */
 const char *rp_reason_name(unsigned reason);
 /* rp_exit.c: at t = x->icount - 1: check, then apply. */
-int rp_exit_check(struct rp_session *s, const struct rp_xrec *x, struct hvt_err *err);
-int rp_exit_apply(struct rp_session *s, const struct rp_xrec *x, struct hvt_err *err);
-int rp_diverge(struct rp_session *s, const struct rp_xrec *x, const char *field, uint64_t rec,
+int rp_exit_check(struct rp_session *s, const struct hvt_step *x, struct hvt_err *err);
+int rp_exit_apply(struct rp_session *s, const struct hvt_step *x, struct hvt_err *err);
+int rp_diverge(struct rp_session *s, const struct hvt_step *x, const char *field, uint64_t rec,
 	       uint64_t rep, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /* rp_ckpt.c */
 int rp_ckpt_init(struct rp_ckpts *k, const struct rp_opts *o, uint64_t mem_size, struct hvt_err *err);
 void rp_ckpt_free(struct rp_ckpts *k);
 int rp_ckpt_take(struct rp_session *s, struct hvt_err *err);
+/* A checkpoint at the current point even if later ones exist (steps back, rp_nav.c). */
+int rp_ckpt_take_near(struct rp_session *s, struct hvt_err *err);
 /* The last checkpoint at or before t (index), or -1. */
 long rp_ckpt_find(const struct rp_ckpts *k, uint64_t t);
 int rp_ckpt_restore(struct rp_session *s, size_t i, struct hvt_err *err);

@@ -155,6 +155,10 @@ int rp_open_shared(struct rp_session **out, struct hvt_reader *r, const struct r
 	    (st = rp_boot(&s->cpu, &s->start, err)) < 0)
 		goto fail;
 	rp_fault_scan(&s->cpu, 0, s->cpu.mem_size);
+	{
+		const char *e = getenv("RP_CAREFUL");
+		s->cpu.careful = s->opts.careful || (e && *e && strcmp(e, "0") != 0);
+	}
 	s->cur.r = s->r;
 	s->cur.vm = s->opts.vm;
 	uart_init(&s->uart, (int)s->opts.vm, NULL, 0, console_line, s);
@@ -270,7 +274,7 @@ static int maybe_checkpoint(struct rp_session *s, struct hvt_err *err)
 }
 
 /* Run n instructions; a stop other than the budget is a divergence at exit x. */
-static int run_insns(struct rp_session *s, const struct rp_xrec *x, uint64_t n, struct hvt_err *err)
+static int run_insns(struct rp_session *s, const struct hvt_step *x, uint64_t n, struct hvt_err *err)
 {
 	while (n) {
 		uint64_t step = n < s->ck.every_insns ? n : s->ck.every_insns;
@@ -279,6 +283,7 @@ static int run_insns(struct rp_session *s, const struct rp_xrec *x, uint64_t n, 
 		if (st < 0)
 			return st;
 		s->t += s->cpu.executed;
+		s->replayed += s->cpu.executed;
 		n -= s->cpu.executed;
 		if (s->cpu.stop == RP_STOP_WATCH)
 			return RP_HIT; /* the caller's watch hit: not an error */
@@ -318,7 +323,7 @@ int rp_play_to(struct rp_session *s, uint64_t target, struct hvt_err *err)
 			s->ended = 1;
 			return s->t == target ? HVT_OK : RP_END;
 		}
-		struct rp_xrec *x = &s->next;
+		struct hvt_step *x = &s->next;
 		if (x->kind == HVT_REC_VM_STOP) {
 			/* stopped outside an exit (e.g. a failed VM entry): it runs no further */
 			s->stopped = 1;
@@ -342,6 +347,12 @@ int rp_play_to(struct rp_session *s, uint64_t target, struct hvt_err *err)
 			if (!s->cpu.watch_record)
 				return RP_HIT;
 			s->cpu.last_pc_t = s->t;
+		}
+		if (s->cpu.nbps) { /* the exiting instruction runs as the exit, not in Unicorn */
+			uint64_t pc = rp_cpu_pc(&s->cpu);
+			for (unsigned i = 0; i < s->cpu.nbps; i++)
+				if (pc == s->cpu.bps[i])
+					s->cpu.bp_seen = 1;
 		}
 		if (s->watch_exit_on && (s->watch_exit_reason < 0 || (unsigned)s->watch_exit_reason == x->reason) &&
 		    (s->t > s->cpu.watch_t0 || s->watch_exit_reason == -2)) {

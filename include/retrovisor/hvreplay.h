@@ -50,12 +50,16 @@ struct rp_opts {
 	unsigned vm;              /* which VM to replay */
 	uint64_t ckpt_budget;     /* bytes of checkpoint memory; 0: RP_DEFAULT_BUDGET */
 	uint32_t ckpt_exits;      /* checkpoint every N exits at first; 0: RP_DEFAULT_CKPT_EXITS */
-	uint64_t ckpt_insns;      /* ... or every N instructions; 0: RP_DEFAULT_CKPT_INSNS */
+	uint64_t ckpt_insns;      /* ... or every N instructions; 0: RP_DEFAULT_CKPT_INSNS, or
+				   * RP_CKPT_INSNS_PER_PAGE per 4 KiB page of guest memory if more */
 	unsigned history;         /* instructions shown in a divergence report; 0: 16 */
+	int careful;              /* 1: never take the fast path (for tests that compare the two:
+				   * docs/replay.md, "Speed"); also set by RP_CAREFUL=1 in the environment */
 };
 #define RP_DEFAULT_BUDGET (256ull << 20)
 #define RP_DEFAULT_CKPT_EXITS 512
-#define RP_DEFAULT_CKPT_INSNS 2000000ull
+#define RP_DEFAULT_CKPT_INSNS 131072ull
+#define RP_CKPT_INSNS_PER_PAGE 256ull
 #define RP_HISTORY_MAX 64
 
 /* Register numbers: the trace's order (RAX RCX RDX RBX RSP RBP RSI RDI R8-R15, RIP, RFLAGS),
@@ -195,6 +199,8 @@ struct rp_ckpt_stats {
 	uint64_t budget;
 	uint32_t every_exits; /* current spacing */
 	uint64_t every_insns;
+	uint64_t replayed;    /* instructions executed so far, re-executions by seeks and steps
+			       * included: what navigation cost, in instructions */
 };
 void rp_ckpt_stats(const struct rp_session *s, struct rp_ckpt_stats *st);
 
