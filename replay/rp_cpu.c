@@ -226,6 +226,8 @@ static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
 	/* Unicorn reports the linear address: under the guest's paging, the guest-physical one is
 	 * what the CPU reports (the EPT violation's guest-physical address) */
 	struct x86_walk w;
+	uint64_t la = addr;
+	const char *what = type == UC_MEM_WRITE_UNMAPPED ? "write" : type == UC_MEM_FETCH_UNMAPPED ? "instruction fetch" : "read";
 	if (rp_cpu_reg(c, RP_CR0) & CR0_PG) {
 		if (!rp_mmu_walk(c, addr, 0, &w))
 			addr = w.pa;
@@ -234,9 +236,16 @@ static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
 	}
 	c->fault_addr = addr;
 	c->fault_fetch = type == UC_MEM_FETCH_UNMAPPED;
-	snprintf(c->stop_msg, sizeof(c->stop_msg), "%s of %d bytes at guest-physical %#llx, outside the VM's memory",
-		 type == UC_MEM_WRITE_UNMAPPED ? "write" : type == UC_MEM_FETCH_UNMAPPED ? "instruction fetch" : "read",
-		 size, (unsigned long long)addr);
+	if (addr < c->mem_size && la != addr)
+		/* inside the VM's memory after all: Unicorn 2.0.1 takes the linear address for the
+		 * physical one (rp_exit.c, paging_note), and this one lies beyond the memory */
+		snprintf(c->stop_msg, sizeof(c->stop_msg),
+			 "%s at linear %#llx = guest-physical %#llx: Unicorn 2.0.1 follows only identity paging "
+			 "(docs/replay.md, Limits)",
+			 what, (unsigned long long)la, (unsigned long long)addr);
+	else
+		snprintf(c->stop_msg, sizeof(c->stop_msg), "%s of %d bytes at guest-physical %#llx, outside the VM's memory",
+			 what, size, (unsigned long long)addr);
 	if (c->stop == RP_STOP_NONE)
 		c->stop = RP_STOP_UNMAPPED;
 	return false;

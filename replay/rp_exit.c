@@ -42,6 +42,29 @@ const char *rp_reason_name(unsigned r)
 }
 #define reason_name rp_reason_name
 
+/* Unicorn 2.0.1 does not translate through the guest's page tables: it checks them (a #PF comes
+ * where the CPU raises it) but then uses the linear address as the physical one (measured:
+ * guest-samples/code-alias writes through linear 0x50000, mapped to 0x30000, and Unicorn's write
+ * lands at 0x50000). A guest whose paging maps a page of its memory anywhere but at its own
+ * address therefore replays wrongly, and shows it as a divergence at a later exit. Name the
+ * cause there: the first linear page inside the VM's memory that does not map to itself. */
+static void paging_note(struct rp_session *s)
+{
+	struct rp_cpu *c = &s->cpu;
+	if (!(rp_cpu_reg(c, RP_CR0) & CR0_PG))
+		return;
+	for (uint64_t la = 0; la < c->mem_size; la += RP_PAGE) {
+		struct x86_walk w;
+		if (rp_mmu_walk(c, la, 0, &w) == 0 && w.pa != la) {
+			snprintf(s->div.note, sizeof(s->div.note),
+				 "the guest's paging maps linear %#llx to guest-physical %#llx; this replay CPU "
+				 "(Unicorn 2.0.1) follows only identity-mapped paging (docs/replay.md, \"Limits\")",
+				 (unsigned long long)la, (unsigned long long)w.pa);
+			return;
+		}
+	}
+}
+
 int rp_diverge(struct rp_session *s, const struct hvt_step *x, const char *field, uint64_t rec, uint64_t rep,
 	       const char *fmt, ...)
 {
@@ -59,6 +82,7 @@ int rp_diverge(struct rp_session *s, const struct hvt_step *x, const char *field
 	va_start(ap, fmt);
 	vsnprintf(s->div.what, sizeof(s->div.what), fmt, ap);
 	va_end(ap);
+	paging_note(s);
 	return RP_DIVERGED;
 }
 

@@ -102,12 +102,13 @@ struct rp_divergence {
 	unsigned reason;       /* the exit's reason */
 	char field[24];        /* "RIP", "RAX", "RFLAGS", "exit reason", "instruction", ... */
 	uint64_t recorded, replayed;
-	char what[200];        /* one line: what disagrees and how */
+	char what[256];        /* one line: what disagrees and how */
 	unsigned nhist;        /* last instructions executed, oldest first */
 	struct {
 		uint64_t t, pc;
 		char text[96]; /* "0x7c12: rdmsr" */
 	} hist[RP_HISTORY_MAX];
+	char note[200];        /* "" or a known cause the engine recognised (docs/replay.md, "Limits") */
 };
 
 /* ---- session ---------------------------------------------------------------------------- */

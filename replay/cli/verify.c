@@ -40,6 +40,8 @@ void cli_print_divergence(const char *file, const char *name, unsigned vm, const
 		vmname, (unsigned long long)d->event, rn ? rn : "?", (unsigned long long)d->icount, d->what);
 	fprintf(stderr, "  field %s: recorded %#llx, replayed %#llx\n", d->field, (unsigned long long)d->recorded,
 		(unsigned long long)d->replayed);
+	if (d->note[0])
+		fprintf(stderr, "  likely cause: %s\n", d->note);
 	if (d->nhist) {
 		fprintf(stderr, "  the last %u instructions before it:\n", d->nhist);
 		for (unsigned i = 0; i < d->nhist; i++)
