@@ -307,6 +307,30 @@ int hvt_writer_vm_start_state(const struct hvt_writer *w, unsigned vm, struct hv
 	return 1;
 }
 
+int hvt_writer_copy_sections(struct hvt_writer *w, struct hvt_reader *r, hvt_section_edit_fn edit, void *ctx,
+			     struct hvt_err *err)
+{
+	for (uint32_t i = 0; i < hvt_reader_nsections(r); i++) {
+		const struct hvt_section_info *si = hvt_reader_section(r, i);
+		uint8_t *data;
+		size_t len;
+		int st;
+		if (si->type == HVT_SEC_VM_STATE)
+			continue; /* rebuilt from the VM_START records */
+		if ((st = hvt_reader_section_load(r, i, 0, &data, &len, err)) < 0)
+			return st;
+		if (edit && edit(ctx, si, &data, &len, err) < 0) {
+			free(data);
+			return err && err->code < 0 ? err->code : HVT_EINVAL;
+		}
+		st = hvt_writer_add_section(w, si->type, si->vm, data, len, err);
+		free(data);
+		if (st < 0)
+			return st;
+	}
+	return HVT_OK;
+}
+
 int hvt_writer_add_vm_states(struct hvt_writer *w, struct hvt_err *err)
 {
 	for (unsigned vm = 0; vm < HVT_MAX_VMS; vm++) {

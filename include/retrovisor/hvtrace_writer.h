@@ -71,6 +71,16 @@ void hvt_writer_sink(void *ctx, const uint8_t *chunk, uint32_t len);
  * Returns 1 and fills *out, or 0 when that VM never started. */
 int hvt_writer_vm_start_state(const struct hvt_writer *w, unsigned vm, struct hvt_vm_state *out);
 
+/* Re-encoding a trace (tools that derive one trace from another): copy every section of `r`
+ * except VM_STATE, which hvt_writer_add_vm_states rebuilds from the VM_START records. `edit`, if
+ * not NULL, sees each section first and may replace its bytes: *data is malloc'ed, the callback
+ * may free it and store another malloc'ed buffer and its length (returns 0, or -1 to fail with
+ * its own message in err). */
+typedef int (*hvt_section_edit_fn)(void *ctx, const struct hvt_section_info *si, uint8_t **data, size_t *len,
+				   struct hvt_err *err);
+int hvt_writer_copy_sections(struct hvt_writer *w, struct hvt_reader *r, hvt_section_edit_fn edit, void *ctx,
+			     struct hvt_err *err);
+
 /* One HVT_SEC_VM_STATE section per VM that has a VM_START in the chunks added so far. */
 int hvt_writer_add_vm_states(struct hvt_writer *w, struct hvt_err *err);
 

@@ -39,17 +39,8 @@ int main(int argc, char **argv)
 		return die(argv[1], &err);
 	if (!(w = hvt_writer_open(argv[2], NULL, &err)))
 		return die(argv[2], &err);
-	for (uint32_t i = 0; i < hvt_reader_nsections(r); i++) {
-		const struct hvt_section_info *si = hvt_reader_section(r, i);
-		uint8_t *data;
-		size_t len;
-		if (si->type == HVT_SEC_VM_STATE)
-			continue; /* rebuilt from the VM_START records */
-		if (hvt_reader_section_load(r, i, 0, &data, &len, &err) < 0 ||
-		    hvt_writer_add_section(w, si->type, si->vm, data, len, &err) < 0)
-			return die("sections", &err);
-		free(data);
-	}
+	if (hvt_writer_copy_sections(w, r, NULL, NULL, &err) < 0)
+		return die("sections", &err);
 	hvt_enc_init(&enc, buf, sizeof(buf), hvt_writer_sink, w);
 	int st, ended = 0;
 	while ((st = hvt_reader_next_event(r, &ev, &err)) == HVT_OK) {

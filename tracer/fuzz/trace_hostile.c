@@ -80,6 +80,36 @@ static uint64_t last_exit(const char *path)
 	return last;
 }
 
+struct edit_ctx {
+	const char *kind;
+	struct hvt_writer *w;
+};
+
+/* The section side of each KIND (hvt_writer_copy_sections calls it for every section). */
+static int edit_section(void *ctx, const struct hvt_section_info *si, uint8_t **data, size_t *len, struct hvt_err *err)
+{
+	const struct edit_ctx *e = ctx;
+	const char *kind = e->kind;
+	if (si->type == HVT_SEC_RECORDER && !strcmp(kind, "recorder")) {
+		static const char evil[] = "emulator=\x1b]0;pwned\x07 \xc2\x9b" "2J\nrunner=hostile\n";
+		free(*data);
+		*data = (uint8_t *)strdup(evil);
+		*len = sizeof(evil) - 1;
+	}
+	if (si->type == HVT_SEC_VM_CONFIG && si->vm == 0 && *len == sizeof(struct hvt_vm_config)) {
+		struct hvt_vm_config *c = (struct hvt_vm_config *)*data;
+		if (!strcmp(kind, "name"))
+			memcpy(c->name, "e\x1b[1mvil\x07\xe2\x80\xae", 13);
+		if (!strcmp(kind, "mem4g"))
+			c->mem_size = 4ull << 30;
+	}
+	/* configs=N: N more copies of each VM_CONFIG section, besides the one the copy adds */
+	for (int k = 0; si->type == HVT_SEC_VM_CONFIG && !strncmp(kind, "configs=", 8) && k < atoi(kind + 8); k++)
+		if (hvt_writer_add_section(e->w, si->type, si->vm, *data, *len, err) < 0)
+			return -1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static uint8_t buf[1 << 20] __attribute__((aligned(8)));
@@ -101,34 +131,9 @@ int main(int argc, char **argv)
 		return die(argv[2], &err);
 	if (!(w = hvt_writer_open(argv[3], NULL, &err)))
 		return die(argv[3], &err);
-	for (uint32_t i = 0; i < hvt_reader_nsections(r); i++) {
-		const struct hvt_section_info *si = hvt_reader_section(r, i);
-		uint8_t *data;
-		size_t len;
-		if (si->type == HVT_SEC_VM_STATE)
-			continue; /* rebuilt from the VM_START records */
-		if (hvt_reader_section_load(r, i, 0, &data, &len, &err) < 0)
-			return die("sections", &err);
-		if (si->type == HVT_SEC_RECORDER && !strcmp(kind, "recorder")) {
-			static const char evil[] = "emulator=\x1b]0;pwned\x07 \xc2\x9b" "2J\nrunner=hostile\n";
-			free(data);
-			data = (uint8_t *)strdup(evil);
-			len = sizeof(evil) - 1;
-		}
-		if (si->type == HVT_SEC_VM_CONFIG && si->vm == 0 && len == sizeof(struct hvt_vm_config)) {
-			struct hvt_vm_config *c = (struct hvt_vm_config *)data;
-			if (!strcmp(kind, "name"))
-				memcpy(c->name, "e\x1b[1mvil\x07\xe2\x80\xae", 13);
-			if (!strcmp(kind, "mem4g"))
-				c->mem_size = 4ull << 30;
-		}
-		if (hvt_writer_add_section(w, si->type, si->vm, data, len, &err) < 0)
-			return die("sections", &err);
-		for (int k = 0; si->type == HVT_SEC_VM_CONFIG && !strncmp(kind, "configs=", 8) && k < atoi(kind + 8); k++)
-			if (hvt_writer_add_section(w, si->type, si->vm, data, len, &err) < 0)
-				return die("sections", &err);
-		free(data);
-	}
+	struct edit_ctx ec = {kind, w};
+	if (hvt_writer_copy_sections(w, r, edit_section, &ec, &err) < 0)
+		return die("sections", &err);
 	hvt_enc_init(&enc, buf, sizeof(buf), hvt_writer_sink, w);
 	if (!strcmp(kind, "chunk-vm"))
 		enc.chunk_first_vm = 1;
