@@ -27,7 +27,7 @@ $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/check_replay*.c
 
 $(REPLAY_OBJDIR)/%.o: replay/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Ireplay -Ihv -Itracer $(REPLAY_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(HOST_CFLAGS) -Ireplay -Ihv $(REPLAY_CFLAGS) -MMD -MP -c -o $@ $<
 
 # hvreplay is a user of the public header like any other program: no -Ireplay, -Itracer.
 $(REPLAY_OBJDIR)/cli/%.o: replay/cli/%.c

@@ -19,7 +19,7 @@
 
 #include <unicorn/unicorn.h>
 
-#include "hvt_reader.h"
+#include "retrovisor/hvtrace.h"
 #include "replay.h"
 #include "uart.h"
 

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hvt_bounds.h"
 #include "rp_priv.h"
 
 static int load_memory(struct rp_session *s, struct hvt_err *err)

@@ -14,9 +14,9 @@ $(BUILD)/tests/check_%: tests/unit/check_%.c $(wildcard tests/unit/check_*.h) $(
 
 # The trace library's encoder, decoder, bounds and capture converter (tracer/*.h).
 $(BUILD)/tests/check_trace_% $(BUILD)/tests/check_capture $(BUILD)/tests/check_capture_%: UNIT_PRIV_CFLAGS += -Itracer
-# The replay engine's internals: replay/rp_priv.h, which itself includes tracer/ and hv/ headers
+# The replay engine's internals: replay/rp_priv.h, which itself includes hv/ headers (the UART model)
 # (check_replay, and any check_replay_* that includes it).
-$(BUILD)/tests/check_replay $(BUILD)/tests/check_replay_%: UNIT_PRIV_CFLAGS += -Ireplay -Ihv -Itracer
+$(BUILD)/tests/check_replay $(BUILD)/tests/check_replay_%: UNIT_PRIV_CFLAGS += -Ireplay -Ihv
 # hvrun's internals (runner/run.h, vmdef.h).
 $(BUILD)/tests/check_vmdef $(BUILD)/tests/check_exit_status: UNIT_PRIV_CFLAGS += -Irunner
 # The device models and the VMCS layer of the hypervisor (hv/*.h).
