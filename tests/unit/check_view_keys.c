@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "view.h"
+#include "check_run.h"
 
 int view_script_key(const char **p, int *w, int *h);
 
@@ -135,9 +136,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(suite());
 }
