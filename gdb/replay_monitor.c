@@ -26,8 +26,8 @@ static const char help[] =
 	"  prev-exit [REASON]       to the previous exit (of that reason)\n"
 	"  catch [REASON|none]      continue and reverse-continue also stop at exits of REASON\n"
 	"                           (before the hypervisor's effects); without REASON: the list\n"
-	"  explain                  the exit at (or last before) this point: reason, qualification,\n"
-	"                           what the hypervisor did\n"
+	"  explain                  the exit at (or last before) this point: reason, what causes it\n"
+	"                           (SDM section), qualification, what the hypervisor did\n"
 	"  last-write ADDR          the last write of guest-physical byte ADDR before this point\n"
 	"  mode                     the CPU mode here, the gdb architecture it needs, the one served\n"
 	"  arch [auto|i8086|i386|i386:x86-64]  the target description served from now on (then\n"
@@ -174,6 +174,7 @@ static void explain(struct rp_session *s, struct text *t)
 	const struct hvt_step *sp = &d.step;
 	say(t, "exit %s: event %" PRIu64 ", icount %" PRIu64 ", reason %s (%u), qualification %#" PRIx64 "\n", which,
 	    sp->num, sp->icount, d.reason_name, sp->reason, sp->qual);
+	say(t, "  %s\n", hvt_reason_describe(sp->reason)); /* what causes it, the list's words */
 	say(t, "  at rip %#" PRIx64 "; the hypervisor advanced rip by %u", sp->regs[RV_REG_RIP], sp->insn_len);
 	if (sp->post_mask) {
 		say(t, ", set");

@@ -5,14 +5,12 @@
  *
  * At each mark a known value is in EAX/RAX, the next instruction changes it (what `stepi`
  * must show) and `gdb_data` holds a known pattern (what `x` must read). From `step_from` on,
- * stepping crosses instructions the hypervisor emulates (each must still be one step). Page tables as in
- * long64.S (one identity-mapped 2 MiB page).
+ * stepping crosses instructions the hypervisor emulates (each must still be one step). Page tables
+ * and the way to long mode as in long64.S (IDMAP_2M_TABLES, PM32_TO_LONG in guest.h).
  */
 #include "guest.h"
 
-	.equ PML4, 0x1000
-	.equ PDPT, 0x2000
-	.equ PD, 0x3000
+	.equ PML4, 0x1000		/* PDPT and PD follow (IDMAP_2M_TABLES) */
 
 	.text
 	.globl _start
@@ -24,14 +22,7 @@ _start:
 mark_real:
 	add $0x0101, %eax		/* stepi: EAX becomes 0x1212 */
 	mov %eax, %ebx
-	cld
-	xor %eax, %eax
-	mov $PML4, %di
-	mov $3 * 1024, %cx
-	rep stosl
-	movl $PDPT | 3, PML4
-	movl $PD | 3, PDPT
-	movl $0 | 0x83, PD
+	IDMAP_2M_TABLES PML4
 	REAL_TO_PM32 pm
 
 	CODE32
@@ -44,24 +35,9 @@ pm:
 mark_pm:
 	inc %eax			/* stepi: EAX becomes 0x32323233 */
 	mov %eax, %ebx
-	mov %cr4, %eax
-	or $CR4_PAE, %eax
-	mov %eax, %cr4
-	mov $PML4, %eax
-	mov %eax, %cr3
-	.globl step_from		/* stepi from here: RDMSR, WRMSR, MOV to CR0 exit, LJMP */
-step_from:
-	mov $MSR_EFER, %ecx
-	rdmsr
-	or $EFER_LME, %eax
-	wrmsr
-	mov %cr0, %eax
-	or $CR0_PG, %eax
-	mov %eax, %cr0
-	ljmp $SEL_CODE64, $lm
+	/* stepi from step_from: RDMSR, WRMSR, MOV to CR0 exit, LJMP */
+	PM32_TO_LONG PML4, mark=step_from
 
-	CODE64
-lm:
 	PRINT "gdb-modes: long mode\n"
 	movabs $0x6464646400000000, %rax
 	.globl mark_lm

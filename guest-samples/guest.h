@@ -194,13 +194,19 @@
  * "Initializing IA-32e Mode"): CR4.PAE = 1, CR3 = the PML4, EFER.LME = 1, then CR0.PG = 1,
  * which activates long mode (the CPU sets EFER.LMA) still in 32-bit compatibility code, until
  * the far jump loads a code segment with L = 1. `efer` and `cr4` are more bits to set on the
- * way (EFER_SCE, CR4_OSFXSR, ...). Code after it is CODE64. Clobbers EAX, ECX, EDX. */
-.macro PM32_TO_LONG pml4, efer=0, cr4=0
+ * way (EFER_SCE, CR4_OSFXSR, ...). `mark`, if given, is a global label put after CR3 is
+ * loaded, before EFER.LME is set (a debugger test steps from there across RDMSR, WRMSR, the MOV
+ * to CR0 and the far jump). Code after it is CODE64. Clobbers EAX, ECX, EDX. */
+.macro PM32_TO_LONG pml4, efer=0, cr4=0, mark
 	mov %cr4, %eax
 	or $CR4_PAE | \cr4, %eax
 	mov %eax, %cr4
 	mov $\pml4, %eax
 	mov %eax, %cr3
+.ifnb \mark
+	.globl \mark
+\mark:
+.endif
 	mov $MSR_IA32_EFER, %ecx
 	rdmsr
 	or $EFER_LME | \efer, %eax

@@ -11,7 +11,7 @@
 #include "vmcs.h"
 
 const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
-#define EXIT_TABLE_ENTRY(num, name, family, str, timing) [num] = exit_##family,
+#define EXIT_TABLE_ENTRY(num, name, family, str, timing, desc) [num] = exit_##family,
 	EXIT_REASON_LIST(EXIT_TABLE_ENTRY)
 #undef EXIT_TABLE_ENTRY
 };

@@ -19,7 +19,7 @@
 typedef void (*exit_handler_fn)(struct vm *vm);
 
 /* One prototype per handler family named in EXIT_REASON_LIST. */
-#define EXIT_FAMILY_PROTO(num, name, family, str, timing) void exit_##family(struct vm *vm);
+#define EXIT_FAMILY_PROTO(num, name, family, str, timing, desc) void exit_##family(struct vm *vm);
 EXIT_REASON_LIST(EXIT_FAMILY_PROTO)
 #undef EXIT_FAMILY_PROTO
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # check-san-tools.sh - the host tools built with ASan+UBSan (build/san/bin) on real input:
-# the hvtrace command-line test and the corpus of hostile inputs (tests/system/hostile-inputs.sh),
+# the hvtrace command-line test, the corpus of hostile inputs (tests/system/hostile-inputs.sh) and
+# the viewer's key scripts (tests/system/hvview.sh: hvview, and hvrun for its truncated trace),
 # then every trace the system tests recorded (out/system/*.hvt) through hvtrace
 # check/stat/dump/export and hvreplay verify. Any sanitizer report fails it.
 cd "$(dirname "$0")/.."
@@ -11,7 +12,12 @@ OUT=out/san
 mkdir -p "$OUT"
 BIN=$SAN GUESTS=build/guests OUT=$OUT bash tests/system/hvtrace-cli.sh
 BIN=$SAN GUESTS=build/guests OUT=$OUT bash tests/system/hostile-inputs.sh
+BIN=$SAN GUESTS=build/guests OUT=$OUT bash tests/system/hvview.sh
 . tests/system/lib.sh
+# hvview.sh checks exit statuses (a report changes them); a report that did not is still one
+cat "$OUT"/hvview/*.err "$OUT"/hvview/*.out 2>/dev/null | grep "Sanitizer\|runtime error" >"$OUT/hvview-reports.log"
+[ ! -s "$OUT/hvview-reports.log" ]
+check $? "sanitized hvview: no sanitizer report in its standard error" "$OUT/hvview-reports.log"
 shopt -s nullglob
 traces=(out/system/*.hvt)
 [ ${#traces[@]} -gt 0 ]

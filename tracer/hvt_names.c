@@ -26,6 +26,12 @@ const char *hvt_reason_name(unsigned reason, char *buf)
 	return s ? s : unknown("REASON", reason, buf);
 }
 
+const char *hvt_reason_describe(unsigned reason)
+{
+	const char *s = exit_reason_describe(reason);
+	return s ? s : "not in the list: see SDM Vol. 3D, Appendix C and 3C 26.1-26.2";
+}
+
 const char *hvt_hypercall_name(uint64_t nr, char *buf)
 {
 	const char *s = nr <= 0xffffffffu ? hypercall_name((unsigned)nr) : NULL;
@@ -83,7 +89,7 @@ int hvt_reason_lookup(const char *name)
 	unsigned long v;
 	char *end;
 
-#define EXIT_REASON_MATCH(num, nm, family, str, timing) \
+#define EXIT_REASON_MATCH(num, nm, family, str, timing, desc) \
 	if (!strcasecmp(name, str))                      \
 		return num;
 	EXIT_REASON_LIST(EXIT_REASON_MATCH)

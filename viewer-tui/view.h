@@ -162,8 +162,6 @@ int view_console_line(struct view_model *m, uint64_t line);
 struct rp_control view_control(struct view_model *m);
 /* One line about an exit: "out 0x3f8 al=0x41 'A'", "msr 0x1b", "console_write" ... */
 void view_exit_line(char *buf, size_t n, unsigned reason, uint64_t qual, uint64_t gpa, const uint64_t *regs);
-/* The reason in words and its SDM section. */
-const char *view_reason_text(unsigned reason);
 int view_parse_u64(const char *s, uint64_t *v);
 const char *view_mode_name(const struct rp_state *st);
 void view_print_keys(FILE *f, int markdown);

@@ -20,7 +20,7 @@ static void progress(void *ctx, uint64_t t, uint64_t done, uint64_t total)
 
 struct rp_control view_control(struct view_model *m)
 {
-	return (struct rp_control){.progress = progress, .ctx = m, .cancel = &m->cancel, .chunk = 4096};
+	return (struct rp_control){.progress = progress, .ctx = m, .cancel = &m->cancel}; /* default chunks */
 }
 
 /* Say how a move ended; 1 when the position changed. */

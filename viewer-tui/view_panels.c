@@ -299,7 +299,7 @@ void view_why_draw(struct view_model *m, struct view_grid *g, struct rect r)
 		 d.reason_name, (unsigned long long)x->icount);
 	title(g, r, t);
 	int y = r.y + 1, end = r.y + r.h;
-	y = view_wrap(g, y, end, r, view_reason_text(x->reason));
+	y = view_wrap(g, y, end, r, hvt_reason_describe(x->reason));
 	view_exit_line(line, sizeof(line), x->reason, x->qual, x->gpa, x->regs);
 	if (y < end && line[0])
 		grid_put(g, y++, r.x, r.w, VA_NORMAL, "decoded: %s", line);

@@ -262,7 +262,8 @@ struct rp_control {
 	rp_progress_fn progress; /* (ctx, t, positions searched so far, 0); may be NULL */
 	void *ctx;
 	atomic_int *cancel;      /* may be NULL */
-	uint64_t chunk;          /* instructions between checks; 0: 4096 */
+	uint64_t chunk;          /* instructions between checks; 0: 4096 (fast windows between
+				  * checks stay 65536 long); non-zero also bounds the fast windows */
 };
 int rp_resume(struct rp_session *s, const struct rp_stopset *set, int dir, const struct rp_control *ctl,
 	      struct rp_stop_info *out, struct hvt_err *err);

@@ -275,6 +275,10 @@ const char *hvt_stop_text(unsigned why, char *buf);       /* "shutdown hypercall
 const char *hvt_record_name(unsigned type, char *buf);    /* "EXIT", "VM_START", ... */
 const char *hvt_reg_name(unsigned i, char *buf);          /* rax .. r15, rip, rflags */
 const char *hvt_post_name(unsigned bit, char *buf);       /* rax .. r15, rflags, cr0, cr3, cr4, efer */
+/* What causes the exit, with its SDM section ("CPUID always exits; the hypervisor answers it
+ * (SDM 3C 26.1.2)"), from the list's sixth column; a reason not in the list gets a pointer to
+ * the SDM's appendix. A static string, never NULL. */
+const char *hvt_reason_describe(unsigned reason);
 /* A reason by name (any case), by number (0x30, 48), or as REASON_48: the reason, or -1. */
 int hvt_reason_lookup(const char *name);
 

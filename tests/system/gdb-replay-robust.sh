@@ -22,12 +22,7 @@ rm -f "$GDIR/robust-stub.out" "$GDIR/evil-stub.out"
 "$BIN/hvreplay" gdb --chunk 16 --idle-timeout 2 "$trace" >"$GDIR/robust-stub.out" 2>"$GDIR/robust-stub.err" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT
-PORT=
-for _ in $(seq 100); do
-	PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$GDIR/robust-stub.out" 2>/dev/null)
-	[ -n "$PORT" ] && break
-	sleep 0.1
-done
+PORT=$(stub_port "$GDIR/robust-stub.out" $pid)
 
 timeout 120 python3 - "$PORT" >"$GDIR/robust.log" 2>&1 <<'PY'
 import socket, sys, time
@@ -189,11 +184,7 @@ HOSTILE=${HOSTILE:-$(dirname "$BIN")/tests/trace_hostile}
 if "$HOSTILE" name replay/testdata/demo.hvt "$GDIR/evil-name.hvt" 2>"$GDIR/evil.log"; then
 	"$BIN/hvreplay" gdb --once "$GDIR/evil-name.hvt" >"$GDIR/evil-stub.out" 2>>"$GDIR/evil.log" &
 	epid=$!
-	for _ in $(seq 100); do
-		EPORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$GDIR/evil-stub.out" 2>/dev/null)
-		[ -n "$EPORT" ] && break
-		sleep 0.1
-	done
+	EPORT=$(stub_port "$GDIR/evil-stub.out" $epid)
 	timeout 60 python3 - "$EPORT" >"$GDIR/evil.out" 2>&1 <<'PY'
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)

@@ -24,14 +24,7 @@ start_stub() {
 	rm -f "$log"
 	"$BIN/hvreplay" gdb "$@" >"$log" 2>"$GDIR/stub.err" &
 	STUB_PID=$!
-	PORT=
-	for _ in $(seq 100); do
-		PORT=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$log" 2>/dev/null)
-		[ -n "$PORT" ] && return 0
-		kill -0 "$STUB_PID" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
+	PORT=$(stub_port "$log" "$STUB_PID")
 }
 stop_stub() {
 	[ -n "$STUB_PID" ] && kill "$STUB_PID" 2>/dev/null && wait "$STUB_PID" 2>/dev/null

@@ -19,6 +19,33 @@ check() {
 	fi
 }
 
+# ---- traces and stubs ----------------------------------------------------------------------------
+# trace_check WHAT TRACE: `hvtrace check` says TRACE (x.hvt) is healthy; its output in x.check.
+trace_check() {
+	local what=$1 trace=$2
+	"$BIN/hvtrace" check "$trace" >"${trace%.hvt}.check" 2>&1
+	check $? "$what: hvtrace check says the trace is healthy" "${trace%.hvt}.check"
+}
+# trace_verify WHAT TRACE [MORE]: `hvreplay verify` replays TRACE matching every exit (MORE is
+# appended to the line, "up to the panic"); its output in x.replay.
+trace_verify() {
+	local what=$1 trace=$2 more=${3:-}
+	"$BIN/hvreplay" verify "$trace" >"${trace%.hvt}.replay" 2>&1
+	check $? "$what: hvreplay verify matches every exit${more:+ $more}" "${trace%.hvt}.replay"
+}
+# stub_port LOG [PID]: wait (up to 10 s, or until PID ends) until a gdb stub's standard output
+# LOG says "listening on 127.0.0.1:PORT"; print PORT. Status 1 if it never does.
+stub_port() {
+	local log=$1 pid=${2:-} port
+	for _ in $(seq 100); do
+		port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$log" 2>/dev/null)
+		[ -n "$port" ] && echo "$port" && return 0
+		[ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && return 1
+		sleep 0.1
+	done
+	return 1
+}
+
 # ---- hostile guests (tests/system/hostile-*.sh) -------------------------------------------------
 # hostile NAME WANT_RC 'WANT_STOP' ['EXPECT_LINE'...]
 #   Runs guest-samples/NAME twice, as an attacker would: alone, then as VM 0 beside a well-behaved
@@ -87,13 +114,11 @@ hostile() {
 			grep -q '^\[cpuid\] PASS cpuid' "$log"
 			check $? "hostile $name ($run): the neighbour still PASSes" "$log"
 		fi
-		"$BIN/hvtrace" check "$trace" >"$log.check" 2>&1
-		check $? "hostile $name ($run): hvtrace check says the trace is healthy" "$log.check"
+		trace_check "hostile $name ($run)" "$trace"
 		if [ -n "${HOSTILE_REPLAY_GAP:-}" ]; then
 			ok "hostile $name ($run): hvreplay verify # SKIP $HOSTILE_REPLAY_GAP"
 			continue
 		fi
-		"$BIN/hvreplay" verify "$trace" >"$log.replay" 2>&1
-		check $? "hostile $name ($run): hvreplay verify matches every exit" "$log.replay"
+		trace_verify "hostile $name ($run)" "$trace"
 	done
 }

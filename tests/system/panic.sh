@@ -21,16 +21,14 @@ panic_run() {
 	grep -q 'incomplete\|0 events' "$base.log"
 	[ $? != 0 ]
 	check $? "panic ($name): hvrun imported a complete, non-empty trace" "$base.log"
-	"$BIN/hvtrace" check "$base.hvt" >"$base.check" 2>&1
-	check $? "panic ($name): hvtrace check says the trace is healthy" "$base.check"
+	trace_check "panic ($name)" "$base.hvt"
 	"$BIN/hvtrace" dump "$base.hvt" >"$base.dump" 2>&1
 	grep -q 'NOTE *"PANIC at hv/vm_run.c:[0-9]*: test panic' "$base.dump" &&
 		[ "$(grep -c 'VM_STOP *HV_ERROR' "$base.dump")" = "$nvms" ] && grep -q 'END *status=0x2' "$base.dump"
 	check $? "panic ($name): the trace ends NOTE 'PANIC at ...', $nvms VM_STOP HV_ERROR, END status 2" "$base.dump"
 	[ "$(grep -c ' CPUID ' "$base.dump")" -gt 1000 ]
 	check $? "panic ($name): the exits before the panic are in the trace" "$base.dump"
-	"$BIN/hvreplay" verify "$base.hvt" >"$base.replay" 2>&1
-	check $? "panic ($name): hvreplay verify matches every exit up to the panic" "$base.replay"
+	trace_verify "panic ($name)" "$base.hvt" "up to the panic"
 }
 
 panic_run alone 1 "$GUESTS/exit-storm.bin"
@@ -59,7 +57,6 @@ rc=$?
 [ "$rc" = 4 ] && grep -q 'PANIC hv/trace.c:[0-9]*: test panic in the trace flush' "$base.log" &&
 	grep -q 'PANIC while handling a PANIC' "$base.log"
 check $? "panic twice: the second panic ends the machine at once, hvrun exits 4 (got $rc)" "$base.log"
-"$BIN/hvtrace" check "$base.hvt" >"$base.check" 2>&1
-check $? "panic twice: what reached the disk is a healthy trace" "$base.check"
-"$BIN/hvreplay" verify "$base.hvt" >"$base.replay" 2>&1
-check $? "panic twice: it replays to its end" "$base.replay"
+# what reached the disk is a healthy trace that replays to its end
+trace_check "panic twice" "$base.hvt"
+trace_verify "panic twice" "$base.hvt"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "retrovisor/exit_reasons.h"
+#include "retrovisor/hvtrace.h"
 #include "check_run.h"
 
 struct entry {
@@ -12,10 +13,11 @@ struct entry {
 	const char *name;
 	const char *family;
 	int async;
+	const char *desc;
 };
 
 static const struct entry table[] = {
-#define EXIT_REASON_ENTRY(num, nm, fam, str, timing) { num, str, #fam, EXIT_TIMING_##timing },
+#define EXIT_REASON_ENTRY(num, nm, fam, str, timing, desc) { num, str, #fam, EXIT_TIMING_##timing, desc },
 	EXIT_REASON_LIST(EXIT_REASON_ENTRY)
 #undef EXIT_REASON_ENTRY
 };
@@ -87,6 +89,25 @@ START_TEST(test_async_reasons)
 }
 END_TEST
 
+START_TEST(test_every_reason_described)
+{
+	/* every reason says in words what causes it and names the SDM section that says so; the
+	 * trace library's hvt_reason_describe() (hvview, hvreplay's monitor explain) gives the
+	 * list's words */
+	for (size_t i = 0; i < N; i++) {
+		ck_assert_msg(strlen(table[i].desc) > 10, "%s", table[i].name);
+		ck_assert_msg(strstr(table[i].desc, "(SDM 3"), "%s: %s", table[i].name, table[i].desc);
+		ck_assert_msg(table[i].desc[strlen(table[i].desc) - 1] == ')', "%s", table[i].name);
+		ck_assert_str_eq(exit_reason_describe(table[i].num), table[i].desc);
+		ck_assert_str_eq(hvt_reason_describe(table[i].num), table[i].desc);
+	}
+	ck_assert_str_eq(hvt_reason_describe(EXIT_REASON_CPUID), "CPUID always exits; the hypervisor answers it (SDM 3C 26.1.2)");
+	ck_assert_ptr_null(exit_reason_describe(35)); /* reserved */
+	ck_assert_ptr_nonnull(strstr(hvt_reason_describe(35), "Appendix C"));
+	ck_assert_ptr_nonnull(strstr(hvt_reason_describe(1000), "Appendix C"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("exit_reasons");
@@ -96,6 +117,7 @@ int main(void)
 	tcase_add_test(tc, test_names_unique_and_spelled_like_the_enum);
 	tcase_add_test(tc, test_name_lookup);
 	tcase_add_test(tc, test_async_reasons);
+	tcase_add_test(tc, test_every_reason_described);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

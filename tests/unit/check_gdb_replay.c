@@ -182,6 +182,9 @@ START_TEST(test_monitor_and_mode_switch)
 	ck_assert_ptr_nonnull(strstr(monitor("next-exit CR_ACCESS"), "at exit 119 of 494"));
 	ck_assert_ptr_nonnull(strstr(monitor("explain"), "exit at this point: event 119"));
 	ck_assert_ptr_nonnull(strstr(monitor("explain"), "reason CR_ACCESS"));
+	/* the words of the one exit-reason list (include/retrovisor/exit_reasons.h) */
+	ck_assert_ptr_nonnull(
+		strstr(monitor("explain"), "\n  MOV to/from CR, CLTS or LMSW under the CR masks (SDM 3C 26.1.3)\n"));
 	ck_assert_ptr_nonnull(strstr(monitor("prev-exit"), "at exit 118 of 494"));
 	ask("s"); /* past exit 118: explaining it as the last one */
 	ck_assert_ptr_nonnull(strstr(monitor("explain"), "exit last before this point: event 118"));

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "view.h"
+#include "check_run.h"
 
 int view_script_key(const char **p, int *w, int *h);
 
@@ -117,9 +118,6 @@ START_TEST(exit_lines)
 	ck_assert_str_eq(b, "msr 0x1b <- 0x1fee00900");
 	view_exit_line(b, sizeof(b), EXIT_REASON_HLT, 0, 0, regs);
 	ck_assert_str_eq(b, "");
-	/* every reason of the list has words and a section */
-	for (unsigned r = 0; r < EXIT_REASON_MAX; r++)
-		ck_assert_ptr_nonnull(strstr(view_reason_text(r), "SDM"));
 }
 END_TEST
 
@@ -138,9 +136,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(suite());
 }
