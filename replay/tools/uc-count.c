@@ -19,6 +19,12 @@
  *               clear the exit, drop the block again
  *   tail-none   not exact: only drop the block's translation and let it run whole (the least any
  *               finishing step can cost)
+ * and two ways of landing exactly before every CPUID, as replay lands on each exit (a first
+ * untimed pass with the code hook, made in every mode, notes their counts):
+ *   cpuid-hook  as tail-hook
+ *   cpuid-keep  the code hook bounded to a landing block is kept and the block stays translated
+ *               with it: later landings there cost nothing more (the block hook does not count
+ *               hooked blocks; the code hook counts their instructions)
  * Prints the mode, instructions, stops and seconds. Nothing of replay runs; CPUID is skipped and
  * IN returns 0xFF as in uc-speed. Build: see replay/bench.sh (-lunicorn -lcapstone).
  */
@@ -38,11 +44,22 @@ static uint8_t *mem;
 static csh cs;
 static uint64_t counted, target, blk_a;
 static uint32_t blk_s;
-static int exact, finishing;
+static int exact, finishing, keep;
+static uint64_t *cpuids, ncpuid, maxcpuid;
 static struct blk {
 	uint64_t a;
 	uint32_t size, n;
 } blks[NBLK];
+static uint64_t hooked_a[64], hooked_end[64]; /* cpuid-keep: ranges with a code hook */
+static unsigned nhooked;
+
+static int is_hooked(uint64_t a)
+{
+	for (unsigned i = 0; i < nhooked; i++)
+		if (a >= hooked_a[i] && a < hooked_end[i])
+			return 1;
+	return 0;
+}
 
 static double now(void)
 {
@@ -54,6 +71,8 @@ static double now(void)
 static int skip_cpuid(uc_engine *uc, void *user)
 {
 	(void)uc, (void)user;
+	if (cpuids && ncpuid < maxcpuid)
+		cpuids[ncpuid++] = counted - 1; /* the code hook counted the CPUID already */
 	return 1;
 }
 
@@ -97,6 +116,8 @@ static void hook_block(uc_engine *uc, uint64_t a, uint32_t size, void *user)
 	if (finishing)
 		return;
 	uint32_t n = block_insns(a, size);
+	if (keep && is_hooked(a))
+		return; /* its instructions are counted by the code hook */
 	if (exact && counted + n > target) {
 		blk_a = a, blk_s = size;
 		uc_emu_stop(uc); /* before the block: the check follows the hook (gen_tb_start) */
@@ -109,7 +130,7 @@ static void hook_block(uc_engine *uc, uint64_t a, uint32_t size, void *user)
 
 static int run(uc_engine *uc, uint64_t count)
 {
-	uint64_t ip;
+	uint64_t ip = 0; /* UC_X86_REG_IP writes 16 bits */
 	uc_reg_read(uc, UC_X86_REG_IP, &ip);
 	uc_err e = uc_emu_start(uc, ip, 0xffffffff, 0, count);
 	if (e != UC_ERR_OK)
@@ -123,7 +144,18 @@ static int finish(uc_engine *uc, const char *mode)
 	uc_hook h;
 	int r = 0;
 	finishing = 1;
-	if (!strcmp(mode, "tail-hook")) {
+	if (!strcmp(mode, "cpuid-keep")) {
+		uc_hook_add(uc, &h, UC_HOOK_CODE, (void *)hook_code, NULL, blk_a, blk_a + blk_s - 1);
+		uc_ctl_remove_cache(uc, blk_a, blk_a + blk_s);
+		if (nhooked == 64) {
+			fprintf(stderr, "uc-count: more than 64 landing blocks\n");
+			return 1;
+		}
+		hooked_a[nhooked] = blk_a, hooked_end[nhooked++] = blk_a + blk_s;
+		finishing = 0;
+		return run(uc, 0);
+	}
+	if (!strcmp(mode, "tail-hook") || !strcmp(mode, "cpuid-hook")) {
 		uc_hook_add(uc, &h, UC_HOOK_CODE, (void *)hook_code, NULL, blk_a, blk_a + blk_s - 1);
 		uc_ctl_remove_cache(uc, blk_a, blk_a + blk_s);
 		r = run(uc, 0);
@@ -194,6 +226,30 @@ int main(int argc, char **argv)
 		}
 	}
 	uc_ctl_remove_cache(uc, 0, MEM);
+	uc_context *ctx;
+	{ /* the untimed pass: where the CPUIDs are; it also warms the host's memory for every mode */
+		maxcpuid = n / 100 + 16;
+		cpuids = calloc(maxcpuid, sizeof(*cpuids));
+		uc_context_alloc(uc, &ctx);
+		uc_context_save(uc, ctx);
+		uint8_t *copy = malloc(MEM);
+		memcpy(copy, mem, MEM);
+		target = n;
+		uc_hook_add(uc, &h4, UC_HOOK_CODE, (void *)hook_code, NULL, 1, 0);
+		if (!cpuids || !copy || run(uc, 0))
+			return 2;
+		uc_hook_del(uc, h4);
+		memcpy(mem, copy, MEM);
+		uc_context_restore(uc, ctx);
+		uc_ctl_remove_cache(uc, 0, MEM);
+		maxcpuid = ncpuid, counted = 0, keep = !strcmp(mode, "cpuid-keep");
+		if (strncmp(mode, "cpuid-", 6)) {
+			free(cpuids);
+			cpuids = NULL;
+		}
+		free(copy);
+		uc_context_free(ctx);
+	}
 	uint64_t stops = 0;
 	double t0 = now();
 	int r = 0;
@@ -211,12 +267,35 @@ int main(int argc, char **argv)
 	} else {
 		exact = 1;
 		uc_hook_add(uc, &h4, UC_HOOK_BLOCK, (void *)hook_block, NULL, 1, 0);
+		uint64_t next = 0;
 		while (!r && counted < n) {
-			target = counted + k < n ? counted + k : n;
+			if (cpuids) {
+				while (next < ncpuid && cpuids[next] < counted)
+					next++;
+				target = next < ncpuid ? cpuids[next] : n;
+				if (counted == target) { /* at the CPUID: run it */
+					target++;
+					next++;
+				}
+			} else {
+				target = counted + k < n ? counted + k : n;
+			}
 			r = run(uc, 0);
 			if (!r && counted < target) {
 				stops++;
 				r = finish(uc, mode);
+			}
+			uint64_t ip2 = 0;
+			uc_reg_read(uc, UC_X86_REG_IP, &ip2);
+			if (!r && cpuids && counted != target) {
+				fprintf(stderr, "uc-count: landed at %llu, not %llu\n", (unsigned long long)counted,
+					(unsigned long long)target);
+				return 2;
+			}
+			if (!r && cpuids && target < n && next < ncpuid && target == cpuids[next] &&
+			    memcmp(mem + ip2, "\x0f\xa2", 2)) {
+				fprintf(stderr, "uc-count: landed at %#llx, not at a CPUID\n", (unsigned long long)ip2);
+				return 2;
 			}
 		}
 	}
