@@ -75,8 +75,8 @@ for t in hog-50m mix-50m replay-storm1m; do
 	"$TOOLS/rp-bench" "$OUT/$t.hvt" 0x500 "${SEEKS:-500}"
 done
 echo
-echo "== counting mix's $INSNS instructions: Unicorn's count, a code hook, a block hook; landing exactly every K"
-for m in count code block "tail-hook 5000" "tail-exit 5000" "tail-none 5000" "tail-hook 50000"; do
+echo "== counting mix's $INSNS instructions: Unicorn's count, a code hook, a block hook; landing exactly every K or before each CPUID"
+for m in count code block "tail-hook 5000" "tail-exit 5000" "tail-none 5000" "tail-hook 50000" cpuid-hook cpuid-keep; do
 	# shellcheck disable=SC2086
 	"$TOOLS/uc-count" "$GUESTS/mix.bin" "$INSNS" $m
 done
