@@ -223,6 +223,8 @@ static int forward(struct rp_session *s, struct dbg *d, const struct rp_control 
 	for (uint64_t n = 1;; n++) {
 		while (fast && s->t >= wend) {
 			uint64_t from = s->t, end = window_end(s, d->set);
+			if (end - from > chunk - done) /* progress and cancel every chunk (hvreplay.h) */
+				end = from + (chunk - done);
 			if (end <= from + 1)
 				break; /* a catch or the icount just ahead: step */
 			if ((st = fast_window(s, d, end, err)) < 0 || st == RP_END)
