@@ -42,11 +42,15 @@ echo "== the same with a 4 MiB checkpoint budget"
 #    instructions). Unicorn's own speed on the same code (replay/tools/uc-speed: Unicorn with its
 #    exact count and nothing of replay) is the yardstick; then replay/tools/rp-bench: the same
 #    replay through rp_run and through rp_resume with a watchpoint set, seeks to random positions,
-#    steps back. docs/performance.md explains the figures.
+#    steps back. docs/performance.md explains the figures. Last, replay/tools/uc-count: what
+#    counting by blocks instead of one hook per instruction would gain (docs/performance.md,
+#    "Counting by blocks").
 INSNS=${INSNS:-50000000}
 TOOLS=build/bench
 mkdir -p "$TOOLS"
 cc -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$TOOLS/uc-speed" replay/tools/uc-speed.c -lunicorn ||
+	exit 1
+cc -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$TOOLS/uc-count" replay/tools/uc-count.c -lunicorn -lcapstone ||
 	exit 1
 cc -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -o "$TOOLS/rp-bench" replay/tools/rp-bench.c \
 	build/lib/libhvreplay.a build/lib/libhvdev.a build/lib/libhvtrace.a -lzstd -lz -pthread -lunicorn -lcapstone ||
@@ -69,4 +73,10 @@ for t in hog-50m mix-50m replay-storm1m; do
 	echo
 	echo "== $t: rp_run, rp_resume with a write watchpoint at 0x500 (never written), seeks, steps back"
 	"$TOOLS/rp-bench" "$OUT/$t.hvt" 0x500 "${SEEKS:-500}"
+done
+echo
+echo "== counting mix's $INSNS instructions: Unicorn's count, a code hook, a block hook; landing exactly every K or before each CPUID"
+for m in count code block "tail-hook 5000" "tail-exit 5000" "tail-none 5000" "tail-hook 50000" cpuid-hook cpuid-keep; do
+	# shellcheck disable=SC2086
+	"$TOOLS/uc-count" "$GUESTS/mix.bin" "$INSNS" $m
 done

@@ -201,12 +201,11 @@ static int fast_window(struct rp_session *s, struct dbg *d, uint64_t end, struct
 	return st;
 }
 
-/* The end of the next fast window of at most wmax instructions from s->t (never past a caught
- * exit or the icount stop). */
-static uint64_t window_end(struct rp_session *s, const struct rp_stopset *set, uint64_t wmax)
+/* The end of the next fast window from s->t (never past a caught exit or the icount stop). */
+static uint64_t window_end(struct rp_session *s, const struct rp_stopset *set)
 {
 	struct hvt_err err;
-	uint64_t end = s->t + wmax;
+	uint64_t end = s->t + RP_WINDOW;
 	if (set->has_icount && set->icount > s->t && set->icount < end)
 		end = set->icount;
 	if (set->nreasons && rp_peek(s, &err) == HVT_OK && s->next.kind == HVT_REC_EXIT && s->next.icount - 1 < end)
@@ -221,12 +220,11 @@ static int forward(struct rp_session *s, struct dbg *d, const struct rp_control 
 	int oldok[64], st;
 	/* catchpoints make every exit a window edge (window_end) */
 	int fast = !s->cpu.careful;
-	/* a chunk the caller asked for (gdb's --chunk) also bounds the fast windows, so a cancel
-	 * returns within one chunk; by default progress is polled between windows of RP_WINDOW */
-	uint64_t wmax = ctl && ctl->chunk && ctl->chunk < RP_WINDOW ? ctl->chunk : RP_WINDOW;
 	for (uint64_t n = 1;; n++) {
 		while (fast && s->t >= wend) {
-			uint64_t from = s->t, end = window_end(s, d->set, wmax);
+			uint64_t from = s->t, end = window_end(s, d->set);
+			if (end - from > chunk - done) /* progress and cancel every chunk (hvreplay.h) */
+				end = from + (chunk - done);
 			if (end <= from + 1)
 				break; /* a catch or the icount just ahead: step */
 			if ((st = fast_window(s, d, end, err)) < 0 || st == RP_END)

@@ -179,6 +179,29 @@ START_TEST(cancel_keeps_position)
 }
 END_TEST
 
+/* Forward too, on the fast path: a window never runs past a chunk, so a 64-instruction chunk
+ * reports progress twice and cancels long before demo's end (one 65,536-instruction window used
+ * to run to the end first). */
+START_TEST(cancel_forward_within_chunks)
+{
+	struct rp_session *s = open_at_end(DATA "demo.hvt");
+	struct hvt_err err;
+	uint64_t nowhere = 0xdeadbeef, end = t_of(s);
+	struct rp_stopset set = {.bp = &nowhere, .nbp = 1};
+	struct rp_control ctl = {.progress = progress, .cancel = &cancel_flag, .chunk = 64};
+	struct rp_stop_info out;
+	ck_assert_uint_gt(end, 1000);
+	ck_assert_int_eq(rp_goto_icount(s, 0, &err), HVT_OK);
+	atomic_store(&cancel_flag, 0);
+	progress_calls = 0;
+	ck_assert_int_eq(rp_resume(s, &set, 1, &ctl, &out, &err), RP_CANCELLED);
+	ck_assert_uint_eq(progress_calls, 2);
+	ck_assert_uint_eq(t_of(s), 0);
+	atomic_store(&cancel_flag, 0);
+	rp_close(s);
+}
+END_TEST
+
 /* The exit at the point, after it and before it, with its decoded detail. */
 START_TEST(exit_detail)
 {
@@ -327,6 +350,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, break_skips_start);
 	tcase_add_test(tc, catch_and_icount);
 	tcase_add_test(tc, cancel_keeps_position);
+	tcase_add_test(tc, cancel_forward_within_chunks);
 	tcase_add_test(tc, exit_detail);
 	tcase_add_test(tc, disasm_around);
 	tcase_add_test(tc, timeline_two_vms);
