@@ -263,7 +263,7 @@ static void model_run(struct hvt_enc *e, struct words *b, size_t *cuts, size_t *
 			x.gpa = rnd() & 0xffffffff;
 		}
 		if (pick(2)) {
-			x.post.mask = (uint32_t)rnd() & HVT_POST_KNOWN_BITS & (pick(2) ? 0xf : ~0u);
+			x.post.mask = (uint32_t)rnd() & HVT_POST_KNOWN_BITS & ~HVT_POST_RIP & (pick(2) ? 0xf : ~0u); /* an exit never sets RIP */
 			for (unsigned k = 0; k < HVT_POST_NVALS; k++)
 				x.post.v[k] = pick(2) ? k : rnd();
 		}

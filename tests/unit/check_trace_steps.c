@@ -35,7 +35,7 @@ START_TEST(test_names_one_rule)
 	ck_assert_str_eq(hvt_reg_name(HVT_NREGS, b), "REG_18");
 	ck_assert_str_eq(hvt_post_name(RV_POST_RFLAGS, b), "rflags");
 	ck_assert_str_eq(hvt_post_name(RV_POST_EFER, b), "efer");
-	ck_assert_str_eq(hvt_post_name(HVT_POST_NVALS, b), "POST_21");
+	ck_assert_str_eq(hvt_post_name(HVT_POST_NVALS, b), "POST_22");
 	ck_assert_str_eq(hvt_intr_type_name(VMX_INTR_HW_EXCEPTION, b), "hardware-exception");
 	ck_assert_str_eq(hvt_intr_type_name(1, b), "TYPE_1");
 	ck_assert_int_eq(hvt_reason_lookup("cpuid"), EXIT_REASON_CPUID);
