@@ -29,7 +29,9 @@ START_TEST(test_names_one_rule)
 	ck_assert_str_eq(hvt_stop_text(HVT_STOP_SHUTDOWN, b), "shutdown hypercall");
 	ck_assert_str_eq(hvt_stop_text(200, b), "STOP_200");
 	ck_assert_str_eq(hvt_record_name(HVT_REC_MEMWRITE, b), "MEMWRITE");
-	ck_assert_str_eq(hvt_record_name(9, b), "RECORD_9");
+	ck_assert_str_eq(hvt_record_name(HVT_REC_POST, b), "POST");
+	ck_assert_str_eq(hvt_record_name(10, b), "RECORD_10");
+	ck_assert_str_eq(hvt_post_name(RV_POST_RIP, b), "rip");
 	ck_assert_str_eq(hvt_reg_name(RV_REG_RSP, b), "rsp");
 	ck_assert_str_eq(hvt_reg_name(RV_REG_RFLAGS, b), "rflags");
 	ck_assert_str_eq(hvt_reg_name(HVT_NREGS, b), "REG_18");
