@@ -230,6 +230,43 @@ check $? "multi: the other VM printed all its ticks and passed while VM 0 was he
 "$BIN/hvreplay" verify "$T.hvt" >"$T.verify" 2>&1
 check $? "multi: the trace of both VMs verifies" "$T.verify"
 
+# ---- nothing on the network; a debugger that vanished, and the next one -------------------------
+# While gdb is attached (Bochs booted, its VNC display up), no socket of the run's processes
+# listens anywhere but on 127.0.0.1 (Bochs is in a private network namespace, runner/run_gdb.c).
+# Then that gdb is killed (it vanished: the VM stays held) and a second one attaches and ends it.
+PORT=$(free_port)
+T=$OUT/gdb-live-net
+tree() { local p; for p in "$@"; do echo "$p"; tree $(pgrep -P "$p"); done; }
+{
+	gdb_prelude "$PORT"
+	echo 'printf "G1 rip=%#lx\n", $rip'
+	echo 'shell sleep 170'
+} >"$T.gdb1"
+{
+	gdb_prelude "$PORT"
+	echo 'printf "G2 rip=%#lx\n", $rip'
+	echo 'continue'
+} >"$T.gdb2"
+timeout 200 "$BIN/hvrun" --no-trace --timeout 180 --gdb "$PORT" "$GUESTS/gdb-modes.bin" >"$T.log" 2>&1 &
+HVRUN=$!
+gdb -nx -batch -x "$T.gdb1" >"$T.gdbout1" 2>&1 &
+GDB1=$!
+for _ in $(seq 1800); do grep -q '^G1 ' "$T.gdbout1" && break; kill -0 $GDB1 2>/dev/null || break; sleep 0.1; done
+pids=$(tree "$HVRUN" | paste -sd'|')
+ss -ltnpH >"$T.ss" 2>&1
+grep -E "pid=($pids)," "$T.ss" >"$T.ours"
+grep -q "^G1 rip=0x7c00$" "$T.gdbout1" && grep -q "127.0.0.1:$PORT " "$T.ours" &&
+	! awk '$4 !~ /^127\.0\.0\.1:/' "$T.ours" | grep -q . && ! grep -q bochs "$T.ours"
+check $? "net: during an hvrun --gdb run its processes listen only on 127.0.0.1 (Bochs's VNC display is not reachable)" "$T.ss"
+kill -9 $GDB1
+wait $GDB1 2>/dev/null
+timeout 180 gdb -nx -batch -x "$T.gdb2" >"$T.gdbout2" 2>&1
+wait $HVRUN
+st=$?
+[ $st = 0 ] && grep -q "^G2 rip=0x7c00$" "$T.gdbout2" && grep -q 'exited normally' "$T.gdbout2" &&
+	grep -q 'PASS gdb-modes' "$T.log"
+check $? "net: after a gdb vanished, another attaches to the held VM and runs it to its end" "$T.gdbout2"
+
 # ---- the VM ends under the debugger; bad options -------------------------------------------------
 PORT=$(free_port)
 T=$OUT/gdb-live-end
