@@ -201,11 +201,12 @@ static int fast_window(struct rp_session *s, struct dbg *d, uint64_t end, struct
 	return st;
 }
 
-/* The end of the next fast window from s->t (never past a caught exit or the icount stop). */
-static uint64_t window_end(struct rp_session *s, const struct rp_stopset *set)
+/* The end of the next fast window from s->t, at most len long (never past a caught exit or the
+ * icount stop). */
+static uint64_t window_end(struct rp_session *s, const struct rp_stopset *set, uint64_t len)
 {
 	struct hvt_err err;
-	uint64_t end = s->t + RP_WINDOW;
+	uint64_t end = s->t + len;
 	if (set->has_icount && set->icount > s->t && set->icount < end)
 		end = set->icount;
 	if (set->nreasons && rp_peek(s, &err) == HVT_OK && s->next.kind == HVT_REC_EXIT && s->next.icount - 1 < end)
@@ -218,11 +219,14 @@ static int forward(struct rp_session *s, struct dbg *d, const struct rp_control 
 {
 	uint64_t start = s->t, old[64], done = 0, wend = s->t;
 	int oldok[64], st;
-	/* catchpoints make every exit a window edge (window_end) */
+	/* catchpoints make every exit a window edge (window_end). A caller that chose its chunk
+	 * (ctl->chunk) is asked about cancelling at least that often (hvreplay.h): windows no longer
+	 * than it; by default RP_WINDOW, and the cancel check follows each window. */
 	int fast = !s->cpu.careful;
+	uint64_t wlen = ctl && ctl->chunk && ctl->chunk < RP_WINDOW ? ctl->chunk : RP_WINDOW;
 	for (uint64_t n = 1;; n++) {
 		while (fast && s->t >= wend) {
-			uint64_t from = s->t, end = window_end(s, d->set);
+			uint64_t from = s->t, end = window_end(s, d->set, wlen);
 			if (end <= from + 1)
 				break; /* a catch or the icount just ahead: step */
 			if ((st = fast_window(s, d, end, err)) < 0 || st == RP_END)
