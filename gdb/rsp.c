@@ -77,6 +77,17 @@ void rsp_conn_init(struct rsp_conn *c, uint8_t *buf, size_t cap)
 		buf[0] = 0;
 }
 
+static bool starts_session(const struct rsp_conn *c)
+{
+	static const char q[] = "qSupported";
+	if (c->len < sizeof(q) - 1 || (c->len > sizeof(q) - 1 && c->pkt[sizeof(q) - 1] != ':'))
+		return false;
+	for (size_t i = 0; i < sizeof(q) - 1; i++)
+		if (c->pkt[i] != (uint8_t)q[i])
+			return false;
+	return true;
+}
+
 static void start_packet(struct rsp_conn *c)
 {
 	c->state = ST_DATA;
@@ -162,6 +173,11 @@ enum rsp_event rsp_feed(struct rsp_conn *c, uint8_t b, char *ack)
 			ev = RSP_EV_BAD_CSUM;
 		else
 			ev = RSP_EV_PACKET;
+		/* qSupported is the first packet of every connection (E.4): a debugger that connects
+		 * anew after another went away (hvrun --gdb relays one at a time) starts in
+		 * acknowledgement mode, whatever the last one turned off. */
+		if (ev == RSP_EV_PACKET && starts_session(c))
+			c->no_ack = false;
 		if (!c->no_ack)
 			*ack = ev == RSP_EV_PACKET ? '+' : '-';
 		if (ev != RSP_EV_PACKET)

@@ -46,6 +46,8 @@ mark_lm:
 	mov %rax, %rbx
 	mov $gdb_data, %ebx
 	mov (%rbx), %rax		/* the debugger may have written it: print what is there */
+	.globl print_data		/* or the debugger jumps here and sets RAX itself */
+print_data:
 	PRINT "gdb-modes: data "
 	PRINT_HEX64 %rax
 	PRINT "\n"

@@ -96,14 +96,19 @@ uint64_t gdb_target_reg(struct vm *vm, unsigned src)
 }
 
 /*
- * Only the general registers, RIP and RFLAGS can be written, and only without a trace: the
- * trace has no record for a register changed between two exits (a replay would diverge from
- * there), so with tracing on a write is refused (docs/debugger-live.md). Memory writes are
- * recorded (MEMWRITE).
+ * Only the general registers, RIP and RFLAGS can be written: segment registers, control
+ * registers, EFER and the bases have hidden parts or side effects (the VMCS's access rights,
+ * the paging mode) that neither this stub nor the trace's post-state models, so they are refused
+ * (E01). While tracing, each write is recorded as a POST record: the VM is held after an exit,
+ * and what the debugger sets is applied by replay like more of that exit's post-state (the one
+ * rule, rv_post_apply; docs/debugger-live.md). The VM's next entry uses vm->regs, so the next
+ * exit's "follows" bits are relative to the debugger's values, as the converter expects. A VM
+ * held before its first instruction has no exit to attach them to: refused while tracing.
+ * Nothing here is on the exit path.
  */
 int gdb_target_set_reg(struct vm *vm, unsigned r, uint64_t v)
 {
-	if (r >= RV_NREGS || trace_on)
+	if (r >= RV_NREGS || (trace_on && !vm->exits))
 		return -1;
 	vm_make_current(vm);
 	if (r == RV_REG_RFLAGS)
@@ -115,6 +120,13 @@ int gdb_target_set_reg(struct vm *vm, unsigned r, uint64_t v)
 		vmcs_writenat(GUEST_RIP, v);
 	else if (r == RV_REG_RFLAGS)
 		vmcs_writenat(GUEST_RFLAGS, v);
+	if (trace_on) {
+		uint64_t post[RV_POST_NVALS];
+		unsigned i = rv_post_index(r);
+		post[i] = v;
+		sched_trace_current(vm);
+		trace_post(RV_POST_BIT(i), post);
+	}
 	return 0;
 }
 

@@ -194,6 +194,16 @@ void trace_memwrite(uint64_t gpa, const void *data, uint32_t len)
 	}
 }
 
+void trace_post(uint32_t mask, const uint64_t v[RV_POST_NVALS])
+{
+	uint64_t *p = trace_reserve(1 + RV_POST_NVALS);
+
+	*p++ = hvt_cap_post_word(mask);
+	for (uint32_t m = mask; m; m &= m - 1)
+		*p++ = v[__builtin_ctz(m)];
+	trace_commit(p);
+}
+
 void trace_vm_stop(unsigned vm, unsigned why, uint64_t status, uint64_t detail)
 {
 	uint64_t *p = trace_reserve(3);

@@ -51,6 +51,8 @@ void trace_vm_start(unsigned vm, const struct hvt_vm_state *st);
 void trace_switch(unsigned vm);
 void trace_inject(uint32_t info, uint32_t error_code);
 void trace_memwrite(uint64_t gpa, const void *data, uint32_t len);
+/* Registers a debugger set in the current VM while it is held after an exit (a POST record). */
+void trace_post(uint32_t mask, const uint64_t v[RV_POST_NVALS]);
 void trace_vm_stop(unsigned vm, unsigned why, uint64_t status, uint64_t detail);
 /* NOTE record: a hypervisor message about the current VM (at most HVT_CAP_BLOB_MAX bytes). */
 void trace_note(const char *text, uint32_t len);

@@ -239,6 +239,21 @@ static int reproduce(struct rp_session *s, const struct hvt_step *x, enum rp_sto
 	return HVT_OK;
 }
 
+/* The GPRs, RFLAGS and RIP through the one post-state rule (retrovisor/regs.h), with the
+ * instruction length len; only what changed goes back to Unicorn. */
+static void apply_regs(struct rp_cpu *c, const struct hvt_step *x, unsigned len)
+{
+	uint64_t regs[RV_NREGS];
+	rp_cpu_get_gprs(c, regs);
+	rv_post_apply(regs, x->post_mask, x->post, len);
+	for (uint32_t m = x->post_mask & RV_POST_GPRS_MASK; m; m &= m - 1)
+		rp_cpu_set_reg(c, (unsigned)__builtin_ctz(m), regs[__builtin_ctz(m)]);
+	if (x->post_mask & RV_POST_BIT(RV_POST_RFLAGS))
+		rp_cpu_set_reg(c, RP_RFLAGS, regs[RV_REG_RFLAGS]);
+	if (len || (x->post_mask & HVT_POST_RIP))
+		rp_cpu_set_reg(c, RP_RIP, regs[RV_REG_RIP]);
+}
+
 int rp_exit_apply(struct rp_session *s, const struct hvt_step *x, struct hvt_err *err)
 {
 	struct rp_cpu *c = &s->cpu;
@@ -266,21 +281,16 @@ int rp_exit_apply(struct rp_session *s, const struct hvt_step *x, struct hvt_err
 			return rp_diverge(s, x, "EFER", x->post[RV_POST_EFER], rp_cpu_reg(c, RP_EFER),
 					  "after the CR_ACCESS exit EFER is %#llx, replay has %#llx",
 					  (unsigned long long)x->post[RV_POST_EFER], (unsigned long long)rp_cpu_reg(c, RP_EFER));
+		/* the CPU did what the handler did; a debugger's registers (a POST record) come after */
+		if (x->post_mask & (RV_POST_GPRS_MASK | HVT_POST_RFLAGS | HVT_POST_RIP))
+			apply_regs(c, x, 0);
 	} else if (x->reason == EXIT_REASON_TRIPLE_FAULT || x->reason == EXIT_REASON_EPT_VIOLATION) {
 		st = reproduce(s, x, x->reason == EXIT_REASON_TRIPLE_FAULT ? RP_STOP_TRIPLE : RP_STOP_UNMAPPED, err);
 		if (st)
 			return st;
 	} else {
 		console(s, x);
-		/* the GPRs, RFLAGS and RIP through the one post-state rule (retrovisor/regs.h); only
-		 * what changed goes back to Unicorn */
-		uint64_t regs[RV_NREGS];
-		rp_cpu_get_gprs(c, regs);
-		rv_post_apply(regs, x->post_mask, x->post, x->insn_len);
-		for (uint32_t m = x->post_mask & RV_POST_GPRS_MASK; m; m &= m - 1)
-			rp_cpu_set_reg(c, (unsigned)__builtin_ctz(m), regs[__builtin_ctz(m)]);
-		if (x->post_mask & RV_POST_BIT(RV_POST_RFLAGS))
-			rp_cpu_set_reg(c, RP_RFLAGS, regs[RV_REG_RFLAGS]);
+		apply_regs(c, x, x->insn_len);
 		/* the control registers replay models itself */
 		if (x->post_mask & RV_POST_BIT(RV_POST_CR4))
 			rp_cpu_set_reg(c, RP_CR4, x->post[RV_POST_CR4]);
@@ -295,8 +305,6 @@ int rp_exit_apply(struct rp_session *s, const struct hvt_step *x, struct hvt_err
 			return hvt_err_set(err, RP_EUNSUPPORTED, HVT_NO_OFFSET,
 					   "event %llu: a CR0 change outside a MOV to CR0 is not replayed",
 					   (unsigned long long)x->num);
-		if (x->insn_len)
-			rp_cpu_set_reg(c, RP_RIP, regs[RV_REG_RIP]);
 	}
 	for (unsigned i = 0; i < x->nmw; i++) {
 		if (x->mw[i].gpa + x->mw[i].len > c->mem_size || x->mw[i].gpa + x->mw[i].len < x->mw[i].gpa)

@@ -107,6 +107,10 @@ int run_write_file(const char *path, const void *data, size_t len);
 int run_in_path(const char *prog);
 /* Run argv (PATH searched) in dir with stdout and stderr to log (NULL: /dev/null): its exit
  * status, 127 if it could not start, 128 if killed, -1 if fork failed. */
+/* run_gdb.c: hvrun --gdb, the host's debugger port relayed into Bochs's network namespace. */
+int gdb_listen(unsigned port);        /* 127.0.0.1:port bound and listening, or -1 (said why) */
+int gdb_netns(void);                  /* this process into a new network namespace, loopback up */
+void gdb_relay(int lfd, unsigned port) __attribute__((noreturn));
 int run_exec(const char *dir, const char *log, char *const argv[]);
 int run_remove_tree(const char *dir);
 int run_unescape(const char *s, uint8_t **out, size_t *len, char *why, size_t whylen);

@@ -3,7 +3,8 @@
  *
  * Bochs runs in its own process group, in a private network namespace when one can be had
  * (`unshare -rn`): its VNC display then listens where nobody can reach it and parallel runs
- * cannot collide on a port. Its stdout carries the debug port 0xE9, where every hypervisor line
+ * cannot collide on a port. With --gdb it must have one (run_gdb.c: the debugger's port comes
+ * to the host through a relay). Its stdout carries the debug port 0xE9, where every hypervisor line
  * is framed (include/retrovisor/console_proto.h); everything else there is Bochs's own and goes
  * to bochs.out in the run directory.
  */
@@ -203,8 +204,12 @@ int run_bochs(struct run *r)
 	int fds[2];
 	char path[512];
 	pid_t pid;
-	/* The debugger must reach Bochs's COM2 socket: no private network namespace then. */
+	/* With --gdb the namespace is made here (run_gdb.c), with the host's debugger port bound
+	 * first, so that a port in use is reported before Bochs starts. */
 	int netns = !r->gdb_port && have_netns();
+	int lfd = r->gdb_port ? gdb_listen(r->gdb_port) : -1;
+	if (r->gdb_port && lfd < 0)
+		return -1;
 
 	if (pipe(fds)) {
 		run_err("pipe: %s", strerror(errno));
@@ -229,7 +234,21 @@ int run_bochs(struct run *r)
 		 * socket would die of SIGPIPE; ignored (inherited across exec), the write just fails. */
 		if (r->gdb_port)
 			signal(SIGPIPE, SIG_IGN);
-		if (netns)
+		if (r->gdb_port) {
+			if (gdb_netns()) {
+				fprintf(stderr, "hvrun --gdb: no private network namespace (%s): Bochs's VNC display "
+						"would listen on the network; not starting it\n", strerror(errno));
+				_exit(127);
+			}
+			pid_t relay = fork();
+			if (relay == 0) {
+				dup2(null, 1);
+				close(fds[1]);
+				gdb_relay(lfd, r->gdb_port);
+				_exit(0);
+			}
+			execlp("bochs", "bochs", "-q", "-f", "bochsrc", "-rc", "rc", (char *)NULL);
+		} else if (netns)
 			execlp("unshare", "unshare", "-rn", "bochs", "-q", "-f", "bochsrc", "-rc", "rc", (char *)NULL);
 		else
 			execlp("bochs", "bochs", "-q", "-f", "bochsrc", "-rc", "rc", (char *)NULL);
@@ -237,6 +256,8 @@ int run_bochs(struct run *r)
 	}
 	setpgid(pid, pid);
 	close(fds[1]);
+	if (lfd >= 0)
+		close(lfd); /* the relay has it */
 
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigaction(SIGINT, &sa, NULL);

@@ -139,7 +139,8 @@ static int write_bochsrc(struct run *r, uint64_t cylinders)
 			 (unsigned long long)megs, r->cpu_model, (unsigned long long)cylinders, DISK_HEADS,
 			 DISK_SPT);
 	/* hvrun --gdb: COM2 is the hypervisor's debugger port (hv/gdb_uart.c), a TCP server on
-	 * 127.0.0.1 only; Bochs waits at start until gdb connects (shared/BOCHS-NOTES.md). */
+	 * 127.0.0.1 of Bochs's private network namespace; Bochs waits at start until a client
+	 * connects (shared/BOCHS-NOTES.md): the relay to the host's port (run_gdb.c). */
 	if (r->gdb_port && n > 0 && (size_t)n < sizeof(buf))
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "com2: enabled=1, mode=socket-server, dev=127.0.0.1:%u\n",
 			      r->gdb_port);

@@ -101,6 +101,9 @@ int hvt_bounds_event(struct hvt_bounds *b, const struct hvt_event *ev, struct hv
 	if (ev->type == HVT_REC_EXIT && !exit_reason_name(ev->reason))
 		return hvt_err_set(err, HVT_ECORRUPT, HVT_NO_OFFSET,
 				   "event %llu: exit reason %u is not a VMX basic exit reason", n, ev->reason);
+	if (ev->type == HVT_REC_EXIT && (ev->post_mask & HVT_POST_RIP))
+		return hvt_err_set(err, HVT_ECORRUPT, HVT_NO_OFFSET,
+				   "event %llu: an exit's post-state sets RIP (only a debugger's POST record may)", n);
 	if (ev->type == HVT_REC_EXIT && ev->insn_len && exit_reason_async(ev->reason))
 		return hvt_err_set(err, HVT_ECORRUPT, HVT_NO_OFFSET,
 				   "event %llu: %s is an asynchronous exit, yet RIP advanced by %u bytes", n,

@@ -122,7 +122,7 @@ static long rec_exit(struct hvt_capture *c, const uint8_t *rec, uint64_t w0, siz
 	if (!v)
 		return -1;
 	if (w0 & ~HVT_CAP_EXIT_KNOWN_BITS)
-		return BAD(rec, "EXIT word %#llx has reserved bits 56-63 set", (unsigned long long)w0);
+		return BAD(rec, "EXIT word %#llx has reserved bits 57-63 set", (unsigned long long)w0);
 	if (n > left)
 		return BAD(rec, "EXIT of %zu words runs past the end of the chunk (%zu left)", n, left);
 	icount = word(rec + 8);
@@ -152,9 +152,34 @@ static long rec_exit(struct hvt_capture *c, const uint8_t *rec, uint64_t w0, siz
 	hvt_enc_exit(&c->enc, hvt_cap_exit_reason(w0), icount, regs, qual, &post, len, has_gpa, gpa);
 
 	/* RIP stays this exit's: the hypervisor compares RIP with the previous exit's (above) */
-	rv_post_apply(regs, post.mask, post.v, 0);
+	rv_post_apply(regs, post.mask & ~HVT_POST_RIP, post.v, 0);
 	memcpy(v->regs, regs, sizeof(regs));
 	v->icount = icount;
+	return (long)n;
+}
+
+/*
+ * POST: registers a debugger set while the VM was held after its last exit. They become part of
+ * the reference the next EXIT's registers follow from, except RIP (compared with the exit's).
+ */
+static long rec_post(struct hvt_capture *c, const uint8_t *rec, uint64_t w0, size_t left, struct hvt_err *err)
+{
+	struct cap_vm *v = running(c, rec, "POST", err);
+	struct hvt_post post;
+	const uint8_t *p = rec + 8;
+
+	post.mask = hvt_cap_exit_post(w0);
+	size_t n = 1 + (size_t)__builtin_popcount(post.mask);
+	if (!v)
+		return -1;
+	if (w0 != hvt_cap_post_word(post.mask) || !post.mask)
+		return BAD(rec, "POST word %#llx has reserved bits set or no register", (unsigned long long)w0);
+	if (n > left)
+		return BAD(rec, "POST of %zu words runs past the end of the chunk (%zu left)", n, left);
+	for (uint32_t m = post.mask; m; m &= m - 1, p += 8)
+		post.v[__builtin_ctz(m)] = word(p);
+	hvt_enc_post(&c->enc, &post);
+	rv_post_apply(v->regs, post.mask & ~HVT_POST_RIP, post.v, 0);
 	return (long)n;
 }
 
@@ -281,6 +306,9 @@ int hvt_capture_feed(struct hvt_capture *c, const uint8_t *payload, size_t len, 
 			break;
 		case HVT_CAP_VM_START:
 			n = rec_vm_start(c, p, w0, left, err);
+			break;
+		case HVT_CAP_POST:
+			n = rec_post(c, p, w0, left, err);
 			break;
 		case HVT_CAP_MEMWRITE:
 		case HVT_CAP_NOTE:

@@ -23,6 +23,13 @@ int hvt_event_same(const struct hvt_event *a, const struct hvt_event *b)
 			if ((a->post_mask >> i & 1) && a->post[i] != b->post[i])
 				return 0;
 		return 1;
+	case HVT_REC_POST:
+		if (a->post_mask != b->post_mask)
+			return 0;
+		for (unsigned i = 0; i < HVT_POST_NVALS; i++)
+			if ((a->post_mask >> i & 1) && a->post[i] != b->post[i])
+				return 0;
+		return 1;
 	case HVT_REC_VM_START:
 		return !memcmp(a->start, b->start, sizeof(*a->start));
 	case HVT_REC_VM_STOP:

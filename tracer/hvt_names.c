@@ -68,6 +68,7 @@ const char *hvt_record_name(unsigned type, char *buf)
 	case HVT_REC_SWITCH: return "SWITCH";
 	case HVT_REC_NOTE: return "NOTE";
 	case HVT_REC_END: return "END";
+	case HVT_REC_POST: return "POST";
 	}
 	return unknown("RECORD", type, buf);
 }

@@ -217,6 +217,13 @@ int hvt_steps_next(struct hvt_steps *s, struct hvt_step *x, struct hvt_err *err)
 		if (ev->type == HVT_REC_MEMWRITE) {
 			if ((st = keep_memwrite(s, ev, err)) < 0)
 				return st;
+		} else if (ev->type == HVT_REC_POST && x->kind == HVT_REC_EXIT) {
+			/* a debugger's registers: more of this exit's post-state, applied after it */
+			x->post_mask |= ev->post_mask;
+			for (uint32_t m = ev->post_mask; m; m &= m - 1)
+				x->post[__builtin_ctz(m)] = ev->post[__builtin_ctz(m)];
+			rv_post_apply(x->after, ev->post_mask, ev->post, 0);
+			memcpy(s->last, x->after, sizeof(s->last));
 		} else if (ev->type == HVT_REC_INJECT) {
 			x->has_inject = 1;
 			x->inject_info = ev->inject_info;

@@ -482,6 +482,12 @@ int hvt_enc_event(struct hvt_enc *e, const struct hvt_event *ev)
 	case HVT_REC_NOTE:
 		hvt_enc_note(e, (const char *)ev->data, ev->len);
 		break;
+	case HVT_REC_POST: {
+		struct hvt_post post = { .mask = ev->post_mask };
+		memcpy(post.v, ev->post, sizeof(post.v));
+		hvt_enc_post(e, &post);
+		break;
+	}
 	case HVT_REC_END:
 		hvt_enc_finish(e, ev->status);
 		return 1;

@@ -266,6 +266,20 @@ static int read_other(struct hvt_dec *d, const uint8_t *rec, uint8_t tag, struct
 		return 0;
 	case HVT_REC_NOTE:
 		return read_blob(d, rec, ev, "NOTE", err);
+	case HVT_REC_POST:
+		if (d->current < 0)
+			return BAD(d, rec, "payload byte %zu: POST before any VM", (size_t)(rec - d->base));
+		if (get(d, rec, &a, "POST mask", err))
+			return HVT_ECORRUPT;
+		if (!a || (a & ~(uint64_t)HVT_POST_KNOWN_BITS))
+			return BAD(d, rec, "payload byte %zu: POST mask %#llx invalid", (size_t)(rec - d->base),
+				   (unsigned long long)a);
+		for (unsigned i = 0; i < HVT_POST_NVALS; i++)
+			if (a >> i & 1 && get(d, rec, &d->post[i], "POST value", err))
+				return HVT_ECORRUPT;
+		ev->post_mask = (uint32_t)a;
+		ev->post = d->post;
+		return 0;
 	case HVT_REC_END:
 		if (get(d, rec, &ev->status, "END status", err))
 			return HVT_ECORRUPT;
@@ -304,11 +318,11 @@ int hvt_dec_next(struct hvt_dec *d, struct hvt_event *ev, struct hvt_err *err)
 			return HVT_ECORRUPT;
 	} else {
 		ev->type = tag;
+		ev->post_mask = 0;
 		if (read_other(d, rec, tag, ev, err))
 			return HVT_ECORRUPT;
 		if (tag == HVT_REC_VM_START)
 			ev->vm = (uint8_t)d->current;
-		ev->post_mask = 0;
 	}
 	if (d->counted == d->ch.nevents)
 		return BAD(d, rec, "payload byte %zu: more events than the %u the chunk header says",

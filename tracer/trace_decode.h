@@ -34,6 +34,7 @@ struct hvt_dec {
 	int current;                   /* -1: none */
 	int ended;                     /* END seen */
 	struct hvt_vm_state start;     /* the last VM_START's state */
+	uint64_t post[HVT_POST_NVALS]; /* the last POST record's values */
 	struct hvt_ref vm[HVT_MAX_VMS];
 };
 

@@ -284,6 +284,25 @@ void hvt_enc_note(struct hvt_enc *e, const char *text, uint32_t len)
 	put_blob(e, HVT_REC_NOTE, 0, 0, text, len > HVT_BLOB_MAX ? HVT_BLOB_MAX : len);
 }
 
+/* POST: the debugger's registers; they change no reference (the next EXIT's deltas are from the
+ * previous exit's values, trace_format.h). */
+void hvt_enc_post(struct hvt_enc *e, const struct hvt_post *post)
+{
+	uint32_t mask = post->mask & HVT_POST_KNOWN_BITS;
+	uint8_t *p;
+
+	if (e->current < 0 || !mask)
+		return;
+	reserve(e, 8 + 10 * HVT_POST_NVALS);
+	p = e->buf + e->len;
+	*p++ = HVT_REC_POST;
+	p = hvt_put_varint(p, mask);
+	for (uint32_t m = mask; m; m &= m - 1)
+		p = hvt_put_varint(p, post->v[__builtin_ctz(m)]);
+	e->len = (uint32_t)(p - e->buf);
+	e->next_event++;
+}
+
 void hvt_enc_switch(struct hvt_enc *e, unsigned vm)
 {
 	if (vm >= HVT_MAX_VMS)

@@ -67,6 +67,7 @@ void hvt_enc_exit(struct hvt_enc *e, unsigned reason, uint64_t icount, const uin
 void hvt_enc_vm_stop(struct hvt_enc *e, unsigned vm, unsigned why, uint64_t status, uint64_t detail);
 void hvt_enc_inject(struct hvt_enc *e, uint32_t info, uint32_t error_code);
 void hvt_enc_memwrite(struct hvt_enc *e, uint64_t gpa, const void *data, uint32_t len);
+void hvt_enc_post(struct hvt_enc *e, const struct hvt_post *post);
 void hvt_enc_switch(struct hvt_enc *e, unsigned vm);
 void hvt_enc_note(struct hvt_enc *e, const char *text, uint32_t len);
 /* END record, then the last (partial) chunk goes to the sink. */

@@ -169,6 +169,13 @@ int hvt_scan_chunk(struct hvt_scan *s, const struct hvt_chunk_header *h, const u
 			if (tag == HVT_REC_END)
 				s->ended = 1;
 			break;
+		case HVT_REC_POST:
+			if (varint(&p, end, &a) || !a || (a & ~(uint64_t)HVT_POST_KNOWN_BITS) ||
+			    !(p = skip_varints(p, end, pop32((uint32_t)a))))
+				return BAD("POST mask invalid or cut");
+			if (cur >= 0)
+				s->records[cur][tag]++;
+			break;
 		case HVT_REC_MEMWRITE:
 		case HVT_REC_NOTE:
 			if (tag == HVT_REC_MEMWRITE && !(p = skip_varints(p, end, 1)))

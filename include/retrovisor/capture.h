@@ -23,7 +23,7 @@
 _Static_assert(HVT_CAP_GPR(RV_REG_RIP) == HVT_CAP_RIP, "capture: RIP follows at the register's bit");
 _Static_assert(HVT_CAP_GPR(RV_REG_RFLAGS) == HVT_CAP_RFLAGS, "capture: RFLAGS follows at the register's bit");
 _Static_assert((uint64_t)HVT_CAP_FOLLOW_QUAL << HVT_CAP_GPR_SHIFT == HVT_CAP_QUAL, "capture: qualification bit");
-#define HVT_CAP_POST_BITS 21 /* bits 35-55 */
+#define HVT_CAP_POST_BITS 22 /* bits 35-56 */
 _Static_assert(RV_POST_NVALS <= HVT_CAP_POST_BITS, "capture: the post-state mask fits its field");
 
 /* The order of an EXIT record's register words: the world switch's (RSP is read from the VMCS
@@ -78,6 +78,11 @@ static inline uint32_t hvt_cap_exit_follow(uint64_t w0)
 static inline uint32_t hvt_cap_exit_post(uint64_t w0)
 {
 	return (uint32_t)(w0 >> HVT_CAP_POST_SHIFT) & ((1u << HVT_CAP_POST_BITS) - 1);
+}
+/* POST: the post-state mask in EXIT's field (hvt_cap_exit_post reads it back). */
+static inline uint64_t hvt_cap_post_word(uint32_t post_mask)
+{
+	return HVT_CAP_POST | (uint64_t)post_mask << HVT_CAP_POST_SHIFT;
 }
 static inline int hvt_cap_exit_has_gpa(uint64_t w0) { return (w0 & HVT_CAP_GPA) != 0; }
 

@@ -5,7 +5,9 @@
  * Two lists, two index spaces, one source: both start with the 16 general registers in the x86
  * encoding order (RAX RCX RDX RBX RSP RBP RSI RDI R8-R15, SDM Vol. 2A, 2.1.5, Table 2-2), then
  * differ: register 16 is RIP and 17 RFLAGS, while post-state value 16 is RFLAGS, then CR0, CR3,
- * CR4 and EFER (a handler never sets RIP directly: it skips an instruction length). That
+ * CR4 and EFER (a handler never sets RIP directly: it skips an instruction length), and last RIP
+ * (21), which only the debugger sets (hv/gdb_target.c: a register written while the VM is held
+ * at an exit, the trace's POST record). That
  * difference is exactly why nothing outside this header writes an index as a number.
  * The trace format's masks (HVT_POST_*, HVT_EXIT_GPR) and sizes (HVT_NREGS, HVT_POST_NVALS)
  * derive from these lists (trace_format.h); tests/unit/check_arch.c pins every number.
@@ -31,7 +33,7 @@
 /* The post-state: the values a handler left behind, bit i of a post mask for value i. */
 #define RV_POST_LIST(X)                                                                             \
 	RV_GPR_LIST(X) X(16, RFLAGS, "rflags") X(17, CR0, "cr0") X(18, CR3, "cr3") X(19, CR4, "cr4")   \
-	X(20, EFER, "efer")
+	X(20, EFER, "efer") X(21, RIP, "rip")
 
 enum rv_reg_index {
 #define RV_REG_ENUM(num, name, str) RV_REG_##name = (num),
@@ -72,10 +74,17 @@ struct rv_post {
 	uint64_t v[RV_POST_NVALS];
 };
 
+/* The post-state index of register-file register r (a debugger's write, recorded as post-state). */
+static inline unsigned rv_post_index(unsigned r)
+{
+	return r < RV_NGPRS ? r : r == RV_REG_RIP ? RV_POST_RIP : RV_POST_RFLAGS;
+}
+
 /*
  * rv_post_apply - an exit's post-state onto a register file: the general registers and RFLAGS
  * the mask names take their post-state values, and RIP advances by the instruction length the
- * handler skipped (0: RIP stays, e.g. a fault was injected). This is the one place that maps
+ * handler skipped (0: RIP stays, e.g. a fault was injected), or, if the mask names RIP (a
+ * debugger moved it), takes that value instead. This is the one place that maps
  * post-state indices onto register indices. CR0, CR3, CR4 and EFER are not in the register
  * file: a caller that models them (replay) reads v[RV_POST_CR0..RV_POST_EFER] itself.
  * The hypervisor, whose handlers write the general registers at once (vm_set_gpr), passes a
@@ -90,7 +99,10 @@ static inline void rv_post_apply(uint64_t regs[RV_NREGS], uint32_t mask, const u
 	}
 	if (mask & RV_POST_BIT(RV_POST_RFLAGS))
 		regs[RV_REG_RFLAGS] = v[RV_POST_RFLAGS];
-	regs[RV_REG_RIP] += insn_len;
+	if (mask & RV_POST_BIT(RV_POST_RIP))
+		regs[RV_REG_RIP] = v[RV_POST_RIP];
+	else
+		regs[RV_REG_RIP] += insn_len;
 }
 
 #endif

@@ -60,11 +60,17 @@
  *   MEMWRITE  varint gpa, varint len, len bytes: the hypervisor wrote the current VM's memory.
  *   SWITCH    u8 vm: the scheduler hands the CPU to that VM (it becomes current).
  *   NOTE      varint len, len bytes of text: a hypervisor message about the current VM.
+ *   POST      varint pmask (HVT_POST_* bits, RIP included), then one raw varint per set bit,
+ *             ascending: registers a debugger set in the current VM while it was held after its
+ *             last EXIT (hv/gdb_target.c). They apply after that exit's post-state, like more
+ *             of it (rv_post_apply: a RIP bit replaces RIP instead of adding the length); the
+ *             VM enters with them. The next EXIT's deltas stay relative to that exit's values.
+ *             (Minor version 3; a trace of an undebugged run has none.)
  *   END       varint status: the hypervisor finished cleanly; nothing follows.
  *
  * Register order everywhere: the x86 encoding order RAX RCX RDX RBX RSP RBP RSI RDI R8-R15, then
  * RIP (16) and RFLAGS (17): RV_REG_* in retrovisor/regs.h. Post-state values are numbered
- * differently (RV_POST_*: the GPRs, then RFLAGS (16), CR0, CR3, CR4, EFER).
+ * differently (RV_POST_*: the GPRs, then RFLAGS (16), CR0, CR3, CR4, EFER, RIP (21)).
  */
 #ifndef RETROVISOR_TRACE_FORMAT_H
 #define RETROVISOR_TRACE_FORMAT_H
@@ -74,8 +80,9 @@
 #include "retrovisor/regs.h"
 
 #define HVT_VERSION_MAJOR 1
-#define HVT_VERSION_MINOR 2 /* 1: VM_CONFIG flags (HVT_VM_PIT), stop reason BLOCKED;
-			     * 2: x87/SSE state and XCR0 in struct hvt_vm_state */
+#define HVT_VERSION_MINOR 3 /* 1: VM_CONFIG flags (HVT_VM_PIT), stop reason BLOCKED;
+			     * 2: x87/SSE state and XCR0 in struct hvt_vm_state;
+			     * 3: the POST record, post-state bit 21 (RIP), both only from a debugger */
 
 /* The register file's size and indices: retrovisor/regs.h (RV_REG_*) is their one home. */
 #define HVT_NREGS RV_NREGS /* 16 GPRs, RIP, RFLAGS */
@@ -97,6 +104,7 @@
 #define HVT_REC_SWITCH 0x06
 #define HVT_REC_NOTE 0x07
 #define HVT_REC_END 0x08
+#define HVT_REC_POST 0x09
 
 /* EXIT mask bits: the frequent ones low so that a typical mask fits one or two varint bytes. */
 #define HVT_EXIT_RIP (1u << 0)
@@ -119,6 +127,7 @@
 #define HVT_POST_CR3 RV_POST_BIT(RV_POST_CR3)
 #define HVT_POST_CR4 RV_POST_BIT(RV_POST_CR4)
 #define HVT_POST_EFER RV_POST_BIT(RV_POST_EFER)
+#define HVT_POST_RIP RV_POST_BIT(RV_POST_RIP) /* only in a POST record (a debugger's) */
 #define HVT_POST_NVALS RV_POST_NVALS
 #define HVT_POST_KNOWN_BITS RV_POST_KNOWN_BITS
 
@@ -158,7 +167,7 @@ static inline const char *hvt_stop_name(unsigned why)
  *   EXIT      w0: bits 0-3 kind, 4-10 basic exit reason, 11-14 instruction length skipped,
  *                 15 a guest-physical address follows, 16-31 GPR i follows (bit 16 + i),
  *                 32 RIP follows, 33 RFLAGS follows, 34 the qualification follows (absent: 0),
- *                 35-55 post-state mask (HVT_POST_* bits), 56-63 zero
+ *                 35-56 post-state mask (HVT_POST_* bits), 57-63 zero
  *             w1: icount, absolute (the VM's instructions retired, counted as for EXIT above)
  *             then one word per "follows" bit in this order (the order the world switch checks
  *             the registers in): RAX RCX RDX RBX RBP RSI RDI R8-R15, then RSP, RIP, RFLAGS, the
@@ -175,6 +184,10 @@ static inline const char *hvt_stop_name(unsigned why)
  *   SWITCH    w0: kind, bits 8-15 vm.
  *   VM_STOP   w0: kind, bits 8-15 vm, bits 16-23 HVT_STOP_* reason; w1: status; w2: detail.
  *   NOTE      w0: kind, bits 32-63 length (at most HVT_CAP_BLOB_MAX); the bytes.
+ *   POST      w0: kind, bits 35-56 post-state mask (as EXIT's), the rest zero; then one word per
+ *             set bit, ascending. Registers the debugger set in the current VM while it was held
+ *             after its last EXIT; the VM's registers at its next entry include them (the
+ *             reference of the next EXIT's "follows" bits), its RIP reference stays that EXIT's.
  *   END       w0: kind; w1: run status.
  * Each record is one event of the capture (the disk header counts them). Capture chunks use
  * struct hvt_chunk_header with magic HVT_CAP_MAGIC, stored_size = raw_size = payload bytes (a
@@ -191,6 +204,7 @@ enum hvt_cap_kind {
 	HVT_CAP_VM_STOP = 6,
 	HVT_CAP_NOTE = 7,
 	HVT_CAP_END = 8,
+	HVT_CAP_POST = 9,
 };
 #define HVT_CAP_KIND_MASK 0xfull
 #define HVT_CAP_REASON_SHIFT 4
@@ -202,7 +216,7 @@ enum hvt_cap_kind {
 #define HVT_CAP_RFLAGS (1ull << 33)
 #define HVT_CAP_QUAL (1ull << 34)
 #define HVT_CAP_POST_SHIFT 35
-#define HVT_CAP_EXIT_KNOWN_BITS ((1ull << 56) - 1)
+#define HVT_CAP_EXIT_KNOWN_BITS ((1ull << 57) - 1)
 #define HVT_CAP_VM_STATE_WORDS 54u /* sizeof(struct hvt_vm_state) / 8, asserted below */
 
 /* ---- the trace disk header (LBA 0) ------------------------------------------------------ */

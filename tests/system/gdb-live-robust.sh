@@ -1,8 +1,8 @@
 #!/bin/bash
 # gdb-live-robust.sh - the live GDB stub against a hostile or broken client, byte by byte (a
 # small Python client, no gdb): bad checksums, an oversize packet, garbage, unknown and
-# malformed packets, Ctrl-C while the VM runs, more breakpoints than debug registers, a refused
-# register write (the trace is on), reads outside memory, and a client that detaches and then
+# malformed packets, Ctrl-C while the VM runs, more breakpoints than debug registers, refused
+# register writes (before the first exit with the trace on; a selector), reads outside memory, and a client that detaches and then
 # vanishes in the middle of a packet. The stub must answer each one and keep serving; the run
 # must end normally and its trace verify (Bochs, writing to the closed socket, must not die of
 # SIGPIPE). Then a client that connects and sends nothing: the VM stays held, its neighbour
@@ -81,7 +81,10 @@ check("memory that is not there gets an error", reply().startswith(b"E"))
 s.sendall(frame(b"m7c00,4"))
 check("memory reads still work after all that", len(reply()) == 8)
 s.sendall(frame(b"P0=0100000000000000"))
-check("a register write is refused while tracing", reply().startswith(b"E"))
+check("a register write before the VM's first exit is refused while tracing (no exit to record it at)",
+      reply().startswith(b"E"))
+s.sendall(frame(b"P12=10000000"))  # cs (register 18 of the amd64 layout), 4 bytes
+check("a segment register write is refused", reply().startswith(b"E"))
 answers = []
 for a in (0x7c00, 0x7c01, 0x7c02, 0x7c03, 0x7c04):
     s.sendall(frame(b"Z0,%x,1" % a))

@@ -19,6 +19,7 @@ ELF=$OUT/gdb-modes.elf
 ld -m elf_i386 -T guest-samples/guest.ld --defsym=LOAD_ADDR=0x7C00 -o "$ELF" "$GUESTS/gdb-modes.o" 2>/dev/null
 sym() { printf '%#x' "0x$(nm "$ELF" | awk -v s="$1" '$3 == s { print $1 }')"; }
 MARK_REAL=$(sym mark_real) MARK_PM=$(sym mark_pm) MARK_LM=$(sym mark_lm) DATA=$(sym gdb_data) STEP_FROM=$(sym step_from)
+PRINT_DATA=$(sym print_data)
 # the 8 instructions after step_from (32-bit code up to the far jump into 64-bit code at the 8th)
 STEPS=$(objdump -D -b binary -m i386 --adjust-vma=0x7c00 --start-address="$STEP_FROM" "$GUESTS/gdb-modes.bin" |
 	sed -n 's/^ *\([0-9a-f]*\):.*/0x\1/p' | sed -n 2,9p | xargs printf 'S %#x\n')
@@ -87,6 +88,41 @@ check $? "modes: the trace records gdb's memory write" "$T.dump"
 check $? "modes: the debugged run's trace is whole (hvtrace check)" "$T.check"
 "$BIN/hvreplay" verify "$T.hvt" >"$T.verify" 2>&1
 check $? "modes: the debugged run's trace verifies (hvreplay verify)" "$T.verify"
+
+# ---- register writes while tracing (POST records) ----------------------------------------------
+# At mark_lm, RIP is moved past the load of gdb_data to print_data and RAX set: the guest prints
+# gdb's RAX (not the data pattern), the trace holds the writes as POST records and replays. A
+# segment register is refused.
+PORT=$(free_port)
+T=$OUT/gdb-live-regs
+rm -f "$T.hvt"
+{
+	gdb_prelude "$PORT"
+	echo "break *$MARK_LM"
+	echo 'continue'
+	echo 'delete'
+	echo "set \$pc = $PRINT_DATA"
+	echo 'set $rax = 0x1234567890abcdef'
+	echo 'set $r9 = 0x99'
+	echo 'printf "SET rip=%#lx rax=%#lx\n", $rip, $rax'
+	printf 'python\ntry:\n    gdb.execute("set $cs = 0x10")\nexcept gdb.error as e:\n    print("REFUSED", e)\nend\n'
+	echo 'continue'
+} >"$T.gdb"
+timeout 200 "$BIN/hvrun" --timeout 180 --gdb "$PORT" -o "$T.hvt" "$GUESTS/gdb-modes.bin" >"$T.log" 2>&1 &
+HVRUN=$!
+timeout 180 gdb -nx -batch -x "$T.gdb" >"$T.gdbout" 2>&1
+wait $HVRUN
+grep -q "^SET rip=$PRINT_DATA rax=0x1234567890abcdef$" "$T.gdbout" &&
+	grep -q 'gdb-modes: data 0x1234567890ABCDEF' "$T.log" && grep -q 'PASS gdb-modes' "$T.log"
+check $? "regs: gdb sets RIP and RAX while tracing; the guest runs on with them" "$T.log"
+grep -q '^REFUSED' "$T.gdbout"
+check $? "regs: a segment register write is refused with an error" "$T.gdbout"
+"$BIN/hvtrace" dump "$T.hvt" >"$T.dump" 2>&1
+grep -q "POST *  -> rip=$PRINT_DATA" "$T.dump" && grep -q "POST *  -> rax=0x1234567890abcdef" "$T.dump" &&
+	grep -q "POST *  -> r9=0x99" "$T.dump"
+check $? "regs: the trace records each register write as a POST record" "$T.dump"
+"$BIN/hvtrace" check "$T.hvt" >"$T.check" 2>&1 && "$BIN/hvreplay" verify "$T.hvt" >"$T.verify" 2>&1
+check $? "regs: the trace of the run gdb changed registers in verifies (hvreplay verify)" "$T.verify"
 
 # ---- gdb follows the modes (gdb/retrovisor.py: monitor mode, monitor arch) ----------------------
 PORT=$(free_port)
@@ -193,6 +229,43 @@ check $? "multi: both VMs end normally" "$T.log"
 check $? "multi: the other VM printed all its ticks and passed while VM 0 was held" "$T.log"
 "$BIN/hvreplay" verify "$T.hvt" >"$T.verify" 2>&1
 check $? "multi: the trace of both VMs verifies" "$T.verify"
+
+# ---- nothing on the network; a debugger that vanished, and the next one -------------------------
+# While gdb is attached (Bochs booted, its VNC display up), no socket of the run's processes
+# listens anywhere but on 127.0.0.1 (Bochs is in a private network namespace, runner/run_gdb.c).
+# Then that gdb is killed (it vanished: the VM stays held) and a second one attaches and ends it.
+PORT=$(free_port)
+T=$OUT/gdb-live-net
+tree() { local p; for p in "$@"; do echo "$p"; tree $(pgrep -P "$p"); done; }
+{
+	gdb_prelude "$PORT"
+	echo 'printf "G1 rip=%#lx\n", $rip'
+	echo 'shell sleep 170'
+} >"$T.gdb1"
+{
+	gdb_prelude "$PORT"
+	echo 'printf "G2 rip=%#lx\n", $rip'
+	echo 'continue'
+} >"$T.gdb2"
+timeout 200 "$BIN/hvrun" --no-trace --timeout 180 --gdb "$PORT" "$GUESTS/gdb-modes.bin" >"$T.log" 2>&1 &
+HVRUN=$!
+gdb -nx -batch -x "$T.gdb1" >"$T.gdbout1" 2>&1 &
+GDB1=$!
+for _ in $(seq 1800); do grep -q '^G1 ' "$T.gdbout1" && break; kill -0 $GDB1 2>/dev/null || break; sleep 0.1; done
+pids=$(tree "$HVRUN" | paste -sd'|')
+ss -ltnpH >"$T.ss" 2>&1
+grep -E "pid=($pids)," "$T.ss" >"$T.ours"
+grep -q "^G1 rip=0x7c00$" "$T.gdbout1" && grep -q "127.0.0.1:$PORT " "$T.ours" &&
+	! awk '$4 !~ /^127\.0\.0\.1:/' "$T.ours" | grep -q . && ! grep -q bochs "$T.ours"
+check $? "net: during an hvrun --gdb run its processes listen only on 127.0.0.1 (Bochs's VNC display is not reachable)" "$T.ss"
+kill -9 $GDB1
+wait $GDB1 2>/dev/null
+timeout 180 gdb -nx -batch -x "$T.gdb2" >"$T.gdbout2" 2>&1
+wait $HVRUN
+st=$?
+[ $st = 0 ] && grep -q "^G2 rip=0x7c00$" "$T.gdbout2" && grep -q 'exited normally' "$T.gdbout2" &&
+	grep -q 'PASS gdb-modes' "$T.log"
+check $? "net: after a gdb vanished, another attaches to the held VM and runs it to its end" "$T.gdbout2"
 
 # ---- the VM ends under the debugger; bad options -------------------------------------------------
 PORT=$(free_port)

@@ -52,18 +52,25 @@ START_TEST(test_post_indices_pinned)
 	ck_assert_int_eq(RV_POST_CR3, 18);
 	ck_assert_int_eq(RV_POST_CR4, 19);
 	ck_assert_int_eq(RV_POST_EFER, 20);
-	ck_assert_int_eq(RV_POST_NVALS, 21);
+	ck_assert_int_eq(RV_POST_RIP, 21); /* a debugger's (the POST record) */
+	ck_assert_int_eq(RV_POST_NVALS, 22);
 	ck_assert_str_eq(rv_post_name(16), "rflags");
 	ck_assert_str_eq(rv_post_name(20), "efer");
-	ck_assert_ptr_null(rv_post_name(21));
+	ck_assert_str_eq(rv_post_name(21), "rip");
+	ck_assert_ptr_null(rv_post_name(22));
+	ck_assert_uint_eq(rv_post_index(RV_REG_RAX), RV_POST_RAX);
+	ck_assert_uint_eq(rv_post_index(RV_REG_R15), RV_POST_R15);
+	ck_assert_uint_eq(rv_post_index(RV_REG_RIP), RV_POST_RIP);
+	ck_assert_uint_eq(rv_post_index(RV_REG_RFLAGS), RV_POST_RFLAGS);
 	/* The trace format's masks, as docs/trace-format.md gives them. */
 	ck_assert_uint_eq(HVT_POST_RFLAGS, 1u << 16);
 	ck_assert_uint_eq(HVT_POST_CR0, 1u << 17);
 	ck_assert_uint_eq(HVT_POST_CR3, 1u << 18);
 	ck_assert_uint_eq(HVT_POST_CR4, 1u << 19);
 	ck_assert_uint_eq(HVT_POST_EFER, 1u << 20);
-	ck_assert_uint_eq(HVT_POST_KNOWN_BITS, 0x1fffff);
-	ck_assert_int_eq(HVT_POST_NVALS, 21);
+	ck_assert_uint_eq(HVT_POST_RIP, 1u << 21);
+	ck_assert_uint_eq(HVT_POST_KNOWN_BITS, 0x3fffff);
+	ck_assert_int_eq(HVT_POST_NVALS, 22);
 }
 END_TEST
 
@@ -88,6 +95,9 @@ START_TEST(test_post_apply)
 	memcpy(before, regs, sizeof(regs));
 	rv_post_apply(regs, 0, v, 0);
 	ck_assert_mem_eq(before, regs, sizeof(regs));
+	/* A debugger's RIP (POST record): RIP takes the value, the length is not added. */
+	rv_post_apply(regs, HVT_POST_RIP, v, 3);
+	ck_assert_uint_eq(regs[RV_REG_RIP], 0x900 + RV_POST_RIP);
 }
 END_TEST
 

@@ -181,6 +181,46 @@ START_TEST(test_other_records)
 }
 END_TEST
 
+/*
+ * A debugger's register writes while the VM is held after an exit (POST): the record comes
+ * through with its values, and the next exit's registers that do not follow are the debugger's
+ * (the VM entered with them), while RIP is compared with the held exit's RIP as before.
+ */
+START_TEST(test_post_record)
+{
+	struct words b = { 0 };
+	struct hvt_vm_state st = start_state(0);
+	struct hvt_err err;
+	uint64_t want[HVT_NREGS];
+	struct hvt_post dbg = { .mask = HVT_POST_GPR(RAX) | HVT_POST_RFLAGS | HVT_POST_RIP };
+
+	dbg.v[RV_POST_RAX] = 0x1234;
+	dbg.v[RV_POST_RFLAGS] = 0x2c3;
+	dbg.v[RV_POST_RIP] = 0x7d00;
+	cap_vm_start(&b, 0, &st);
+	cap_exit(&b, &(struct xexit){ .reason = 0, .icount = 20, .follow = F(RIP), .regs = { [RIP] = 0x7c10 },
+				       .has_qual = 1, .qual = 1 }); /* the #DB of a breakpoint */
+	cap_post(&b, &dbg);
+	/* the guest ran from 0x7d00 with RAX and RFLAGS as set: nothing else follows but RIP */
+	cap_exit(&b, &(struct xexit){ .reason = 10, .len = 2, .icount = 30, .follow = F(RIP), .regs = { [RIP] = 0x7d08 } });
+	cap_end(&b, 0);
+	ck_assert_int_eq(convert(&b, 0, &err), HVT_OK);
+
+	ck_assert_uint_eq(nevs, 5);
+	ck_assert_uint_eq(evs[2].type, HVT_REC_POST);
+	ck_assert_uint_eq(evs[2].vm, 0);
+	ck_assert_uint_eq(evs[2].post_mask, dbg.mask);
+	ck_assert_uint_eq(evs[2].post[RV_POST_RAX], 0x1234);
+	ck_assert_uint_eq(evs[2].post[RV_POST_RIP], 0x7d00);
+	ck_assert_uint_eq(evs[2].post[RV_POST_RFLAGS], 0x2c3);
+	state_regs(&st, want);
+	want[RAX] = 0x1234, want[RFLAGS] = 0x2c3, want[RIP] = 0x7d08;
+	ck_assert_uint_eq(evs[3].type, HVT_REC_EXIT);
+	regs_eq(&evs[3], want);
+	free(b.w);
+}
+END_TEST
+
 /* ---- a random model: the converter must give the bytes the encoder gave in the hypervisor ---- */
 static uint64_t rng_state;
 static uint64_t rnd(void)
@@ -263,7 +303,7 @@ static void model_run(struct hvt_enc *e, struct words *b, size_t *cuts, size_t *
 			x.gpa = rnd() & 0xffffffff;
 		}
 		if (pick(2)) {
-			x.post.mask = (uint32_t)rnd() & HVT_POST_KNOWN_BITS & (pick(2) ? 0xf : ~0u);
+			x.post.mask = (uint32_t)rnd() & HVT_POST_KNOWN_BITS & ~HVT_POST_RIP & (pick(2) ? 0xf : ~0u); /* an exit never sets RIP */
 			for (unsigned k = 0; k < HVT_POST_NVALS; k++)
 				x.post.v[k] = pick(2) ? k : rnd();
 		}
@@ -410,6 +450,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_exit_state);
 	tcase_add_test(tc, test_switch);
 	tcase_add_test(tc, test_other_records);
+	tcase_add_test(tc, test_post_record);
 	tcase_add_loop_test(tc, test_same_bytes_as_the_encoder, 0, 2);
 	tcase_add_test(tc, test_flush_without_end);
 	suite_add_tcase(s, tc);

@@ -85,6 +85,15 @@ static inline void cap_exit(struct words *b, const struct xexit *x)
 			put(b, x->post.v[i]);
 }
 
+/* POST: a debugger's registers (post-state indices), as hv/trace.c writes them. */
+static inline void cap_post(struct words *b, const struct hvt_post *post)
+{
+	put(b, hvt_cap_post_word(post->mask));
+	for (unsigned i = 0; i < RV_POST_NVALS; i++)
+		if (post->mask >> i & 1)
+			put(b, post->v[i]);
+}
+
 static inline void cap_blob(struct words *b, unsigned kind, uint64_t gpa, const void *data, uint32_t len)
 {
 	put(b, hvt_cap_hi_word(kind, len));

@@ -15,9 +15,13 @@ static const struct bad {
 	unsigned kept;     /* records of w[] converted before it */
 } bads[] = {
 	{ "unknown capture record kind 0", { 0 }, 1, 0, 0 },
-	{ "unknown capture record kind 9", { W_EXIT(6), 9 }, 3, 2, 1 },
+	{ "unknown capture record kind 10", { W_EXIT(6), 10 }, 3, 2, 1 },
 	{ "unknown capture record kind 15", { 0xffffffffffffffffull }, 1, 0, 0 },
-	{ "reserved bits 56-63", { HVT_CAP_EXIT | 1ull << 56, 6 }, 2, 0, 0 },
+	{ "reserved bits 57-63", { HVT_CAP_EXIT | 1ull << 57, 6 }, 2, 0, 0 },
+	{ "POST word 0x9 has reserved bits set or no register", { W_EXIT(6), HVT_CAP_POST }, 3, 2, 1 },
+	{ "POST word 0x800000019 has reserved", { W_EXIT(6), HVT_CAP_POST | 0x10 | 1ull << 35, 1 }, 4, 2, 1 },
+	{ "POST of 3 words runs past", { W_EXIT(6), HVT_CAP_POST | 3ull << 35, 1 }, 4, 2, 1 },
+	{ "POST for VM 3, which is not running", { HVT_CAP_SWITCH | 3 << 8, HVT_CAP_POST | 1ull << 35, 1 }, 3, 1, 1 },
 	{ "VM_START word 0x12 has reserved bits", { HVT_CAP_VM_START | 0x10 }, 1, 0, 0 },
 	{ "SWITCH word 0x10005 has reserved bits", { HVT_CAP_SWITCH | 1 << 16 }, 1, 0, 0 },
 	{ "INJECT word 0x80000000000000a3 has reserved", { HVT_CAP_INJECT | 0xa0 | 1ull << 63, 0 }, 2, 0, 0 },

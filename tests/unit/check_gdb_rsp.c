@@ -85,6 +85,20 @@ START_TEST(test_framing_ack_and_checksum)
 	ck_assert_str_eq(acks, "");
 	ck_assert_int_eq(feed(&c, "$g#00", 5, acks), RSP_EV_BAD_CSUM);
 	ck_assert_str_eq(acks, "");
+	/* a new debugger (hvrun --gdb relays the next one after one went away) starts with
+	 * qSupported: acknowledged, and acknowledgement mode is back; qSupportedX is not that */
+	char pk[64];
+	size_t n = frame(pk, "qSupportedX");
+	ck_assert_int_eq(feed(&c, pk, n, acks), RSP_EV_PACKET);
+	ck_assert_str_eq(acks, "");
+	n = frame(pk, "qSupported:multiprocess+;swbreak+");
+	ck_assert_int_eq(feed(&c, pk, n, acks), RSP_EV_PACKET);
+	ck_assert_str_eq(acks, "+");
+	ck_assert(!c.no_ack);
+	c.no_ack = true;
+	n = frame(pk, "qSupported");
+	ck_assert_int_eq(feed(&c, pk, n, acks), RSP_EV_PACKET);
+	ck_assert_str_eq(acks, "+");
 }
 END_TEST
 

@@ -168,7 +168,7 @@ static void model_exit(struct hvt_enc *e)
 	m->icount += pick(3) ? pick(1000) : rnd() >> 16;
 	/* Post-state: often the same per reason (POST_AGAIN), sometimes none, sometimes new. */
 	if (pick(4)) {
-		post.mask = (reason % 3 == 0) ? (HVT_POST_GPR(0) | HVT_POST_GPR(2)) : (uint32_t)(rnd() & HVT_POST_KNOWN_BITS);
+		post.mask = (reason % 3 == 0) ? (HVT_POST_GPR(0) | HVT_POST_GPR(2)) : (uint32_t)(rnd() & HVT_POST_KNOWN_BITS & ~HVT_POST_RIP);
 		for (unsigned b = 0; b < HVT_POST_NVALS; b++)
 			post.v[b] = pick(2) ? b * 0x1000 + reason : rnd();
 	}

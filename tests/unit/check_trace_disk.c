@@ -236,7 +236,7 @@ START_TEST(test_disk_bad_record)
 		const char *what;
 	} cases[] = {
 		{ 0xe, "unknown capture record kind 14" },
-		{ HVT_CAP_EXIT | 1ull << 60, "reserved bits 56-63" },
+		{ HVT_CAP_EXIT | 1ull << 60, "reserved bits 57-63" },
 		{ HVT_CAP_SWITCH | 16 << 8, "SWITCH of VM 16" },
 		{ HVT_CAP_NOTE | 100000ull << 32, "NOTE of 100000 bytes" },
 	};

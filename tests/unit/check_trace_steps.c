@@ -29,13 +29,15 @@ START_TEST(test_names_one_rule)
 	ck_assert_str_eq(hvt_stop_text(HVT_STOP_SHUTDOWN, b), "shutdown hypercall");
 	ck_assert_str_eq(hvt_stop_text(200, b), "STOP_200");
 	ck_assert_str_eq(hvt_record_name(HVT_REC_MEMWRITE, b), "MEMWRITE");
-	ck_assert_str_eq(hvt_record_name(9, b), "RECORD_9");
+	ck_assert_str_eq(hvt_record_name(HVT_REC_POST, b), "POST");
+	ck_assert_str_eq(hvt_record_name(10, b), "RECORD_10");
+	ck_assert_str_eq(hvt_post_name(RV_POST_RIP, b), "rip");
 	ck_assert_str_eq(hvt_reg_name(RV_REG_RSP, b), "rsp");
 	ck_assert_str_eq(hvt_reg_name(RV_REG_RFLAGS, b), "rflags");
 	ck_assert_str_eq(hvt_reg_name(HVT_NREGS, b), "REG_18");
 	ck_assert_str_eq(hvt_post_name(RV_POST_RFLAGS, b), "rflags");
 	ck_assert_str_eq(hvt_post_name(RV_POST_EFER, b), "efer");
-	ck_assert_str_eq(hvt_post_name(HVT_POST_NVALS, b), "POST_21");
+	ck_assert_str_eq(hvt_post_name(HVT_POST_NVALS, b), "POST_22");
 	ck_assert_str_eq(hvt_intr_type_name(VMX_INTR_HW_EXCEPTION, b), "hardware-exception");
 	ck_assert_str_eq(hvt_intr_type_name(1, b), "TYPE_1");
 	ck_assert_int_eq(hvt_reason_lookup("cpuid"), EXIT_REASON_CPUID);
@@ -233,6 +235,95 @@ START_TEST(test_steps_group_an_exit_with_its_records)
 }
 END_TEST
 
+/*
+ * A VM held by a debugger at a breakpoint's #DB exit (1), where the debugger set RAX, RIP and
+ * RFLAGS (2, a POST record); then a CPUID at the new RIP (3), whose RAX did not change since the
+ * entry; END (4).
+ */
+static void held_vm(const char *path)
+{
+	static struct hvt_enc e;
+	uint8_t *buf = aligned_alloc(8, HVT_CHUNK_MIN);
+	struct hvt_err err;
+	struct hvt_writer *w = hvt_writer_open(path, NULL, &err);
+	struct hvt_vm_state s0 = { .rip = 0x7c00, .rflags = 2 };
+	uint64_t regs[HVT_NREGS] = { 0 };
+	struct hvt_post none = { 0 }, dbg = { .mask = HVT_POST_GPR(RV_REG_RAX) | HVT_POST_RIP | HVT_POST_RFLAGS };
+
+	ck_assert_ptr_nonnull(w);
+	hvt_enc_init(&e, buf, HVT_CHUNK_MIN, hvt_writer_sink, w);
+	hvt_enc_vm_start(&e, 0, &s0);                                    /* 0 */
+	regs[RV_REG_RIP] = 0x7c10;
+	regs[RV_REG_RFLAGS] = 2;
+	hvt_enc_exit(&e, EXIT_REASON_EXCEPTION_NMI, 16, regs, 1, &none, 0, 0, 0); /* 1 */
+	dbg.v[RV_POST_RAX] = 0x1234;
+	dbg.v[RV_POST_RIP] = 0x7d00;
+	dbg.v[RV_POST_RFLAGS] = 0x202;
+	hvt_enc_post(&e, &dbg);                                          /* 2 */
+	regs[RV_REG_RAX] = 0x1234;
+	regs[RV_REG_RIP] = 0x7d04;
+	regs[RV_REG_RFLAGS] = 0x202;
+	hvt_enc_exit(&e, EXIT_REASON_CPUID, 20, regs, 0, &none, 2, 0, 0); /* 3 */
+	hvt_enc_finish(&e, 0);                                           /* 4 */
+	ck_assert_int_eq(hvt_writer_add_vm_states(w, &err), 0);
+	ck_assert_int_eq(hvt_writer_close(w, HVT_FILE_COMPLETE, &err), 0);
+	free(buf);
+}
+
+/* The debugger's POST is more of its exit's post-state: the step resumes with it; and it
+ * re-encodes as it is. */
+START_TEST(test_steps_fold_a_debugger_post)
+{
+	static struct hvt_enc e;
+	uint8_t *buf = aligned_alloc(8, HVT_CHUNK_MIN);
+	struct hvt_reader *r, *b;
+	struct hvt_writer *w;
+	struct hvt_steps *s;
+	struct hvt_step st;
+	struct hvt_event ea, eb;
+	struct hvt_err err;
+
+	held_vm(tpath("held.hvt"));
+	ck_assert_int_eq(hvt_reader_open(&r, tpath("held.hvt"), &err), HVT_OK);
+	ck_assert_int_eq(hvt_steps_open(&s, r, 0, 0, &err), HVT_OK);
+	ck_assert_int_eq(hvt_steps_next(s, &st, &err), HVT_OK);
+	ck_assert_uint_eq(st.num, 1);
+	ck_assert_uint_eq(st.reason, EXIT_REASON_EXCEPTION_NMI);
+	ck_assert_uint_eq(st.regs[RV_REG_RIP], 0x7c10);
+	ck_assert_uint_eq(st.post_mask, HVT_POST_GPR(RV_REG_RAX) | HVT_POST_RIP | HVT_POST_RFLAGS);
+	ck_assert_uint_eq(st.post[RV_POST_RIP], 0x7d00);
+	ck_assert_uint_eq(st.after[RV_REG_RIP], 0x7d00); /* set, not advanced */
+	ck_assert_uint_eq(st.after[RV_REG_RAX], 0x1234);
+	ck_assert_uint_eq(st.after[RV_REG_RFLAGS], 0x202);
+	ck_assert_uint_eq(st.resume, 3);
+	ck_assert_int_eq(hvt_steps_next(s, &st, &err), HVT_OK);
+	ck_assert_uint_eq(st.num, 3);
+	ck_assert_uint_eq(st.regs[RV_REG_RAX], 0x1234);
+	ck_assert_uint_eq(st.regs[RV_REG_RIP], 0x7d04);
+	ck_assert_uint_eq(st.post_mask, 0);
+	hvt_steps_close(s);
+
+	ck_assert_ptr_nonnull(w = hvt_writer_open(tpath("held2.hvt"), NULL, &err));
+	hvt_enc_init(&e, buf, HVT_CHUNK_MIN, hvt_writer_sink, w);
+	ck_assert_int_eq(hvt_reader_seek(r, 0, &err), HVT_OK);
+	while (hvt_reader_next_event(r, &ea, &err) == HVT_OK)
+		hvt_enc_event(&e, &ea);
+	ck_assert_int_eq(hvt_writer_close(w, HVT_FILE_COMPLETE, &err), 0);
+	ck_assert_int_eq(hvt_reader_open(&b, tpath("held2.hvt"), &err), HVT_OK);
+	ck_assert_int_eq(hvt_reader_seek(r, 0, &err), HVT_OK);
+	unsigned n = 0;
+	while (hvt_reader_next_event(r, &ea, &err) == HVT_OK) {
+		ck_assert_int_eq(hvt_reader_next_event(b, &eb, &err), HVT_OK);
+		ck_assert(hvt_event_same(&ea, &eb));
+		n += ea.type == HVT_REC_POST;
+	}
+	ck_assert_uint_eq(n, 1);
+	hvt_reader_close(b);
+	hvt_reader_close(r);
+	free(buf);
+}
+END_TEST
+
 /* hvt_enc_event re-encodes every kind of event as it is: a copy reads back the same. */
 START_TEST(test_reencode_every_event)
 {
@@ -385,6 +476,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_decoders);
 	tcase_add_test(tc, test_steps_group_an_exit_with_its_records);
 	tcase_add_test(tc, test_reencode_every_event);
+	tcase_add_test(tc, test_steps_fold_a_debugger_post);
 	tcase_add_test(tc, test_cursors_are_independent);
 	tcase_add_test(tc, test_vm_accessors_on_a_recorded_trace);
 	suite_add_tcase(s, tc);

@@ -53,6 +53,9 @@ static void write_event(xmlTextWriterPtr w, const struct hvt_event *ev, int regs
 	case HVT_REC_NOTE:
 		xmlTextWriterStartElement(w, BAD_CAST "note");
 		break;
+	case HVT_REC_POST:
+		xmlTextWriterStartElement(w, BAD_CAST "debugger-post");
+		break;
 	default:
 		xmlTextWriterStartElement(w, BAD_CAST "end");
 	}
@@ -125,6 +128,11 @@ static void write_event(xmlTextWriterPtr w, const struct hvt_event *ev, int regs
 	}
 	case HVT_REC_END:
 		hex_attr(w, "status", ev->status);
+		break;
+	case HVT_REC_POST:
+		for (unsigned b = 0; b < HVT_POST_NVALS; b++)
+			if (ev->post_mask >> b & 1)
+				hex_attr(w, hvt_post_name(b, buf), ev->post[b]);
 		break;
 	}
 	xmlTextWriterEndElement(w);

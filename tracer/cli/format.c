@@ -247,6 +247,10 @@ size_t format_event(char *buf, size_t n, const struct hvt_event *ev)
 	case HVT_REC_END:
 		put(&o, "%-20s status=%#llx", "END", (unsigned long long)ev->status);
 		break;
+	case HVT_REC_POST: /* a debugger's register writes */
+		put(&o, "%-20s", "POST");
+		post_detail(&o, ev);
+		break;
 	}
 	return o.len;
 }

@@ -140,6 +140,9 @@ int main(int argc, char **argv)
 	put(hvt_cap_hi_word(HVT_CAP_INJECT, vmx_intr_info(VMX_INTR_EXTERNAL, 0x20, 0)));
 	put(0);
 	blob(HVT_CAP_NOTE, 20);
+	put(hvt_cap_post_word(HVT_POST_GPR(RV_REG_RAX) | HVT_POST_RIP)); /* a debugger's (POST) */
+	put(0x1234);
+	put(0x7c40);
 	put(hvt_cap_stop_word(0, HVT_STOP_SHUTDOWN));
 	put(0);
 	put(0);
