@@ -16,7 +16,7 @@ HOST_LIBS_ALL += $(GDB_REPLAY_LIB) $(GDB_LIB)
 # gdb-freestanding-check fails if it references anything beyond the mem* the hypervisor has.
 $(GDB_LIB_OBJS): $(GDB_OBJDIR)/%.o: gdb/%.c $(wildcard gdb/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -ffreestanding -Igdb -c -o $@ $<
+	$(CC) $(HOST_CFLAGS) -ffreestanding -Igdb -MMD -MP -c -o $@ $<
 
 $(GDB_LIB): $(GDB_LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -39,11 +39,12 @@ GDB_REPLAY_SRCS := gdb/replay_target.c gdb/replay_monitor.c gdb/replay_server.c
 GDB_REPLAY_OBJS := $(patsubst gdb/%.c,$(GDB_OBJDIR)/%.o,$(GDB_REPLAY_SRCS))
 $(GDB_REPLAY_OBJS): $(GDB_OBJDIR)/%.o: gdb/%.c $(wildcard gdb/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(HVREPLAY_CFLAGS) -Igdb -c -o $@ $<
+	$(CC) $(HVREPLAY_CFLAGS) -Igdb -MMD -MP -c -o $@ $<
 $(GDB_REPLAY_LIB): $(GDB_REPLAY_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
+-include $(GDB_LIB_OBJS:.o=.d) $(GDB_REPLAY_OBJS:.o=.d)
 REPLAY_CLI_OBJS += $(GDB_REPLAY_LIB) $(GDB_LIB)
 $(BIN)/hvreplay: $(GDB_REPLAY_LIB) $(GDB_LIB)
 
