@@ -40,11 +40,7 @@ _start:
 #else
 	movl $CODE_PA | PTE_P | PTE_RW, PT + (CODE_LA >> 12) * 4 /* linear CODE_LA: CODE_PA */
 #endif
-	mov $PD, %eax
-	mov %eax, %cr3
-	mov %cr0, %eax
-	or $CR0_PG, %eax
-	mov %eax, %cr0
+	PAGING32_ON PD
 
 	mov $code, %esi
 	mov $CODE_LA, %edi

@@ -25,6 +25,7 @@
  *   IDMAP_2M_TABLES pml4  PML4, PDPT, PD at pml4.. identity-mapping 2 MiB (IDMAP_2M: no zeroing)
  *   PM32_TO_LONG pml4     protected mode -> 64-bit mode (CR4.PAE, CR3, EFER.LME, CR0.PG); CODE64 after
  *   IDMAP_4K pt           a 32-bit page table identity-mapping 4 MiB
+ *   PAGING32_ON pd        CR3 = pd, CR0.PG = 1 (32-bit paging on)
  *   CONSOLE_HYPERCALL     from now on send each console line with one console_write
  *                         hypercall (one exit per line) instead of byte by byte to the UART
  *                         (two exits per byte)
@@ -217,6 +218,16 @@
 	ljmp $SEL_CODE64, $.Llm\@
 	CODE64
 .Llm\@:
+.endm
+
+/* 32-bit paging on (SDM Vol. 3A, 4.3): CR3 = the page directory at `pd`, then CR0.PG = 1; the
+ * tables must be ready (IDMAP_4K), PE already set. Code after it runs through them. Clobbers EAX. */
+.macro PAGING32_ON pd
+	mov $\pd, %eax
+	mov %eax, %cr3
+	mov %cr0, %eax
+	or $CR0_PG, %eax
+	mov %eax, %cr0
 .endm
 
 /* 32-bit paging: fill the page table at `pt` with `count` (1024) entries that identity-map

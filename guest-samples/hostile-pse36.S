@@ -23,11 +23,7 @@ _start:
 	mov %cr4, %eax
 	or $CR4_PSE, %eax
 	mov %eax, %cr4
-	mov $PD, %eax
-	mov %eax, %cr3
-	mov %cr0, %eax
-	or $CR0_PG, %eax
-	mov %eax, %cr0
+	PAGING32_ON PD
 	PRINT "hostile-pse36: REP OUTSB from linear 0x400000 = guest-physical 0x100000000\n"
 	mov $0x400000, %esi
 	mov $4, %ecx

@@ -145,11 +145,7 @@ pm:
 	movl $PT | PTE_P | PTE_RW, PD
 	IDMAP_4K PT
 	andl $~PTE_P, PT + (HOLE >> 12) * 4
-	mov $PD, %eax
-	mov %eax, %cr3
-	mov %cr0, %eax
-	or $CR0_PG, %eax
-	mov %eax, %cr0
+	PAGING32_ON PD
 
 	movl $0, got_cr2
 	MUST_FAULT "read of a not-present page", 14, 0, mov HOLE + 0x10, %ebx

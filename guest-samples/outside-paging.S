@@ -23,11 +23,7 @@ _start:
 	movl $PT_HIGH | PTE_P | PTE_RW, PD + 4		/* 4-8 MiB: one page at 2 GiB */
 	IDMAP_4K PT
 	movl $0x80000000 | PTE_P | PTE_RW, PT_HIGH
-	mov $PD, %eax
-	mov %eax, %cr3
-	mov %cr0, %eax
-	or $CR0_PG, %eax
-	mov %eax, %cr0
+	PAGING32_ON PD
 	PRINT "outside-paging: reading linear 0x400000 = guest-physical 0x80000000\n"
 	mov 0x400010, %eax
 	FAIL "a read outside its memory did not stop the VM"

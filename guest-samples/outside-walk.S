@@ -22,11 +22,7 @@ _start:
 	movl $PT | PTE_P | PTE_RW, PD			/* 0-4 MiB: identity */
 	movl $0x80000000 | PTE_P | PTE_RW, PD + 4	/* 4-8 MiB: a page table at 2 GiB */
 	IDMAP_4K PT
-	mov $PD, %eax
-	mov %eax, %cr3
-	mov %cr0, %eax
-	or $CR0_PG, %eax
-	mov %eax, %cr0
+	PAGING32_ON PD
 	PRINT "outside-walk: reading linear 0x401000, its page table is at 2 GiB\n"
 	mov 0x401000, %eax
 	FAIL "a page walk outside its memory did not stop the VM"

@@ -73,11 +73,7 @@ pm:
 	movl $PT | PTE_P | PTE_RW | PTE_US, PD
 	IDMAP_4K PT, PTE_P|PTE_RW|PTE_US
 	andl $~PTE_US, PT + (KPAGE >> 12) * 4
-	mov $PD, %eax
-	mov %eax, %cr3
-	mov %cr0, %eax
-	or $CR0_PG, %eax
-	mov %eax, %cr0
+	PAGING32_ON PD
 	PRINT "usermode: kernel ready, IRET to ring 3\n"
 
 	push $U_DATA			/* SS */
