@@ -158,7 +158,9 @@ static uint8_t *lin_ptr(struct vm *vm, uint64_t la, unsigned len, unsigned *n)
 	return vm_gpa_ptr(vm, w.pa, *n);
 }
 
-unsigned gdb_target_read(struct vm *vm, uint64_t la, uint8_t *buf, unsigned len)
+/* Copy len bytes between buf and guest memory at linear la, page by page, up to the first
+ * unmapped byte (how many were copied); writes are recorded while tracing. */
+static unsigned copy_linear(struct vm *vm, uint64_t la, uint8_t *buf, unsigned len, int write)
 {
 	unsigned done = 0, n;
 	vm_make_current(vm);
@@ -166,28 +168,28 @@ unsigned gdb_target_read(struct vm *vm, uint64_t la, uint8_t *buf, unsigned len)
 		uint8_t *p = lin_ptr(vm, la + done, len - done, &n);
 		if (!p)
 			break;
-		memcpy(buf + done, p, n);
+		if (!write) {
+			memcpy(buf + done, p, n);
+		} else {
+			memcpy(p, buf + done, n);
+			if (trace_on) {
+				sched_trace_current(vm);
+				trace_memwrite((uint64_t)(p - vm->mem), p, n);
+			}
+		}
 		done += n;
 	}
 	return done;
 }
 
+unsigned gdb_target_read(struct vm *vm, uint64_t la, uint8_t *buf, unsigned len)
+{
+	return copy_linear(vm, la, buf, len, 0);
+}
+
 unsigned gdb_target_write(struct vm *vm, uint64_t la, const uint8_t *buf, unsigned len)
 {
-	unsigned done = 0, n;
-	vm_make_current(vm);
-	while (done < len) {
-		uint8_t *p = lin_ptr(vm, la + done, len - done, &n);
-		if (!p)
-			break;
-		memcpy(p, buf + done, n);
-		if (trace_on) {
-			sched_trace_current(vm);
-			trace_memwrite((uint64_t)(p - vm->mem), p, n);
-		}
-		done += n;
-	}
-	return done;
+	return copy_linear(vm, la, (uint8_t *)buf, len, 1); /* only read from when writing */
 }
 
 static void load_dr7(struct vm *vm)

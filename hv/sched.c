@@ -210,13 +210,15 @@ void sched_resume(struct vm *vm, enum vm_state s)
 		vm->state = s;
 }
 
-/* Records about a VM outside its exits (the debugger's memory writes) need it current in the trace. */
+/* The trace's current VM is vm: its next records are its own (a SWITCH when it changes). The
+ * run loop calls it before each slice, the debugger before records outside an exit. */
 void sched_trace_current(struct vm *vm)
 {
-	if (traced_vm != vm->id) {
+	if (traced_vm == vm->id)
+		return;
+	if (trace_on)
 		trace_switch((unsigned)vm->id);
-		traced_vm = vm->id;
-	}
+	traced_vm = vm->id;
 }
 
 void sched_run(void)
@@ -235,11 +237,7 @@ void sched_run(void)
 				return;
 			continue;
 		}
-		if (traced_vm != vm->id) {
-			if (trace_on)
-				trace_switch((unsigned)vm->id);
-			traced_vm = vm->id;
-		}
+		sched_trace_current(vm);
 		/* The debugger's single step (gdb.h): one instruction, and the timer's own exit tick
 		 * (a preemption-timer exit counts one more than the instructions it let run,
 		 * trace_format.h). */
