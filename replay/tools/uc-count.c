@@ -29,15 +29,9 @@
  * IN returns 0xFF as in uc-speed. Build: see replay/bench.sh (-lunicorn -lcapstone).
  */
 #include <capstone/capstone.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unicorn/unicorn.h>
 
-#define MEM (1u << 20)
-#define LOAD 0x7c00u
-#define WARMUP 20000u
+#include "uc_guest.h"
+
 #define NBLK 4096u
 
 static uint8_t *mem;
@@ -61,30 +55,12 @@ static int is_hooked(uint64_t a)
 	return 0;
 }
 
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
 static int skip_cpuid(uc_engine *uc, void *user)
 {
 	(void)uc, (void)user;
 	if (cpuids && ncpuid < maxcpuid)
 		cpuids[ncpuid++] = counted - 1; /* the code hook counted the CPUID already */
 	return 1;
-}
-
-static uint32_t port_in(uc_engine *uc, uint32_t port, int size, void *user)
-{
-	(void)uc, (void)port, (void)size, (void)user;
-	return 0xffffffffu;
-}
-
-static void port_out(uc_engine *uc, uint32_t port, int size, uint32_t value, void *user)
-{
-	(void)uc, (void)port, (void)size, (void)value, (void)user;
 }
 
 static void hook_code(uc_engine *uc, uint64_t a, uint32_t size, void *user)
@@ -190,42 +166,17 @@ int main(int argc, char **argv)
 	}
 	uint64_t n = strtoull(argv[2], NULL, 0), k = argc > 4 ? strtoull(argv[4], NULL, 0) : 5000;
 	const char *mode = argv[3];
-	mem = calloc(1, MEM);
-	FILE *f = fopen(argv[1], "rb");
-	if (!mem || !f || fread(mem + LOAD, 1, MEM - LOAD, f) == 0) {
-		fprintf(stderr, "uc-count: cannot read %s\n", argv[1]);
+	uc_engine *uc = uc_guest_open("uc-count", argv[1], &mem, (void *)skip_cpuid);
+	uc_hook h4;
+	if (!uc)
 		return 2;
-	}
-	fclose(f);
-	uc_engine *uc;
-	uc_hook h1, h2, h3, h4;
-	if (cs_open(CS_ARCH_X86, CS_MODE_16, &cs) || uc_open(UC_ARCH_X86, UC_MODE_16, &uc) ||
-	    uc_mem_map_ptr(uc, 0, MEM, UC_PROT_ALL, mem) ||
-	    uc_hook_add(uc, &h1, UC_HOOK_INSN, (void *)skip_cpuid, NULL, 1, 0, UC_X86_INS_CPUID) ||
-	    uc_hook_add(uc, &h2, UC_HOOK_INSN, (void *)port_in, NULL, 1, 0, UC_X86_INS_IN) ||
-	    uc_hook_add(uc, &h3, UC_HOOK_INSN, (void *)port_out, NULL, 1, 0, UC_X86_INS_OUT) ||
-	    (!strcmp(mode, "tail-exit") && uc_ctl_exits_enable(uc))) {
+	if (cs_open(CS_ARCH_X86, CS_MODE_16, &cs) || (!strcmp(mode, "tail-exit") && uc_ctl_exits_enable(uc))) {
 		fprintf(stderr, "uc-count: Unicorn or Capstone refused the setup\n");
 		return 2;
 	}
-	uint64_t ip = LOAD, sp = LOAD;
-	uc_reg_write(uc, UC_X86_REG_IP, &ip);
-	uc_reg_write(uc, UC_X86_REG_SP, &sp);
-	for (unsigned i = 0; i < WARMUP; i++) {
-		uc_reg_read(uc, UC_X86_REG_IP, &ip);
-		uint64_t one = 0xffffffff;
-		if (!strcmp(mode, "tail-exit")) /* with exits on, `until` is ignored: the count stops */
-			one = 0;
-		uc_err e = uc_emu_start(uc, ip, one, 0, 1);
-		if (e == UC_ERR_INSN_INVALID && !memcmp(mem + ip, "\x0f\x01\xc1", 3)) {
-			ip += 3; /* VMCALL: the hypercall's answer does not matter here */
-			uc_reg_write(uc, UC_X86_REG_IP, &ip);
-		} else if (e != UC_ERR_OK) {
-			fprintf(stderr, "uc-count: %s at %#llx\n", uc_strerror(e), (unsigned long long)ip);
-			return 2;
-		}
-	}
-	uc_ctl_remove_cache(uc, 0, MEM);
+	/* with exits on, uc_emu_start's `until` is ignored: the count stops */
+	if (uc_guest_warm("uc-count", uc, mem, !strcmp(mode, "tail-exit") ? 0 : 0xffffffff))
+		return 2;
 	uc_context *ctx;
 	{ /* the untimed pass: where the CPUIDs are; it also warms the host's memory for every mode */
 		maxcpuid = n / 100 + 16;
@@ -251,7 +202,7 @@ int main(int argc, char **argv)
 		uc_context_free(ctx);
 	}
 	uint64_t stops = 0;
-	double t0 = now();
+	double t0 = uc_now();
 	int r = 0;
 	if (!strcmp(mode, "count")) {
 		r = run(uc, n);
@@ -299,7 +250,7 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	double dt = now() - t0;
+	double dt = uc_now() - t0;
 	if (r)
 		return 2;
 	printf("%-9s K=%-6llu %llu insns %llu finishing-stops %.3f s %.1f M/s\n", mode,
