@@ -35,6 +35,46 @@ void view_refresh(struct view_model *m)
 	rp_get_state(view_sess(m), &m->st);
 }
 
+/*
+ * What hvview holds grows with how much of the trace has been replayed only through the replay
+ * engine's checkpoints: nothing else is kept per exit (the trace index is 32 bytes a chunk of
+ * tens of thousands of events). The engine's default budget, 256 MiB a VM, suits hvreplay's
+ * batch work; a 1 MiB guest fills about 12 MiB of it per million exits, so a viewer left on a
+ * long trace would grow for 20 million exits. hvview holds VIEW_CKPT_PER_MIB per MiB of the
+ * largest VM's memory (a checkpoint's fixed cost is one pointer per page: the same number of
+ * checkpoints whatever the size), at most the engine's default. Past it the engine drops every
+ * second checkpoint and doubles the spacing (docs/replay.md, "Checkpoints"): on the 10-million-
+ * exit storm that is one checkpoint every 4,096 exits, a seek of a few milliseconds.
+ */
+#define VIEW_CKPT_PER_MIB (16ull << 20)
+
+static uint64_t ckpt_budget(const char *path)
+{
+	struct hvt_reader *r;
+	struct hvt_err err;
+	uint64_t mem = 0;
+	if (hvt_reader_open(&r, path, &err) < 0)
+		return 0; /* the timeline's open reports why */
+	for (uint32_t i = 0; i < hvt_reader_nsections(r); i++) {
+		const struct hvt_section_info *si = hvt_reader_section(r, i);
+		struct hvt_vm_config cfg;
+		uint8_t *data;
+		size_t len;
+		if (si->type != HVT_SEC_VM_CONFIG || hvt_reader_section_load(r, i, 0, &data, &len, &err) < 0)
+			continue;
+		memset(&cfg, 0, sizeof(cfg));
+		memcpy(&cfg, data, len < sizeof(cfg) ? len : sizeof(cfg));
+		free(data);
+		if (cfg.mem_size > mem)
+			mem = cfg.mem_size;
+	}
+	hvt_reader_close(r);
+	uint64_t mib = (mem + (1u << 20) - 1) >> 20;
+	if (mib == 0)
+		mib = 1;
+	return mib >= RP_DEFAULT_BUDGET / VIEW_CKPT_PER_MIB ? RP_DEFAULT_BUDGET : mib * VIEW_CKPT_PER_MIB;
+}
+
 static int trace_open(struct view_trace *t, const char *path, struct hvt_err *err)
 {
 	static uint64_t serial;
@@ -43,7 +83,8 @@ static int trace_open(struct view_trace *t, const char *path, struct hvt_err *er
 	snprintf(t->path, sizeof(t->path), "%s", path);
 	const char *base = strrchr(path, '/');
 	hvt_sanitize_str(t->name, sizeof(t->name), base ? base + 1 : path);
-	int st = rp_timeline_open(&t->tl, path, NULL, err);
+	struct rp_opts o = {.ckpt_budget = ckpt_budget(path)};
+	int st = rp_timeline_open(&t->tl, path, &o, err);
 	if (st < 0)
 		return st;
 	t->nvms = rp_timeline_nvms(t->tl);
