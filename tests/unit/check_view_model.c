@@ -2,7 +2,8 @@
  * check_view_model.c - hvview's model without a terminal: keys move the position the way the
  * engine's own calls do, who-set-this finds the instruction or the exit that set a register or
  * a byte (checked by stepping), a cancelled search leaves the position alone, the two-recordings
- * comparison (hvt_event_same) finds the first difference, and the screen of a too-small window.
+ * comparison (hvt_event_same) finds the first difference, the screen of a too-small window, and
+ * the checkpoint budget hvview gives the replay.
  * On replay/testdata/demo.hvt.
  */
 #include <check.h>
@@ -187,6 +188,23 @@ START_TEST(too_small)
 }
 END_TEST
 
+/* hvview's checkpoint memory is bounded by a budget that follows the guest's memory (16 MiB per
+ * MiB), not the engine's 256 MiB default: what keeps a long trace's viewer small. */
+START_TEST(checkpoint_budget)
+{
+	struct rp_ckpt_stats cs;
+	open_demo();
+	const struct rp_info *in = rp_info(view_sess(&m));
+	rp_ckpt_stats(view_sess(&m), &cs);
+	ck_assert_uint_eq(in->mem_size, 1u << 20);
+	ck_assert_uint_eq(cs.budget, 16u << 20);
+	keys("g100%\n");
+	rp_ckpt_stats(view_sess(&m), &cs);
+	ck_assert_uint_le(cs.bytes, cs.budget);
+	view_close(&m);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("view_model");
@@ -198,6 +216,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, cancel_leaves_the_position);
 	tcase_add_test(tc, two_recordings);
 	tcase_add_test(tc, too_small);
+	tcase_add_test(tc, checkpoint_budget);
 	suite_add_tcase(s, tc);
 	return s;
 }
