@@ -116,6 +116,30 @@ row "hvview step forward/back in its middle (ms, median)" "$(median <$OUT/hvview
 row "hvview who set rbp, from the middle, unset since the start (ms)" \
 	"$(sed -n 's/^step 2: \([0-9.]*\) ms.*/\1/p' $OUT/hvview-who.log)" "" "(scans every instruction back to t=0)"
 
+# hvview's memory stays bounded (docs/performance.md, "hvview's memory"): peak RSS of one session
+# that jumps to 50% and steps there, then to 99% and steps there (so the replay really runs
+# through the trace and takes its checkpoints), on the million-exit trace and on one of ten
+# million exits (guest-samples/storm10m.S: recorded once, about 2.5 minutes of Bochs; kept in
+# $OUT like the others). Bounded: ten times the trace is not ten times the memory.
+V10=$OUT/storm10m.hvt
+if [ ! -s $V10 ]; then
+	echo "  (recording $V10: 10 M exits under Bochs, a few minutes)" >&2
+	t=$(now)
+	$BIN/hvrun -q --timeout 1800 -o $V10 $G/storm10m.bin >/dev/null 2>&1
+	echo "  (recorded in $(echo "$(now) - $t" | bc | cut -d. -f1) s)" >&2
+fi
+{ cat $OUT/hvview.keys; echo 'g99%<Enter>'; for _ in $(seq 20); do echo l; echo h; done; } >$OUT/hvview-mem.keys
+for v in $V $V10; do
+	/usr/bin/time -f '%M' -o $OUT/hvview-mem.rss $BIN/hvview --timing --script $OUT/hvview-mem.keys $v \
+		>/dev/null 2>$OUT/hvview-mem.log
+	cat $OUT/hvview-mem.rss
+done >$OUT/hvview-mem.t
+read -r m1 m10 < <(tr '\n' ' ' <$OUT/hvview-mem.t)
+n10=$($BIN/hvtrace info $V10 | awk '/^events:/ {print $2}')
+row "hvview peak memory, $n / $n10-event trace (MiB)" \
+	"$(echo "scale=1; $m1 / 1024" | bc) / $(echo "scale=1; $m10 / 1024" | bc)" "bounded" \
+	"(10M/1M = $(echo "scale=2; $m10 / $m1" | bc); jumps to 50% and 99%, 80 steps)"
+
 # 5. Replay: verify against recording, seeks, memory (replay/bench.sh).
 echo
 replay/bench.sh
