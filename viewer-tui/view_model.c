@@ -37,8 +37,9 @@ void view_refresh(struct view_model *m)
 
 /*
  * What hvview holds grows with how much of the trace has been replayed only through the replay
- * engine's checkpoints: nothing else is kept per exit (the trace index is 32 bytes a chunk of
- * tens of thousands of events). The engine's default budget, 256 MiB a VM, suits hvreplay's
+ * engine's checkpoints: nothing else is kept per exit (the trace index, in the timeline's reader
+ * and in the exit list's, is 32 bytes a chunk of about 2,000 events; the console holds what the
+ * guest printed). The engine's default budget, 256 MiB a VM, suits hvreplay's
  * batch work; a 1 MiB guest fills about 12 MiB of it per million exits, so a viewer left on a
  * long trace would grow for 20 million exits. hvview holds VIEW_CKPT_PER_MIB per MiB of the
  * largest VM's memory (a checkpoint's fixed cost is one pointer per page: the same number of
