@@ -36,16 +36,16 @@ void view_refresh(struct view_model *m)
 }
 
 /*
- * What hvview holds grows with how much of the trace has been replayed only through the replay
- * engine's checkpoints: nothing else is kept per exit (the trace index, in the timeline's reader
- * and in the exit list's, is 32 bytes a chunk of about 2,000 events; the console holds what the
- * guest printed). The engine's default budget, 256 MiB a VM, suits hvreplay's
- * batch work; a 1 MiB guest fills about 12 MiB of it per million exits, so a viewer left on a
- * long trace would grow for 20 million exits. hvview holds VIEW_CKPT_PER_MIB per MiB of the
- * largest VM's memory (a checkpoint's fixed cost is one pointer per page: the same number of
- * checkpoints whatever the size), at most the engine's default. Past it the engine drops every
- * second checkpoint and doubles the spacing (docs/replay.md, "Checkpoints"): on the 10-million-
- * exit storm that is one checkpoint every 4,096 exits, a seek of a few milliseconds.
+ * Of what hvview holds, only the replay engine's checkpoints grow with the part of the trace
+ * replayed; nothing else is kept per exit (the trace index, in the timeline's reader and in the
+ * exit list's, is 32 bytes a chunk of about 2,000 events; the console holds what the guest
+ * printed). The engine's default budget, 256 MiB a VM, suits hvreplay's batch work; a 1 MiB
+ * guest fills about 12 MiB of it per million exits, so a viewer on a long trace would grow for
+ * 20 million exits. hvview gives each VM VIEW_CKPT_PER_MIB per MiB of the largest VM's memory,
+ * at most the engine's default: a checkpoint's fixed cost is one pointer per page, so a larger
+ * guest gets at least as many checkpoints as a 1 MiB one. Past the budget the engine drops
+ * every second checkpoint and doubles the spacing (docs/replay.md, "Checkpoints"): on the
+ * 10-million-exit storm, one checkpoint every 4,096 exits, a seek of a few milliseconds.
  */
 #define VIEW_CKPT_PER_MIB (16ull << 20)
 
