@@ -101,12 +101,14 @@ static void build(struct view_model *m, struct div_doc *d, int cols)
 		 view_mode_name(st));
 	add_row(d, cw, "position", a, b, m->div_have_rec && rec_t != st->t);
 	if (m->div_have_rec) {
-		/* the replay side has an exit reason only where the engine compared reasons */
+		/* the replay side has an exit reason only where the engine compared reasons; its
+		 * "none" is -1 (the instruction there causes no exit) or 0 (replaying the exiting
+		 * instruction ended otherwise: rp_exit.c) */
 		int cmp = !strcmp(dv->field, "exit reason");
 		int64_t rr = (int64_t)dv->replayed;
 		char nb2[HVT_NAME_BUF];
 		add_row(d, cw, "reason", hvt_reason_name(m->div_rec_reason, nb),
-			!cmp ? "-" : rr < 0 || rr == 0 ? "(no exit)" : hvt_reason_name((unsigned)rr, nb2),
+			!cmp ? "-" : rr <= 0 ? "(none)" : hvt_reason_name((unsigned)rr, nb2),
 			cmp && (rr < 0 || (uint64_t)rr != m->div_rec_reason));
 		snprintf(a, sizeof(a), "%#llx", (unsigned long long)m->div_rec_qual);
 		add_row(d, cw, "qual", a, "-", 0);
