@@ -114,6 +114,14 @@ struct view_model {
 	int have_div;
 	unsigned div_vm;
 	struct rp_divergence div;
+	struct rp_state div_st;    /* the replay CPU where it diverged: the engine's, read before any move */
+	int div_have_rec;          /* the trace's exit at div.event was read: */
+	unsigned div_rec_reason;
+	uint64_t div_rec_icount, div_rec_qual, div_rec_gpa;
+	uint64_t div_rec_regs[HVT_NREGS];
+	struct rp_insn div_hist[RP_HISTORY_MAX]; /* div.hist as the disassembly panel shows it */
+	struct rp_insn div_next;   /* the instruction at the replay CPU's PC (len 0: none decoded) */
+	unsigned div_top;          /* first line of the divergence screen shown (it scrolls) */
 	uint64_t diff_event;       /* first event where a and b part ways */
 	int diff_end;              /* 1: a ends there, 2: b ends there, 0: both go on */
 	/* long operations: progress and cancel */
@@ -160,6 +168,8 @@ int view_who_reg(struct view_model *m, const char *name);
 int view_who_byte(struct view_model *m, const char *addr);
 int view_console_line(struct view_model *m, uint64_t line);
 struct rp_control view_control(struct view_model *m);
+/* The divergence screen (view_div.c). */
+void view_div_draw(struct view_model *m, struct view_grid *g);
 /* One line about an exit: "out 0x3f8 al=0x41 'A'", "msr 0x1b", "console_write" ... */
 void view_exit_line(char *buf, size_t n, unsigned reason, uint64_t qual, uint64_t gpa, const uint64_t *regs);
 int view_parse_u64(const char *s, uint64_t *v);

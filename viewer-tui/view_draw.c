@@ -1,6 +1,6 @@
 /*
  * view_draw.c - the layout: which panel goes where for the grid's size, the help screen, the
- * divergence and two-recordings screens, and the message for a window that is too small.
+ * two-recordings screen (the divergence screen: view_div.c), and the message for a window that is too small.
  *
  *   row 0              the position bar
  *   top (~2/5)         disassembly | registers (or segments/control registers, s)
@@ -51,38 +51,6 @@ static void help_draw(struct view_model *m, struct view_grid *g)
 	grid_attr(g, g->rows - 1, 0, g->cols, VA_BAR);
 	grid_put(g, g->rows - 1, 0, 0, VA_BAR, "keys %u-%u of %u: j/k scroll, any other key closes this list",
 		 m->help_top + 1, m->help_top + (unsigned)(y - 1), view_nkeys);
-}
-
-static void divergence_draw(struct view_model *m, struct view_grid *g)
-{
-	const struct rp_divergence *d = &m->div;
-	char nb[HVT_NAME_BUF];
-	grid_attr(g, 0, 0, g->cols, VA_BAR);
-	grid_put(g, 0, 0, 0, VA_BAR, "%s | DIVERGENCE: the replay disagrees with the recording", m->a.name);
-	int y = 2;
-	grid_put(g, y++, 0, 0, VA_NORMAL, "VM %u (%s), exit event %llu (%s), instruction %llu", m->a.ids[m->div_vm],
-		 m->a.vmnames[m->div_vm], (unsigned long long)d->event, hvt_reason_name(d->reason, nb),
-		 (unsigned long long)d->icount);
-	char what[sizeof(d->what) * 4];
-	hvt_sanitize_str(what, sizeof(what), d->what);
-	y = view_wrap(g, y, y + 3, (struct rect){y, 0, 3, g->cols}, what);
-	y++;
-	grid_put(g, y, 0, 0, VA_TITLE, "%-16s %-24s %-24s", " field", "recorded", "replayed");
-	grid_attr(g, y++, 0, g->cols, VA_TITLE);
-	grid_put(g, y++, 0, 0, VA_WARN, " %-15.15s %-24llx %-24llx", d->field, (unsigned long long)d->recorded,
-		 (unsigned long long)d->replayed);
-	y++;
-	grid_put(g, y, 0, 0, VA_TITLE, " the last %u instructions before it", d->nhist);
-	grid_attr(g, y++, 0, g->cols, VA_TITLE);
-	unsigned room = (unsigned)(g->rows - 3 - y), first = d->nhist > room ? d->nhist - room : 0;
-	for (unsigned i = first; i < d->nhist && y < g->rows - 2; i++) {
-		char s[sizeof(d->hist[i].text) * 4];
-		hvt_sanitize_str(s, sizeof(s), d->hist[i].text);
-		grid_put(g, y++, 0, 0, i + 1 == d->nhist ? VA_CURRENT : VA_NORMAL, " %10llu  %s",
-			 (unsigned long long)d->hist[i].t, s);
-	}
-	grid_attr(g, g->rows - 1, 0, g->cols, VA_BAR);
-	grid_put(g, g->rows - 1, 0, 0, VA_BAR, "Enter: the main screen, at the last exit before it  q quit");
 }
 
 /* One event of each side, field by field, the differing ones marked. */
@@ -163,7 +131,7 @@ void view_draw(struct view_model *m, struct view_grid *g)
 		help_draw(m, g);
 		return;
 	case VS_DIVERGENCE:
-		divergence_draw(m, g);
+		view_div_draw(m, g);
 		return;
 	case VS_DIFF:
 		diff_draw(m, g);

@@ -286,6 +286,17 @@ void view_key(struct view_model *m, int key)
 			m->screen = m->back_screen;
 		return;
 	}
+	if (m->screen == VS_DIVERGENCE) { /* a list longer than a small window: j/k scroll it */
+		unsigned by = key == VK_PGDN || key == VK_PGUP || key == ' ' ? 10 : 1;
+		if (key == 'j' || key == VK_DOWN || key == ' ' || key == VK_PGDN) {
+			m->div_top += by; /* view_div_draw clamps it to the list */
+			return;
+		}
+		if (key == 'k' || key == VK_UP || key == VK_PGUP) {
+			m->div_top -= m->div_top < by ? m->div_top : by;
+			return;
+		}
+	}
 	enum view_cmd c = view_key_cmd(key);
 	if (m->screen == VS_DIVERGENCE || m->screen == VS_DIFF) {
 		/* these screens show one moment; Enter (or any move) goes on in the main screen */

@@ -57,6 +57,34 @@ int view_open_second(struct view_model *m, const char *path, struct hvt_err *err
 	return 1;
 }
 
+/*
+ * Both sides of the divergence, read before the session moves (the main screen re-syncs it at
+ * the last exit that replayed as recorded): the replay CPU as the engine left it when it
+ * stopped, and the trace's exit at the event it reported. The history lines are decoded here,
+ * from the memory and CPU mode the engine's own history text was made from.
+ */
+static void div_capture(struct view_model *m, struct rp_session *s)
+{
+	rp_get_state(s, &m->div_st);
+	if (rp_disasm_lines(s, m->div_st.pc, 1, &m->div_next) != 1)
+		m->div_next.len = 0;
+	for (unsigned k = 0; k < m->div.nhist; k++)
+		if (rp_disasm_lines(s, m->div.hist[k].pc, 1, &m->div_hist[k]) != 1)
+			m->div_hist[k].len = 0;
+	m->div_top = 0;
+	m->div_have_rec = 0;
+	struct hvt_event e;
+	if (hvt_cursor_seek(m->a.cu, m->div.event, NULL) == HVT_OK && hvt_cursor_next(m->a.cu, &e, NULL) == HVT_OK &&
+	    e.type == HVT_REC_EXIT && e.num == m->div.event && e.regs) {
+		m->div_have_rec = 1;
+		m->div_rec_reason = e.reason;
+		m->div_rec_icount = e.icount;
+		m->div_rec_qual = e.qual;
+		m->div_rec_gpa = e.has_gpa ? e.gpa : 0;
+		memcpy(m->div_rec_regs, e.regs, sizeof(m->div_rec_regs));
+	}
+}
+
 int view_find_divergence(struct view_model *m, rp_progress_fn progress, void *ctx, struct hvt_err *err)
 {
 	for (unsigned i = 0; i < m->a.nvms; i++) {
@@ -68,6 +96,7 @@ int view_find_divergence(struct view_model *m, rp_progress_fn progress, void *ct
 		if (st == RP_DIVERGED) {
 			m->div = *rp_divergence(s);
 			m->div_vm = i;
+			div_capture(m, s);
 			m->have_div = 1;
 			m->cur = i;
 			m->screen = VS_DIVERGENCE;

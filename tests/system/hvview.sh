@@ -4,9 +4,11 @@
 # (*.screens), the way tig tests itself. UPDATE=1 rewrites the saved screens (check the diff).
 #
 # A script's first line "#! ARGS" gives hvview's arguments: @DEMO@, @PINGPONG@ (two VMs), @ASYNC@
-# (timer interrupts injected) and @LONG64@ are recorded traces of replay/testdata, @DIVERGED@ the demo trace with one IN result changed (the replay
-# diverges at the next exit), @TRUNC@ an exit-storm trace cut in the middle (recorded here with
-# hvrun; skipped without Bochs). Also: bad files, --help against docs/viewer.md.
+# (timer interrupts injected) and @LONG64@ are recorded traces of replay/testdata, @DIVERGED@ the
+# demo trace with one IN result changed (the replay diverges at the next exit), @DIVERGED64@ the
+# long64 trace with one RDMSR result changed, @TRUNC@ an exit-storm trace cut in the middle
+# (recorded here with hvrun; skipped without Bochs). Also: the divergence screen's table against
+# the trace and hvreplay, bad files, --help against docs/viewer.md.
 . "$(dirname "$0")/lib.sh"
 D=tests/system/hvview
 VDIR="$OUT/hvview"
@@ -20,6 +22,14 @@ check $? "made a diverging copy of the demo trace" "$VDIR/corrupt.log"
 "$BIN/hvreplay" verify "$VDIR/diverged.hvt" >"$VDIR/verify.log" 2>&1
 [ $? = 1 ] && grep -q 'open it with: hvview --divergence' "$VDIR/verify.log"
 check $? "hvreplay verify diverges and names hvview --divergence" "$VDIR/verify.log"
+# event 249 is the RDMSR of EFER in long mode; setting high bits of its RDX survives the 16-bit
+# `mov dx, 0x3fd` before the next IN, whose registers then differ in RDX alone
+"$CORRUPT" replay/testdata/long64.hvt "$VDIR/diverged64.hvt" 249 2 0xabcd000000000000 2>"$VDIR/corrupt64.log"
+check $? "made a diverging copy of the long64 trace" "$VDIR/corrupt64.log"
+"$BIN/hvreplay" verify "$VDIR/diverged64.hvt" >"$VDIR/verify64.log" 2>&1
+[ $? = 1 ] && grep -q 'RDX 0x3fd recorded, 0xabcd0000000003fd replayed' "$VDIR/verify64.log" &&
+	grep -q 'open it with: hvview --divergence' "$VDIR/verify64.log"
+check $? "hvreplay verify: RDX differs at the next exit, and it names hvview --divergence" "$VDIR/verify64.log"
 
 trunc=""
 if "$BIN/hvrun" -q --timeout 120 -o "$VDIR/storm.hvt" "$GUESTS/exit-storm.bin" >"$VDIR/storm.log" 2>&1; then
@@ -40,6 +50,7 @@ for keys in "$D"/*.keys; do
 	args=${args//@ASYNC@/replay/testdata/async.hvt}
 	args=${args//@LONG64@/replay/testdata/long64.hvt}
 	args=${args//@DIVERGED@/$VDIR/diverged.hvt}
+	args=${args//@DIVERGED64@/$VDIR/diverged64.hvt}
 	args=${args//@TRUNC@/$trunc}
 	# shellcheck disable=SC2086
 	"$BIN/hvview" --script "$keys" --size 80x24 $args >"$VDIR/$name.screens" 2>"$VDIR/$name.err"
@@ -50,6 +61,24 @@ for keys in "$D"/*.keys; do
 	[ $rc = 0 ] && diff -u "$D/$name.screens" "$VDIR/$name.screens" >"$VDIR/$name.diff"
 	check $? "hvview $name: every screen as saved ($D/$name.screens)" "$VDIR/$name.diff"
 done
+
+# The divergence screen read for itself (the saved screens could be regenerated without either
+# column): a recorded and a replayed column; the recorded side's values are the trace's (hvtrace
+# dump), the replayed side's the engine's (what hvreplay verify reports), a register that differs
+# is marked with '*', not only coloured, and the last instructions are there (scrolled to).
+# screens NAME N: the text of screens 0 .. N - 1 of the script NAME
+screens() { sed -n "/^--- 0:/,/^--- $2:/p" "$VDIR/$1.screens" | sed '$d'; }
+screens divergence 2 >"$VDIR/div0.txt"
+rip=$("$BIN/hvtrace" dump "$VDIR/diverged.hvt" | awk '$1 == 287 { sub(/rip=0x/, "", $5); print $5 }')
+grep -q 'recorded (the trace) *replayed (the engine)' "$VDIR/div0.txt" && [ -n "$rip" ] &&
+	grep -Eq "^\*rip +0*$rip +0*[0-9a-f]+ " "$VDIR/div0.txt" && ! grep -Eq "^\*rip +0*$rip +0*$rip " "$VDIR/div0.txt" &&
+	grep -Eq '^ +[0-9]+ +[0-9a-f]{8}  [a-z]' "$VDIR/div0.txt"
+check $? "divergence screen: recorded | replayed columns, the trace's RIP ($rip) against another, marked *" "$VDIR/div0.txt"
+screens divergence-wide 1 >"$VDIR/div64.txt"
+grep -q 'recorded (the trace) *replayed (the engine)' "$VDIR/div64.txt" &&
+	grep -Eq '^\*rdx +00000000000003fd +abcd0000000003fd ' "$VDIR/div64.txt" &&
+	[ "$(grep -Ec '^\*|  \*' "$VDIR/div64.txt")" = 1 ] && grep -q '1 of 18 registers differ' "$VDIR/div64.txt"
+check $? "divergence screen: RDX alone differs and is marked, with hvreplay's two values" "$VDIR/div64.txt"
 
 # bad files: a clear message and the status of retrovisor/exit_status.h
 printf 'q\n' >"$VDIR/q.keys"

@@ -3,7 +3,7 @@
  * engine's own calls do, who-set-this finds the instruction or the exit that set a register or
  * a byte (checked by stepping), a cancelled search leaves the position alone, the two-recordings
  * comparison (hvt_event_same) finds the first difference, the screen of a too-small window, and
- * the checkpoint budget hvview gives the replay.
+ * the checkpoint budget hvview gives the replay, and the divergence screen's table and scrolling.
  * On replay/testdata/demo.hvt.
  */
 #include <check.h>
@@ -205,6 +205,71 @@ START_TEST(checkpoint_budget)
 }
 END_TEST
 
+/* The text of row y of g (trailing blanks kept). */
+static const char *row(const struct view_grid *g, int y, char *buf)
+{
+	memcpy(buf, g->ch + y * g->cols, (size_t)g->cols);
+	buf[g->cols] = 0;
+	return buf;
+}
+
+/* The divergence screen at 80x24 is longer than the window: j/k/PgDn scroll it without leaving
+ * it (the key line says which lines), Enter goes on in the main screen. The demo does not
+ * diverge, so the screen is put up by hand over the engine's state at an exit. */
+START_TEST(divergence_screen_scrolls)
+{
+	struct view_grid g = {0};
+	char buf[128];
+	open_demo();
+	struct hvt_err err;
+	ck_assert_int_eq(view_find_divergence(&m, NULL, NULL, &err), RP_OK);
+	ck_assert_int_eq(m.screen, VS_MAIN);
+	ck_assert(!m.have_div);
+	ck_assert_int_eq(view_goto_event(&m, 286), 0);
+	m.have_div = 1;
+	m.div.event = 286;
+	m.div.nhist = 16; /* longer than 22 rows with the table */
+	for (unsigned i = 0; i < m.div.nhist; i++) {
+		m.div.hist[i].t = m.st.t - 16 + i;
+		snprintf(m.div.hist[i].text, sizeof(m.div.hist[i].text), "instruction %u", i);
+		m.div_hist[i].len = 0; /* not decoded: the engine's text */
+	}
+	snprintf(m.div.field, sizeof(m.div.field), "RAX");
+	snprintf(m.div.what, sizeof(m.div.what), "a test");
+	m.div_st = m.st;
+	m.div_have_rec = 1;
+	memcpy(m.div_rec_regs, m.st.reg, sizeof(m.div_rec_regs));
+	m.div_rec_regs[0] ^= 1; /* rax differs */
+	m.screen = VS_DIVERGENCE;
+	grid_resize(&g, 24, 80);
+	view_draw(&m, &g);
+	int cols = 0, marked = 0;
+	for (int y = 1; y < g.rows - 1; y++) {
+		const char *r = row(&g, y, buf);
+		cols |= strstr(r, "recorded (the trace)") && strstr(r, "replayed (the engine)");
+		marked += r[0] == '*' && !strncmp(r, "*rax", 4);
+	}
+	ck_assert_msg(cols, "no row with both column titles");
+	ck_assert_int_eq(marked, 1);
+	ck_assert_msg(strstr(row(&g, 23, buf), "lines 1-22 of"), "%s", buf);
+	keys("j");
+	ck_assert_int_eq(m.screen, VS_DIVERGENCE);
+	view_draw(&m, &g);
+	ck_assert_msg(strstr(row(&g, 23, buf), "lines 2-23 of"), "%s", buf);
+	view_key(&m, VK_PGDN);
+	view_key(&m, VK_PGDN);
+	view_draw(&m, &g); /* clamped at the end of the list: its last line on the last row */
+	ck_assert_msg(strstr(row(&g, 22, buf), "instruction 15"), "%s", buf);
+	unsigned top = m.div_top;
+	keys("k");
+	ck_assert_uint_eq(m.div_top, top - 1);
+	keys("\n");
+	ck_assert_int_eq(m.screen, VS_MAIN);
+	grid_free(&g);
+	view_close(&m);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("view_model");
@@ -217,6 +282,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, two_recordings);
 	tcase_add_test(tc, too_small);
 	tcase_add_test(tc, checkpoint_budget);
+	tcase_add_test(tc, divergence_screen_scrolls);
 	suite_add_tcase(s, tc);
 	return s;
 }
