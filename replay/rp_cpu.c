@@ -135,6 +135,9 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 	struct rp_cpu *c = user;
 	struct hvt_err err;
 	(void)uc;
+	if (c->blk_open) /* in a block counted whole: QEMU put RIP back to the faulting instruction */
+		rp_block_fault(c, rp_cpu_pc(c));
+	c->mode_dirty = 1; /* the delivery may load another CS */
 	uint64_t rip = rp_cpu_reg(c, RP_RIP);
 	int soft = is_soft_int(c, c->cur_pc);
 	/* Exceptions with an error code in protected mode (SDM Vol. 3A, 6.13): the code QEMU
@@ -259,6 +262,8 @@ int rp_cpu_open(struct rp_cpu *c, uint64_t mem_size, struct hvt_err *err)
 	c->prev_addr = c->rep_addr = UINT64_MAX;
 	c->fault_vec = -1;
 	c->sweep_insns = RP_SWEEP_INSNS;
+	c->code_hook = (void *)hook_code;
+	c->mode_dirty = 1;
 	rp_fault_guard_install();
 	c->mem_size = (mem_size + RP_PAGE - 1) & ~(uint64_t)(RP_PAGE - 1);
 	if (!c->mem_size || c->mem_size > (4ull << 30))
@@ -295,6 +300,7 @@ fail:
 
 void rp_cpu_close(struct rp_cpu *c)
 {
+	rp_block_close(c);
 	if (c->ctx_tmp)
 		uc_context_free(c->ctx_tmp);
 	c->ctx_tmp = NULL;
@@ -365,7 +371,7 @@ static void sweep(struct rp_cpu *c, uint64_t n)
 	c->sweeps++;
 }
 
-static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
+static int run_landing(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 {
 	c->budget = n;
 	c->executed = 0;
@@ -375,6 +381,15 @@ static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 		c->stop = RP_STOP_BUDGET;
 		return HVT_OK;
 	}
+	uint64_t dr7 = 0;
+	uc_reg_read(c->uc, UC_X86_REG_DR7, &dr7);
+	c->dr7 = dr7;
+	if (rp_block_mode(c, rp_block_wanted(c)) < 0) {
+		snprintf(c->stop_msg, sizeof(c->stop_msg), "Unicorn refused the replay's hooks");
+		c->stop = RP_STOP_ERROR;
+		return HVT_OK;
+	}
+	c->last_fast = c->fast;
 	sweep(c, n);
 	for (;;) {
 		if (c->broken) {
@@ -408,6 +423,9 @@ static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 			continue;
 		}
 		int aborted;
+		c->blk_open = 0;
+		c->reland = 0;
+		c->mode_dirty = 1;
 		c->in_emu = 1;
 		c->stop_pc = UINT64_MAX;
 		uc_err e = emu_guarded(c, rip, &aborted);
@@ -428,6 +446,16 @@ static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 		}
 		if (c->stop_pc != UINT64_MAX)
 			set_rip_linear(c, c->stop_pc);
+		if (c->reland) {
+			/* stopped before a block that needs the per-instruction hook (rp_block.c) */
+			if (rp_block_land(c) < 0) {
+				snprintf(c->stop_msg, sizeof(c->stop_msg), "Unicorn refused a landing hook at %#llx",
+					 (unsigned long long)c->reland_a);
+				c->stop = RP_STOP_ERROR;
+				return HVT_OK;
+			}
+			continue;
+		}
 		if (c->jump_pending) {
 			/* an event handler in another code segment (rp_deliver) */
 			c->jump_pending = 0;
@@ -484,6 +512,13 @@ static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 		c->stop = RP_STOP_ERROR;
 		return HVT_OK;
 	}
+}
+
+static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
+{
+	int st = run_landing(c, n, err);
+	rp_block_unland(c);
+	return st;
 }
 
 int rp_cpu_run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
