@@ -26,14 +26,16 @@
  * session replays that stretch again the careful way (rp_session.c, run_insns), so a divergence
  * is reported at the same instruction either way.
  *
- * Everything that needs each instruction (breakpoints, watched PCs and writes, the history ring,
- * rp_opts.careful, debug registers) runs with the one global code hook instead; switching drops
- * all translated code (UC_CTL_TB_FLUSH, which Unicorn names uc_ctl_flush_tlb).
+ * Breakpoints and a watched PC make their blocks landing ranges too. What needs every instruction
+ * (watched writes, which name the writing instruction; the history ring; rp_opts.careful; the
+ * guest's debug registers) runs with the one global code hook instead; switching drops
+ * the translated code made with the other hooks (rp_block_mode).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "retrovisor/x86_arch.h"
 #include "rp_priv.h"
 
 #define BLK_CACHE 4096u /* decoded blocks kept (direct-mapped) */
@@ -111,14 +113,23 @@ static struct rp_blk *lookup(struct rp_cpu *c, uint64_t a, uint32_t size)
 }
 
 /* Stop before the block at a and have run() make it a landing range (rp_block_land). */
-static void land(struct rp_cpu *c, uint64_t a, uint32_t size, int keep)
+static void land(struct rp_cpu *c, uint64_t a, uint32_t size, enum rp_land_life life)
 {
 	c->reland = 1;
-	c->reland_keep = keep;
+	c->reland_life = life;
 	c->reland_a = a;
 	c->reland_s = size;
 	c->stop_pc = a;
 	uc_emu_stop(c->uc);
+}
+
+/* A breakpoint or the watched PC inside [a, a + size)? */
+static int stop_addr_in(const struct rp_cpu *c, uint64_t a, uint32_t size)
+{
+	for (unsigned i = 0; i < c->nbps; i++)
+		if (c->bps[i] - a < size)
+			return 1;
+	return c->watch_pc_on && c->watch_pc - a < size;
 }
 
 static void hook_block(uc_engine *uc, uint64_t a, uint32_t size, void *user)
@@ -135,7 +146,7 @@ static void hook_block(uc_engine *uc, uint64_t a, uint32_t size, void *user)
 	struct rp_blk *b = lookup(c, a, size);
 	if (!b) { /* code we cannot read or keep: the per-instruction hook, if it is not already on */
 		if (covered(c, a, size) != 1)
-			land(c, a, size, 1);
+			land(c, a, size, RP_LAND_KEEP);
 		return;
 	}
 	if (b->land_gen != c->land_gen) {
@@ -158,13 +169,14 @@ static void hook_block(uc_engine *uc, uint64_t a, uint32_t size, void *user)
 		return;
 	}
 	if (b->bad || b->shape.special || b->covered == 2) {
-		land(c, a, size, 1);
+		land(c, a, size, RP_LAND_KEEP);
 		return;
 	}
-	if (c->executed + b->shape.n > c->budget) {
-		/* the run ends inside: for this landing only (an event, a checkpoint, a step: they
-		 * fall anywhere, and a hot loop must not stay hooked for them) */
-		land(c, a, size, 0);
+	if (c->executed + b->shape.n > c->budget || ((c->nbps || c->watch_pc_on) && stop_addr_in(c, a, size))) {
+		/* the run ends inside, or a breakpoint may: for this run only (an event or a
+		 * checkpoint falls anywhere, and a hot loop must not stay hooked for it), or until
+		 * the next long run when this one is short (a debugger's steps come in series) */
+		land(c, a, size, c->budget < RP_SHORT_RUN ? RP_LAND_SHORT : RP_LAND_RUN);
 		return;
 	}
 	c->blk_open = 1;
@@ -211,7 +223,7 @@ int rp_block_land(struct rp_cpu *c)
 		    UC_ERR_OK)
 			return -1;
 		c->land_lo[c->nland] = at;
-		c->land_temp[c->nland] = !c->reland_keep;
+		c->land_life[c->nland] = c->reland_life;
 		c->land_hi[c->nland++] = end;
 		at = end;
 	}
@@ -225,6 +237,7 @@ void rp_block_fault(struct rp_cpu *c, uint64_t pc)
 {
 	struct rp_blk *b = c->blk_cur;
 	c->blk_open = 0;
+	c->blk_faults++;
 	c->mode_dirty = 1;
 	c->cur_pc = pc;
 	/* not an instruction of the block: a trap after its last one (single-step), or the fetch
@@ -234,18 +247,18 @@ void rp_block_fault(struct rp_cpu *c, uint64_t pc)
 		c->executed = c->blk_exec0 + (uint64_t)i + 1;
 }
 
-void rp_block_unland(struct rp_cpu *c)
+void rp_block_unland(struct rp_cpu *c, enum rp_land_life life)
 {
 	unsigned k = 0;
 	for (unsigned i = 0; i < c->nland; i++) {
-		if (c->land_temp[i]) {
-			uc_hook_del(c->uc, c->land_h[i]);
+		if (c->land_life[i] != RP_LAND_KEEP && c->land_life[i] <= life) {
+			uc_hook_del(c->uc, c->land_h[i]); /* drops the code made with it */
 			continue;
 		}
 		c->land_lo[k] = c->land_lo[i];
 		c->land_hi[k] = c->land_hi[i];
 		c->land_h[k] = c->land_h[i];
-		c->land_temp[k++] = 0;
+		c->land_life[k++] = c->land_life[i];
 	}
 	if (k != c->nland) {
 		c->nland = k;
@@ -256,8 +269,7 @@ void rp_block_unland(struct rp_cpu *c)
 int rp_block_wanted(const struct rp_cpu *c)
 {
 	/* DR7's enable bits: QEMU raises data breakpoints as traps after the access */
-	return !c->careful && !c->hist_on && !c->nbps && !c->watch_pc_on && !c->watch_write_on &&
-	       !(c->dr7 & 0xff);
+	return !c->careful && !c->hist_on && !c->watch_write_on && !(c->dr7 & 0xff);
 }
 
 int rp_block_mode(struct rp_cpu *c, int on)
@@ -277,16 +289,25 @@ int rp_block_mode(struct rp_cpu *c, int on)
 	c->fast = on;
 	c->blk_open = 0;
 	c->mode_switches++;
-	uc_ctl_flush_tlb(c->uc); /* all translated code: made with the other hooks */
+	/*
+	 * Every block translated so far holds the other hook. Deleting a hook drops the blocks it
+	 * was compiled into (Unicorn keeps them per hook), through the current paging: enough
+	 * without paging. With paging a block made under another CR3 could survive, and run
+	 * uncounted: drop all (UC_CTL_TB_FLUSH, named uc_ctl_flush_tlb; it clears Unicorn's whole
+	 * 1 GiB code buffer, tens of milliseconds, hence not always).
+	 */
+	if (c->translated && (rp_cpu_reg(c, RP_CR0) & CR0_PG))
+		uc_ctl_flush_tlb(c->uc);
 	return 0;
 }
 
 void rp_block_close(struct rp_cpu *c)
 {
 	if (getenv("RP_BLKSTATS"))
-		fprintf(stderr, "blocks %llu decoded %llu relands %llu resets %llu switches %llu nland %u\n",
+		fprintf(stderr, "blocks %llu decoded %llu relands %llu resets %llu switches %llu faults %llu nland %u\n",
 			(unsigned long long)c->blocks, (unsigned long long)c->blk_decoded, (unsigned long long)c->relands,
-			(unsigned long long)c->land_resets, (unsigned long long)c->mode_switches, c->nland);
+			(unsigned long long)c->land_resets, (unsigned long long)c->mode_switches,
+			(unsigned long long)c->blk_faults, c->nland);
 	if (c->blk_cache)
 		for (unsigned i = 0; i < BLK_CACHE; i++)
 			free(c->blk_cache[i].bytes);

@@ -34,6 +34,7 @@
 #include "rp_priv.h"
 
 #define RP_SWEEP_INSNS 65536 /* the fast path's threshold (sweep()) */
+#define RP_BLOCK_BACK_INSNS 65536 /* from counting each instruction back to blocks (run()) */
 
 static const int gpr_ids[16] = {
 	UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX, UC_X86_REG_RSP, UC_X86_REG_RBP,
@@ -384,7 +385,10 @@ static int run_landing(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 	uint64_t dr7 = 0;
 	uc_reg_read(c->uc, UC_X86_REG_DR7, &dr7);
 	c->dr7 = dr7;
-	if (rp_block_mode(c, rp_block_wanted(c)) < 0) {
+	/* back to counting by blocks only for a long run: under paging each switch costs a flush of
+	 * all translated code (rp_block_mode), and a debugger's short moves come in series */
+	int fast = rp_block_wanted(c) && (c->fast || !c->translated || n >= RP_BLOCK_BACK_INSNS);
+	if (rp_block_mode(c, fast) < 0) {
 		snprintf(c->stop_msg, sizeof(c->stop_msg), "Unicorn refused the replay's hooks");
 		c->stop = RP_STOP_ERROR;
 		return HVT_OK;
@@ -426,6 +430,7 @@ static int run_landing(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 		c->blk_open = 0;
 		c->reland = 0;
 		c->mode_dirty = 1;
+		c->translated = 1;
 		c->in_emu = 1;
 		c->stop_pc = UINT64_MAX;
 		uc_err e = emu_guarded(c, rip, &aborted);
@@ -516,8 +521,10 @@ static int run_landing(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 
 static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 {
+	if (n >= RP_BLOCK_BACK_INSNS)
+		rp_block_unland(c, RP_LAND_SHORT); /* a long run: the steps' ranges go */
 	int st = run_landing(c, n, err);
-	rp_block_unland(c);
+	rp_block_unland(c, RP_LAND_RUN);
 	return st;
 }
 

@@ -28,6 +28,11 @@
 #define RP_LAND_MAX 48    /* landing ranges (rp_block.c) */
 #define RP_BLOCK_MAX 8192 /* bytes of one translated block we decode (more: per instruction) */
 
+/* How long a landing range lives (rp_block.c): the run that made it, until the next long run, or
+ * for good (blocks with an instruction only the per-instruction hook handles). */
+enum rp_land_life { RP_LAND_RUN, RP_LAND_SHORT, RP_LAND_KEEP };
+#define RP_SHORT_RUN 64 /* runs shorter than this keep their landing ranges until a long run */
+
 /* Why a counted run stopped early. */
 #define RP_HIT 10 /* internal: a watch hit (rp_play_to) */
 
@@ -119,24 +124,25 @@ struct rp_cpu {
 	int blk_open;              /* inside a block counted whole: */
 	struct rp_blk *blk_cur;    /*   that block, */
 	uint64_t blk_exec0;        /*   `executed` before it */
-	int reland, reland_keep;   /* stopped before a block that must become a landing range (kept,
-				    * or only for this run) */
+	int reland;                /* stopped before a block that must become a landing range */
+	enum rp_land_life reland_life;
 	uint64_t reland_a;
 	uint32_t reland_s;
 	unsigned nland, land_gen;  /* the landing ranges [lo, hi), each with its code hook */
 	uint64_t land_lo[RP_LAND_MAX], land_hi[RP_LAND_MAX];
 	uc_hook land_h[RP_LAND_MAX];
-	int land_temp[RP_LAND_MAX];  /* dropped when the run ends (rp_block_unland) */
+	enum rp_land_life land_life[RP_LAND_MAX];
 	uint64_t dr7;              /* at the run's start */
 	int last_fast;             /* the last run counted by blocks */
-	uint64_t blocks, blk_decoded, relands, land_resets, mode_switches; /* statistics */
+	int translated;            /* Unicorn has run (and translated code) since the open */
+	uint64_t blocks, blk_decoded, relands, land_resets, mode_switches, blk_faults; /* statistics */
 };
 
 /* rp_block.c */
 int rp_block_wanted(const struct rp_cpu *c); /* may this run count by blocks? */
 int rp_block_mode(struct rp_cpu *c, int on); /* set the hooks for it (or for each instruction) */
 int rp_block_land(struct rp_cpu *c);         /* make the block run() stopped before a range */
-void rp_block_unland(struct rp_cpu *c);      /* drop the ranges made for this run only */
+void rp_block_unland(struct rp_cpu *c, enum rp_land_life life); /* drop ranges living up to life */
 void rp_block_fault(struct rp_cpu *c, uint64_t pc); /* a fault at linear pc in a block counted whole */
 void rp_block_close(struct rp_cpu *c);
 
