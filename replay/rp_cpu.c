@@ -6,10 +6,12 @@
  * CPU follows the guest through CR0, EFER and far jumps by itself). The guest's RAM is our own
  * buffer, mapped with uc_mem_map_ptr, so checkpoints and the page walk read it directly.
  *
- * Counting: one UC_HOOK_CODE callback runs before every instruction. It counts, keeps the
- * history ring, checks the watches and stops the emulation before instruction budget + 1, so a
- * counted run retires exactly `budget` instructions. A REP iteration and a LOOP iteration each
- * pass through the hook once, which is how Bochs's TSC counts them.
+ * Counting: hook_code runs before an instruction. It counts, keeps the history ring, checks the
+ * watches and stops the emulation before instruction budget + 1, so a counted run retires exactly
+ * `budget` instructions. A REP iteration and a LOOP iteration each pass through the hook once,
+ * which is how Bochs's TSC counts them. It is installed for every instruction only where each
+ * one matters (rp_block_wanted); otherwise blocks are counted whole and the hook is bounded to
+ * the blocks that need it (rp_block.c).
  *
  * Fast path: Unicorn 2.0.1 sends every guest store through its self-modifying-code check
  * (notdirty_write -> tb_invalidate_phys_page_fast, unicorn-engine/unicorn#1970), and that check

@@ -2,6 +2,7 @@
  * rp_priv.h - the replay engine's internals, shared by its files (not installed).
  *
  *   rp_cpu.c      the Unicorn CPU: hooks, counted runs, registers
+ *   rp_block.c    counting by blocks: block hook, decoded blocks, landing ranges
  *   rp_stub.c     engine code run in place: CS/SS loads, TLB flush, SYSENTER
  *   rp_fault.c    native faults Unicorn does not raise as the recording CPU does
  *   rp_boot.c     a VM's initial state (hidden segment state through a scratch GDT)
@@ -258,6 +259,7 @@ struct rp_ckpts {
 	struct rp_ckpt *v;
 	size_t n, cap;
 	uint64_t bytes, budget;
+	size_t ctx_bytes;          /* one CPU context (uc_context_size), counted with each checkpoint */
 	uint32_t every_exits;
 	uint64_t every_insns;
 	struct rp_page *zero;
