@@ -174,8 +174,8 @@ static void hook_block(uc_engine *uc, uint64_t a, uint32_t size, void *user)
 	}
 	if (c->executed + b->shape.n > c->budget || ((c->nbps || c->watch_pc_on) && stop_addr_in(c, a, size))) {
 		/* the run ends inside, or a breakpoint may: for this run only (an event or a
-		 * checkpoint falls anywhere, and a hot loop must not stay hooked for it), or until
-		 * the next long run when this one is short (a debugger's steps come in series) */
+		 * checkpoint falls anywhere, and a hot loop must not stay hooked for it), or while
+		 * short runs follow (a debugger's steps come in series) */
 		land(c, a, size, c->budget < RP_SHORT_RUN ? RP_LAND_SHORT : RP_LAND_RUN);
 		return;
 	}

@@ -523,8 +523,8 @@ static int run_landing(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 
 static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 {
-	if (n >= RP_BLOCK_BACK_INSNS)
-		rp_block_unland(c, RP_LAND_SHORT); /* a long run: the steps' ranges go */
+	if (n >= RP_SHORT_RUN)
+		rp_block_unland(c, RP_LAND_SHORT); /* not a step: the steps' ranges go */
 	int st = run_landing(c, n, err);
 	rp_block_unland(c, RP_LAND_RUN);
 	return st;

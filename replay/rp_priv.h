@@ -29,10 +29,11 @@
 #define RP_LAND_MAX 48    /* landing ranges (rp_block.c) */
 #define RP_BLOCK_MAX 8192 /* bytes of one translated block we decode (more: per instruction) */
 
-/* How long a landing range lives (rp_block.c): the run that made it, until the next long run, or
- * for good (blocks with an instruction only the per-instruction hook handles). */
+/* How long a landing range lives (rp_block.c): the run that made it, through a series of short
+ * runs (a debugger's steps), or for good (blocks with an instruction only the per-instruction
+ * hook handles). */
 enum rp_land_life { RP_LAND_RUN, RP_LAND_SHORT, RP_LAND_KEEP };
-#define RP_SHORT_RUN 64 /* runs shorter than this keep their landing ranges until a long run */
+#define RP_SHORT_RUN 64 /* runs shorter than this keep their landing ranges for the next one */
 
 /* Why a counted run stopped early. */
 #define RP_HIT 10 /* internal: a watch hit (rp_play_to) */
