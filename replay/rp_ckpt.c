@@ -22,12 +22,6 @@
 
 #include "rp_priv.h"
 
-static size_t ctx_size(struct rp_session *s)
-{
-	(void)s;
-	return uc_context_size(s->cpu.uc);
-}
-
 int rp_ckpt_init(struct rp_ckpts *k, const struct rp_opts *o, uint64_t mem_size, struct hvt_err *err)
 {
 	memset(k, 0, sizeof(*k));
@@ -62,7 +56,7 @@ static void ckpt_drop(struct rp_ckpts *k, struct rp_ckpt *c)
 	}
 	if (c->ctx) {
 		uc_context_free(c->ctx);
-		k->bytes -= 4096; /* counted as a page; the context is a few KiB */
+		k->bytes -= k->ctx_bytes; /* Unicorn's CPU context: 5,544 bytes on 2.0.1 */
 	}
 	memset(c, 0, sizeof(*c));
 }
@@ -129,8 +123,8 @@ static int take_at(struct rp_session *s, size_t at, struct hvt_err *err)
 		return hvt_err_set(err, HVT_ENOMEM, HVT_NO_OFFSET, "out of memory for a checkpoint");
 	}
 	uc_context_save(s->cpu.uc, c->ctx);
-	k->bytes += k->npages * sizeof(void *) + 4096;
-	(void)ctx_size;
+	k->ctx_bytes = uc_context_size(s->cpu.uc);
+	k->bytes += k->npages * sizeof(void *) + k->ctx_bytes;
 	for (size_t i = 0; i < k->npages; i++) {
 		const uint8_t *m = s->cpu.mem + i * RP_PAGE;
 		struct rp_page *p = prev ? prev->pages[i] : NULL;

@@ -6,10 +6,12 @@
  * CPU follows the guest through CR0, EFER and far jumps by itself). The guest's RAM is our own
  * buffer, mapped with uc_mem_map_ptr, so checkpoints and the page walk read it directly.
  *
- * Counting: one UC_HOOK_CODE callback runs before every instruction. It counts, keeps the
- * history ring, checks the watches and stops the emulation before instruction budget + 1, so a
- * counted run retires exactly `budget` instructions. A REP iteration and a LOOP iteration each
- * pass through the hook once, which is how Bochs's TSC counts them.
+ * Counting: hook_code runs before an instruction. It counts, keeps the history ring, checks the
+ * watches and stops the emulation before instruction budget + 1, so a counted run retires exactly
+ * `budget` instructions. A REP iteration and a LOOP iteration each pass through the hook once,
+ * which is how Bochs's TSC counts them. It is installed for every instruction only where each
+ * one matters (rp_block_wanted); otherwise blocks are counted whole and the hook is bounded to
+ * the blocks that need it (rp_block.c).
  *
  * Fast path: Unicorn 2.0.1 sends every guest store through its self-modifying-code check
  * (notdirty_write -> tb_invalidate_phys_page_fast, unicorn-engine/unicorn#1970), and that check
@@ -34,6 +36,7 @@
 #include "rp_priv.h"
 
 #define RP_SWEEP_INSNS 65536 /* the fast path's threshold (sweep()) */
+#define RP_BLOCK_BACK_INSNS 65536 /* from counting each instruction back to blocks (run()) */
 
 static const int gpr_ids[16] = {
 	UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX, UC_X86_REG_RSP, UC_X86_REG_RBP,
@@ -135,6 +138,9 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 	struct rp_cpu *c = user;
 	struct hvt_err err;
 	(void)uc;
+	if (c->blk_open) /* in a block counted whole: QEMU put RIP back to the faulting instruction */
+		rp_block_fault(c, rp_cpu_pc(c));
+	c->mode_dirty = 1; /* the delivery may load another CS */
 	uint64_t rip = rp_cpu_reg(c, RP_RIP);
 	int soft = is_soft_int(c, c->cur_pc);
 	/* Exceptions with an error code in protected mode (SDM Vol. 3A, 6.13): the code QEMU
@@ -259,6 +265,8 @@ int rp_cpu_open(struct rp_cpu *c, uint64_t mem_size, struct hvt_err *err)
 	c->prev_addr = c->rep_addr = UINT64_MAX;
 	c->fault_vec = -1;
 	c->sweep_insns = RP_SWEEP_INSNS;
+	c->code_hook = (void *)hook_code;
+	c->mode_dirty = 1;
 	rp_fault_guard_install();
 	c->mem_size = (mem_size + RP_PAGE - 1) & ~(uint64_t)(RP_PAGE - 1);
 	if (!c->mem_size || c->mem_size > (4ull << 30))
@@ -295,6 +303,7 @@ fail:
 
 void rp_cpu_close(struct rp_cpu *c)
 {
+	rp_block_close(c);
 	if (c->ctx_tmp)
 		uc_context_free(c->ctx_tmp);
 	c->ctx_tmp = NULL;
@@ -365,7 +374,7 @@ static void sweep(struct rp_cpu *c, uint64_t n)
 	c->sweeps++;
 }
 
-static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
+static int run_landing(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 {
 	c->budget = n;
 	c->executed = 0;
@@ -375,6 +384,18 @@ static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 		c->stop = RP_STOP_BUDGET;
 		return HVT_OK;
 	}
+	uint64_t dr7 = 0;
+	uc_reg_read(c->uc, UC_X86_REG_DR7, &dr7);
+	c->dr7 = dr7;
+	/* back to counting by blocks only for a long run: under paging each switch costs a flush of
+	 * all translated code (rp_block_mode), and a debugger's short moves come in series */
+	int fast = rp_block_wanted(c) && (c->fast || !c->translated || n >= RP_BLOCK_BACK_INSNS);
+	if (rp_block_mode(c, fast) < 0) {
+		snprintf(c->stop_msg, sizeof(c->stop_msg), "Unicorn refused the replay's hooks");
+		c->stop = RP_STOP_ERROR;
+		return HVT_OK;
+	}
+	c->last_fast = c->fast;
 	sweep(c, n);
 	for (;;) {
 		if (c->broken) {
@@ -408,6 +429,10 @@ static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 			continue;
 		}
 		int aborted;
+		c->blk_open = 0;
+		c->reland = 0;
+		c->mode_dirty = 1;
+		c->translated = 1;
 		c->in_emu = 1;
 		c->stop_pc = UINT64_MAX;
 		uc_err e = emu_guarded(c, rip, &aborted);
@@ -428,6 +453,16 @@ static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 		}
 		if (c->stop_pc != UINT64_MAX)
 			set_rip_linear(c, c->stop_pc);
+		if (c->reland) {
+			/* stopped before a block that needs the per-instruction hook (rp_block.c) */
+			if (rp_block_land(c) < 0) {
+				snprintf(c->stop_msg, sizeof(c->stop_msg), "Unicorn refused a landing hook at %#llx",
+					 (unsigned long long)c->reland_a);
+				c->stop = RP_STOP_ERROR;
+				return HVT_OK;
+			}
+			continue;
+		}
 		if (c->jump_pending) {
 			/* an event handler in another code segment (rp_deliver) */
 			c->jump_pending = 0;
@@ -484,6 +519,15 @@ static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 		c->stop = RP_STOP_ERROR;
 		return HVT_OK;
 	}
+}
+
+static int run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
+{
+	if (n >= RP_SHORT_RUN)
+		rp_block_unland(c, RP_LAND_SHORT); /* not a step: the steps' ranges go */
+	int st = run_landing(c, n, err);
+	rp_block_unland(c, RP_LAND_RUN);
+	return st;
 }
 
 int rp_cpu_run(struct rp_cpu *c, uint64_t n, struct hvt_err *err)

@@ -123,3 +123,84 @@ int rp_disasm_around(struct rp_session *s, unsigned before, unsigned after, stru
 	*n += rp_disasm_lines(s, rp_cpu_pc(&s->cpu), after, out + *n);
 	return HVT_OK;
 }
+
+/*
+ * Instructions a block must not be counted over whole (rp_block.c): the replay's per-instruction
+ * hook handles each of them, and only that hook can.
+ *   - every instruction that always exits under Retrovisor (rp_insn_exit_reason_bytes: CPUID,
+ *     I/O, HLT, MOV to CR, MSRs, VMX, ...): a replay lands before it, and one met without a
+ *     recorded exit must stop at its own address;
+ *   - string instructions: with REP, one instruction runs as many (Bochs counts each iteration,
+ *     QEMU re-enters the block once more at the end: hook_code);
+ *   - software interrupts, whose return address is past them (hook_intr tells them by the PC);
+ *   - what changes the mode or the segments' meaning: far JMP, CALL and RET, IRET, SYSCALL and
+ *     friends, descriptor-table and task-register loads, MOV to and from DR, LMSW, CLTS,
+ *     INVLPG, SWAPGS; and #UD by definition (UD0, UD2).
+ */
+static int needs_hook(const cs_insn *in, int mode)
+{
+	uint8_t b[16] = {0};
+	unsigned i = 0;
+	memcpy(b, in->bytes, in->size < sizeof(b) ? in->size : sizeof(b));
+	if (rp_insn_exit_reason_bytes(b, mode, NULL) >= 0)
+		return 1;
+	while (i < in->size && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0xf2 || b[i] == 0xf3 || b[i] == 0xf0 ||
+				b[i] == 0x2e || b[i] == 0x36 || b[i] == 0x3e || b[i] == 0x26 || b[i] == 0x64 ||
+				b[i] == 0x65 || (mode == 64 && (b[i] & 0xf0) == 0x40)))
+		i++;
+	uint8_t op = b[i];
+	if ((op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf) || (op >= 0x6c && op <= 0x6f))
+		return 1;
+	if (op == 0x0f && b[i + 1] >= 0x20 && b[i + 1] <= 0x23)
+		return 1;
+	switch (in->id) {
+	case X86_INS_INT: case X86_INS_INT1: case X86_INS_INT3: case X86_INS_INTO:
+	case X86_INS_IRET: case X86_INS_IRETD: case X86_INS_IRETQ:
+	case X86_INS_LJMP: case X86_INS_LCALL: case X86_INS_RETF: case X86_INS_RETFQ:
+	case X86_INS_SYSCALL: case X86_INS_SYSENTER: case X86_INS_SYSEXIT: case X86_INS_SYSRET:
+	case X86_INS_LGDT: case X86_INS_LIDT: case X86_INS_LLDT: case X86_INS_LTR: case X86_INS_LMSW:
+	case X86_INS_CLTS: case X86_INS_INVLPG: case X86_INS_SWAPGS: case X86_INS_RSM: case X86_INS_GETSEC:
+	case X86_INS_UD0: case X86_INS_UD2: case X86_INS_INVPCID: case X86_INS_INVEPT: case X86_INS_INVVPID:
+	case X86_INS_VMFUNC:
+		return 1;
+	}
+	return 0;
+}
+
+int rp_disasm_block(const uint8_t *code, size_t len, uint64_t addr, int mode, struct rp_blk_shape *o)
+{
+	csh h = handle(mode);
+	cs_insn *in;
+	const uint8_t *p = code;
+	size_t left = len;
+	uint64_t a = addr;
+	memset(o, 0, sizeof(*o));
+	if (!h || !(in = cs_malloc(h)))
+		return -1;
+	while (left && cs_disasm_iter(h, &p, &left, &a, in)) {
+		o->last_off = (unsigned)(in->address - addr);
+		o->n++;
+		o->special |= needs_hook(in, mode);
+	}
+	cs_free(in, 1);
+	return left || !o->n ? -1 : 0;
+}
+
+long rp_disasm_block_index(const uint8_t *code, size_t len, uint64_t addr, int mode, uint64_t pc)
+{
+	csh h = handle(mode);
+	cs_insn *in;
+	const uint8_t *p = code;
+	size_t left = len;
+	uint64_t a = addr;
+	long k = 0, found = -1;
+	if (!h || !(in = cs_malloc(h)))
+		return -1;
+	while (left && found < 0 && cs_disasm_iter(h, &p, &left, &a, in)) {
+		if (in->address == pc)
+			found = k;
+		k++;
+	}
+	cs_free(in, 1);
+	return found;
+}

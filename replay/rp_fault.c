@@ -248,7 +248,7 @@ static int legacy_prefix(uint8_t b)
 /* Bytes of code at linear la: straight from guest memory when paging is off; under paging
  * through the translation of the code page, kept for the run (rp_cpu.c clears it at each run:
  * the guest's tables change within a run only if it rewrites the mapping of its own code). */
-static int code_bytes(struct rp_cpu *c, uint64_t la, uint8_t *b, unsigned n)
+int rp_code_bytes(struct rp_cpu *c, uint64_t la, uint8_t *b, unsigned n)
 {
 	uint64_t pa;
 	if (!c->run_pg) {
@@ -309,7 +309,7 @@ static int qemu_aborts(const uint8_t *b, unsigned n, int mode64)
 
 /* The instruction's bytes in place when they are at hand (no paging, or the code page of this
  * run already translated), else NULL. */
-static const uint8_t *code_in_place(struct rp_cpu *c, uint64_t la, unsigned n)
+const uint8_t *rp_code_in_place(struct rp_cpu *c, uint64_t la, unsigned n)
 {
 	if (!c->run_pg) {
 		la &= 0xffffffffull;
@@ -328,7 +328,7 @@ int rp_fault_check_insn(struct rp_cpu *c, uint64_t la, uint32_t size)
 		return 0;
 	/* This runs before every instruction of 3 to 6 bytes: without the bytes 0F 22 anywhere in
 	 * it, it is no MOV to CR (the cheap test first; the prefixes are parsed only then) */
-	const uint8_t *p = code_in_place(c, la, size);
+	const uint8_t *p = rp_code_in_place(c, la, size);
 	if (p) {
 		unsigned i = 0;
 		while (i + 1 < size && !(p[i] == 0x0f && p[i + 1] == 0x22))
@@ -336,7 +336,7 @@ int rp_fault_check_insn(struct rp_cpu *c, uint64_t la, uint32_t size)
 		if (i + 1 >= size)
 			return 0;
 	}
-	if (code_bytes(c, la, b, size))
+	if (rp_code_bytes(c, la, b, size))
 		return 0;
 	int i = opcode_at(b, size, c->run_mode64);
 	if (i < 0 || (unsigned)i + 2 >= size || b[i] != 0x0f || b[i + 1] != 0x22)
@@ -380,7 +380,7 @@ int rp_fault_trap_is_bad(struct rp_cpu *c, uint64_t la)
 {
 	uint8_t b[15];
 	unsigned n = sizeof(b);
-	while (n > 2 && code_bytes(c, la, b, n))
+	while (n > 2 && rp_code_bytes(c, la, b, n))
 		n--;
 	return n > 2 && qemu_aborts(b, n, rp_cpu_mode(c) == 64);
 }
@@ -416,7 +416,7 @@ int rp_fault_after_abort(struct rp_cpu *c)
 		uint8_t b[16];
 		char line[128];
 		unsigned n = sizeof(b);
-		while (n > 0 && code_bytes(c, la, b, n))
+		while (n > 0 && rp_code_bytes(c, la, b, n))
 			n--;
 		if (n < 2)
 			return -1;

@@ -135,10 +135,16 @@ uint64_t rp_insn_rep_mask(struct rp_cpu *c, uint64_t la)
  */
 int rp_insn_exit_reason(struct rp_cpu *c, uint64_t la, int *len)
 {
-	uint8_t b[16];
-	int i = 0, mode = rp_cpu_mode(c);
+	uint8_t b[16] = {0};
 	if (rp_mmu_read(c, la, b, sizeof(b)) && rp_mmu_read(c, la, b, 4))
 		return -1;
+	return rp_insn_exit_reason_bytes(b, rp_cpu_mode(c), len);
+}
+
+/* The same from the instruction's bytes (b holds at least 16, zero-padded past its end). */
+int rp_insn_exit_reason_bytes(const uint8_t *b, int mode, int *len)
+{
+	int i = 0;
 	for (; i < 14; i++) { /* legacy prefixes, then REX in 64-bit mode */
 		uint8_t p = b[i];
 		if (p == 0x66 || p == 0x67 || p == 0xf2 || p == 0xf3 || p == 0xf0 || p == 0x2e || p == 0x36 ||

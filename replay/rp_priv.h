@@ -2,6 +2,7 @@
  * rp_priv.h - the replay engine's internals, shared by its files (not installed).
  *
  *   rp_cpu.c      the Unicorn CPU: hooks, counted runs, registers
+ *   rp_block.c    counting by blocks: block hook, decoded blocks, landing ranges
  *   rp_stub.c     engine code run in place: CS/SS loads, TLB flush, SYSENTER
  *   rp_fault.c    native faults Unicorn does not raise as the recording CPU does
  *   rp_boot.c     a VM's initial state (hidden segment state through a scratch GDT)
@@ -25,6 +26,14 @@
 
 #define RP_PAGE 4096u
 #define RP_MAX_TRAPS 256
+#define RP_LAND_MAX 48    /* landing ranges (rp_block.c) */
+#define RP_BLOCK_MAX 8192 /* bytes of one translated block we decode (more: per instruction) */
+
+/* How long a landing range lives (rp_block.c): the run that made it, through a series of short
+ * runs (a debugger's steps), or for good (blocks with an instruction only the per-instruction
+ * hook handles). */
+enum rp_land_life { RP_LAND_RUN, RP_LAND_SHORT, RP_LAND_KEEP };
+#define RP_SHORT_RUN 64 /* runs shorter than this keep their landing ranges for the next one */
 
 /* Why a counted run stopped early. */
 #define RP_HIT 10 /* internal: a watch hit (rp_play_to) */
@@ -107,7 +116,37 @@ struct rp_cpu {
 	uint16_t ss_sel;
 	uint16_t jump_sel;
 	uint64_t jump_rip;
+
+	/* counting by blocks (rp_block.c) */
+	int fast;                  /* the hooks count by blocks (else one code hook for all) */
+	void *code_hook;           /* rp_cpu.c's per-instruction hook, for the landing ranges */
+	uc_hook h_block;
+	struct rp_blk *blk_cache;  /* decoded blocks */
+	int blk_mode, mode_dirty;  /* the mode blocks are decoded in; recompute it first */
+	int blk_open;              /* inside a block counted whole: */
+	struct rp_blk *blk_cur;    /*   that block, */
+	uint64_t blk_exec0;        /*   `executed` before it */
+	int reland;                /* stopped before a block that must become a landing range */
+	enum rp_land_life reland_life;
+	uint64_t reland_a;
+	uint32_t reland_s;
+	unsigned nland, land_gen;  /* the landing ranges [lo, hi), each with its code hook */
+	uint64_t land_lo[RP_LAND_MAX], land_hi[RP_LAND_MAX];
+	uc_hook land_h[RP_LAND_MAX];
+	enum rp_land_life land_life[RP_LAND_MAX];
+	uint64_t dr7;              /* at the run's start */
+	int last_fast;             /* the last run counted by blocks */
+	int translated;            /* Unicorn has run (and translated code) since the open */
+	uint64_t blocks, blk_decoded, relands, land_resets, mode_switches, blk_faults; /* statistics */
 };
+
+/* rp_block.c */
+int rp_block_wanted(const struct rp_cpu *c); /* may this run count by blocks? */
+int rp_block_mode(struct rp_cpu *c, int on); /* set the hooks for it (or for each instruction) */
+int rp_block_land(struct rp_cpu *c);         /* make the block run() stopped before a range */
+void rp_block_unland(struct rp_cpu *c, enum rp_land_life life); /* drop ranges living up to life */
+void rp_block_fault(struct rp_cpu *c, uint64_t pc); /* a fault at linear pc in a block counted whole */
+void rp_block_close(struct rp_cpu *c);
 
 /* rp_cpu.c */
 int rp_cpu_open(struct rp_cpu *c, uint64_t mem_size, struct hvt_err *err);
@@ -153,6 +192,10 @@ void rp_fault_set_efer_sce(struct rp_cpu *c, int on); /* QEMU's WRMSR drops EFER
 /* Set the CPL (from old) before the engine loads inner-ring SS and CS; -1 if it cannot. */
 int rp_fault_set_cpl(struct rp_cpu *c, unsigned old, unsigned cpl);
 int rp_fault_check_insn(struct rp_cpu *c, uint64_t la, uint32_t size); /* #GP vector or 0 */
+/* Code bytes at linear la, through the code page of this run (cleared at each run); in place:
+ * NULL when they are not at hand without a walk. */
+int rp_code_bytes(struct rp_cpu *c, uint64_t la, uint8_t *b, unsigned n);
+const uint8_t *rp_code_in_place(struct rp_cpu *c, uint64_t la, unsigned n);
 int rp_fault_is_trap(struct rp_cpu *c, uint64_t la);
 int rp_fault_trap_is_bad(struct rp_cpu *c, uint64_t la);
 void rp_fault_scan(struct rp_cpu *c, uint64_t gpa, uint64_t len); /* FF /3, /5 reg forms in memory */
@@ -175,6 +218,7 @@ int rp_mmu_write(struct rp_cpu *c, uint64_t la, const void *buf, size_t len);
 uint64_t rp_insn_rep_mask(struct rp_cpu *c, uint64_t la);
 /* The exit reason the instruction at linear la always causes, or -1 (no exit, or conditional). */
 int rp_insn_exit_reason(struct rp_cpu *c, uint64_t la, int *len);
+int rp_insn_exit_reason_bytes(const uint8_t *b, int mode, int *len);
 /* 1 if reason is one rp_insn_exit_reason can return. */
 int rp_insn_reason_decoded(unsigned reason);
 
@@ -216,6 +260,7 @@ struct rp_ckpts {
 	struct rp_ckpt *v;
 	size_t n, cap;
 	uint64_t bytes, budget;
+	size_t ctx_bytes;          /* one CPU context (uc_context_size), counted with each checkpoint */
 	uint32_t every_exits;
 	uint64_t every_insns;
 	struct rp_page *zero;
@@ -293,5 +338,15 @@ int rp_ckpt_restore(struct rp_session *s, size_t i, struct hvt_err *err);
 
 /* rp_disasm.c */
 int rp_disasm_one(const uint8_t *code, size_t len, uint64_t addr, int mode, char *out, size_t size);
+/* The shape of one translated block (rp_block.c): its instruction count, the offset of its last
+ * instruction, and whether one of them needs the per-instruction hook (rp_disasm.c, needs_hook).
+ * -1 when Capstone does not decode the bytes exactly to their end. */
+struct rp_blk_shape {
+	unsigned n, last_off;
+	int special;
+};
+int rp_disasm_block(const uint8_t *code, size_t len, uint64_t addr, int mode, struct rp_blk_shape *o);
+/* The index of the instruction at pc in that block, or -1. */
+long rp_disasm_block_index(const uint8_t *code, size_t len, uint64_t addr, int mode, uint64_t pc);
 
 #endif

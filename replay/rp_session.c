@@ -150,14 +150,15 @@ int rp_open_shared(struct rp_session **out, struct hvt_reader *r, const struct r
 	st = load_section(s, HVT_SEC_VM_MEMORY, NULL, 0, &s->image, &s->image_len, err);
 	if (st < 0)
 		goto fail;
-	if ((st = rp_cpu_open(&s->cpu, s->cfg.mem_size, err)) < 0 || (st = load_memory(s, err)) < 0 ||
-	    (st = rp_boot(&s->cpu, &s->start, err)) < 0)
+	if ((st = rp_cpu_open(&s->cpu, s->cfg.mem_size, err)) < 0)
 		goto fail;
-	rp_fault_scan(&s->cpu, 0, s->cpu.mem_size);
 	{
 		const char *e = getenv("RP_CAREFUL");
 		s->cpu.careful = s->opts.careful || (e && *e && strcmp(e, "0") != 0);
 	}
+	if ((st = load_memory(s, err)) < 0 || (st = rp_boot(&s->cpu, &s->start, err)) < 0)
+		goto fail;
+	rp_fault_scan(&s->cpu, 0, s->cpu.mem_size);
 	s->cur.r = s->r;
 	s->cur.vm = s->opts.vm;
 	uart_init(&s->uart, (int)s->opts.vm, NULL, 0, console_line, s);
@@ -272,14 +273,45 @@ static int maybe_checkpoint(struct rp_session *s, struct hvt_err *err)
 	return st;
 }
 
+/*
+ * A run counted by blocks (rp_block.c) left the recorded path: it stopped for something other
+ * than its budget (an access outside memory, an exiting instruction, ...), and where inside a
+ * block that happened only the per-instruction path can tell. Play the stretch from t0 again
+ * that way, from the last checkpoint before it, so that the stop (and the divergence report)
+ * is the careful path's to the instruction. Rare: the replay ends there.
+ */
+static int rerun_careful(struct rp_session *s, uint64_t t0, uint64_t step, struct hvt_err *err)
+{
+	long i = rp_ckpt_find(&s->ck, t0);
+	int was = s->cpu.careful, st;
+	if (i < 0)
+		return HVT_OK; /* no checkpoint to start from: keep the fast path's stop */
+	s->cpu.careful = 1;
+	st = rp_ckpt_restore(s, (size_t)i, err);
+	if (st == HVT_OK)
+		st = rp_play_to(s, t0, err);
+	if (st == HVT_OK && s->t == t0) {
+		s->cpu.t_base = s->t;
+		st = rp_cpu_run(&s->cpu, step, err);
+	} else if (st == HVT_OK) {
+		st = hvt_err_set(err, RP_EUNICORN, HVT_NO_OFFSET, "replaying %llu again stopped at %llu",
+				 (unsigned long long)t0, (unsigned long long)s->t);
+	}
+	s->cpu.careful = was;
+	return st < 0 ? st : HVT_OK;
+}
+
 /* Run n instructions; a stop other than the budget is a divergence at exit x. */
 static int run_insns(struct rp_session *s, const struct hvt_step *x, uint64_t n, struct hvt_err *err)
 {
 	while (n) {
-		uint64_t step = n < s->ck.every_insns ? n : s->ck.every_insns;
+		uint64_t step = n < s->ck.every_insns ? n : s->ck.every_insns, t0 = s->t;
 		s->cpu.t_base = s->t;
 		int st = rp_cpu_run(&s->cpu, step, err);
 		if (st < 0)
+			return st;
+		if (s->cpu.last_fast && s->cpu.stop != RP_STOP_BUDGET && s->cpu.stop != RP_STOP_WATCH &&
+		    (st = rerun_careful(s, t0, step, err)) < 0)
 			return st;
 		s->t += s->cpu.executed;
 		s->replayed += s->cpu.executed;

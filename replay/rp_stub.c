@@ -96,10 +96,19 @@ int rp_cpu_flush_tlb(struct rp_cpu *c, struct hvt_err *err)
 	if (!(rp_cpu_reg(c, RP_CR0) >> 31))
 		return HVT_OK;
 	uint64_t rax = rp_cpu_reg(c, 0), rip = rp_cpu_reg(c, RP_RIP);
+	struct rp_seg cs;
+	rp_cpu_get_seg(c, HVT_SEG_CS, &cs);
+	/* MOV to CR3 is CPL 0 only (#GP otherwise, SDM Vol. 2B, MOV to CR): a checkpoint restored
+	 * in user code runs the stub at CPL 0 and goes back to the guest's CPL after it */
+	unsigned cpl = cs.sel & 3;
+	if (cpl && rp_fault_set_cpl(c, cpl, 0))
+		return hvt_err_set(err, RP_EUNSUPPORTED, HVT_NO_OFFSET, "cannot flush the TLB at CPL %u", cpl);
 	rp_cpu_set_reg(c, 0, rp_cpu_reg(c, RP_CR3));
 	int r = rp_cpu_exec_stub(c, mov_cr3_rax, 3, 1, err);
 	rp_cpu_set_reg(c, 0, rax);
 	rp_cpu_set_reg(c, RP_RIP, rip);
+	if (cpl && rp_fault_set_cpl(c, 0, cpl) && r == HVT_OK)
+		r = hvt_err_set(err, RP_EUNSUPPORTED, HVT_NO_OFFSET, "cannot go back to CPL %u after a TLB flush", cpl);
 	return r;
 }
 
