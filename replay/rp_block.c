@@ -31,7 +31,6 @@
  * guest's debug registers) runs with the one global code hook instead; switching drops
  * the translated code made with the other hooks (rp_block_mode).
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,9 +105,8 @@ static struct rp_blk *lookup(struct rp_cpu *c, uint64_t a, uint32_t size)
 	b->a = a;
 	b->size = size;
 	b->mode = c->blk_mode;
-	b->bad = rp_disasm_block(b->bytes, size, a, b->mode, &b->shape) < 0;
+	b->bad = rp_disasm_block(b->bytes, size, a, b->mode, 0, NULL, &b->shape) < 0;
 	b->land_gen = c->land_gen - 1;
-	c->blk_decoded++;
 	return b;
 }
 
@@ -199,11 +197,8 @@ int rp_block_land(struct rp_cpu *c)
 {
 	uint64_t lo = c->reland_a, hi = lo + c->reland_s;
 	c->reland = 0;
-	c->relands++;
-	if (c->nland + 8 > RP_LAND_MAX) {
+	if (c->nland + 8 > RP_LAND_MAX)
 		drop_ranges(c);
-		c->land_resets++;
-	}
 	/* the uncovered pieces of [lo, hi): ranges never overlap */
 	for (uint64_t at = lo; at < hi;) {
 		unsigned i = 0;
@@ -242,7 +237,9 @@ void rp_block_fault(struct rp_cpu *c, uint64_t pc)
 	c->cur_pc = pc;
 	/* not an instruction of the block: a trap after its last one (single-step), or the fetch
 	 * of the next block faulted; either way the whole block ran */
-	long i = rp_disasm_block_index(b->bytes, b->size, b->a, b->mode, pc);
+	struct rp_blk_shape shape;
+	long i;
+	rp_disasm_block(b->bytes, b->size, b->a, b->mode, pc, &i, &shape);
 	if (i >= 0)
 		c->executed = c->blk_exec0 + (uint64_t)i + 1;
 }
@@ -266,10 +263,14 @@ void rp_block_unland(struct rp_cpu *c, enum rp_land_life life)
 	}
 }
 
-int rp_block_wanted(const struct rp_cpu *c)
+int rp_block_wanted(struct rp_cpu *c)
 {
+	uint64_t dr7 = 0;
+	if (c->careful || c->hist_on || c->watch_write_on)
+		return 0;
 	/* DR7's enable bits: QEMU raises data breakpoints as traps after the access */
-	return !c->careful && !c->hist_on && !c->watch_write_on && !(c->dr7 & 0xff);
+	uc_reg_read(c->uc, UC_X86_REG_DR7, &dr7);
+	return !(dr7 & 0xff);
 }
 
 int rp_block_mode(struct rp_cpu *c, int on)
@@ -288,7 +289,6 @@ int rp_block_mode(struct rp_cpu *c, int on)
 	}
 	c->fast = on;
 	c->blk_open = 0;
-	c->mode_switches++;
 	/*
 	 * Every block translated so far holds the other hook. Deleting a hook drops the blocks it
 	 * was compiled into (Unicorn keeps them per hook), through the current paging: enough
@@ -303,11 +303,6 @@ int rp_block_mode(struct rp_cpu *c, int on)
 
 void rp_block_close(struct rp_cpu *c)
 {
-	if (getenv("RP_BLKSTATS"))
-		fprintf(stderr, "blocks %llu decoded %llu relands %llu resets %llu switches %llu faults %llu nland %u\n",
-			(unsigned long long)c->blocks, (unsigned long long)c->blk_decoded, (unsigned long long)c->relands,
-			(unsigned long long)c->land_resets, (unsigned long long)c->mode_switches,
-			(unsigned long long)c->blk_faults, c->nland);
 	if (c->blk_cache)
 		for (unsigned i = 0; i < BLK_CACHE; i++)
 			free(c->blk_cache[i].bytes);

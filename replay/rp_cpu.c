@@ -384,9 +384,6 @@ static int run_landing(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 		c->stop = RP_STOP_BUDGET;
 		return HVT_OK;
 	}
-	uint64_t dr7 = 0;
-	uc_reg_read(c->uc, UC_X86_REG_DR7, &dr7);
-	c->dr7 = dr7;
 	/* back to counting by blocks only for a long run: under paging each switch costs a flush of
 	 * all translated code (rp_block_mode), and a debugger's short moves come in series */
 	int fast = rp_block_wanted(c) && (c->fast || !c->translated || n >= RP_BLOCK_BACK_INSNS);
@@ -395,7 +392,6 @@ static int run_landing(struct rp_cpu *c, uint64_t n, struct hvt_err *err)
 		c->stop = RP_STOP_ERROR;
 		return HVT_OK;
 	}
-	c->last_fast = c->fast;
 	sweep(c, n);
 	for (;;) {
 		if (c->broken) {

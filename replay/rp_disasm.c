@@ -140,14 +140,12 @@ int rp_disasm_around(struct rp_session *s, unsigned before, unsigned after, stru
 static int needs_hook(const cs_insn *in, int mode)
 {
 	uint8_t b[16] = {0};
-	unsigned i = 0;
 	memcpy(b, in->bytes, in->size < sizeof(b) ? in->size : sizeof(b));
 	if (rp_insn_exit_reason_bytes(b, mode, NULL) >= 0)
 		return 1;
-	while (i < in->size && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0xf2 || b[i] == 0xf3 || b[i] == 0xf0 ||
-				b[i] == 0x2e || b[i] == 0x36 || b[i] == 0x3e || b[i] == 0x26 || b[i] == 0x64 ||
-				b[i] == 0x65 || (mode == 64 && (b[i] & 0xf0) == 0x40)))
-		i++;
+	int i = rp_opcode_at(b, in->size, mode == 64);
+	if (i < 0)
+		return 1;
 	uint8_t op = b[i];
 	if ((op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf) || (op >= 0x6c && op <= 0x6f))
 		return 1;
@@ -167,7 +165,8 @@ static int needs_hook(const cs_insn *in, int mode)
 	return 0;
 }
 
-int rp_disasm_block(const uint8_t *code, size_t len, uint64_t addr, int mode, struct rp_blk_shape *o)
+int rp_disasm_block(const uint8_t *code, size_t len, uint64_t addr, int mode, uint64_t pc, long *index,
+		    struct rp_blk_shape *o)
 {
 	csh h = handle(mode);
 	cs_insn *in;
@@ -175,32 +174,17 @@ int rp_disasm_block(const uint8_t *code, size_t len, uint64_t addr, int mode, st
 	size_t left = len;
 	uint64_t a = addr;
 	memset(o, 0, sizeof(*o));
+	if (index)
+		*index = -1;
 	if (!h || !(in = cs_malloc(h)))
 		return -1;
 	while (left && cs_disasm_iter(h, &p, &left, &a, in)) {
+		if (index && in->address == pc)
+			*index = o->n;
 		o->last_off = (unsigned)(in->address - addr);
 		o->n++;
 		o->special |= needs_hook(in, mode);
 	}
 	cs_free(in, 1);
 	return left || !o->n ? -1 : 0;
-}
-
-long rp_disasm_block_index(const uint8_t *code, size_t len, uint64_t addr, int mode, uint64_t pc)
-{
-	csh h = handle(mode);
-	cs_insn *in;
-	const uint8_t *p = code;
-	size_t left = len;
-	uint64_t a = addr;
-	long k = 0, found = -1;
-	if (!h || !(in = cs_malloc(h)))
-		return -1;
-	while (left && found < 0 && cs_disasm_iter(h, &p, &left, &a, in)) {
-		if (in->address == pc)
-			found = k;
-		k++;
-	}
-	cs_free(in, 1);
-	return found;
 }

@@ -271,8 +271,7 @@ int rp_code_bytes(struct rp_cpu *c, uint64_t la, uint8_t *b, unsigned n)
 	return 0;
 }
 
-/* The offset of the opcode after prefixes (REX too in 64-bit mode), or -1. */
-static int opcode_at(const uint8_t *b, unsigned n, int mode64)
+int rp_opcode_at(const uint8_t *b, unsigned n, int mode64)
 {
 	for (unsigned i = 0; i < n; i++)
 		if (!legacy_prefix(b[i]) && !(mode64 && (b[i] & 0xf0) == 0x40))
@@ -290,7 +289,7 @@ static int opcode_at(const uint8_t *b, unsigned n, int mode64)
  */
 static int qemu_aborts(const uint8_t *b, unsigned n, int mode64)
 {
-	int i = opcode_at(b, n, mode64), lock = 0;
+	int i = rp_opcode_at(b, n, mode64), lock = 0;
 	if (i < 0 || (unsigned)i + 1 >= n)
 		return 0;
 	for (int k = 0; k < i; k++)
@@ -338,7 +337,7 @@ int rp_fault_check_insn(struct rp_cpu *c, uint64_t la, uint32_t size)
 	}
 	if (rp_code_bytes(c, la, b, size))
 		return 0;
-	int i = opcode_at(b, size, c->run_mode64);
+	int i = rp_opcode_at(b, size, c->run_mode64);
 	if (i < 0 || (unsigned)i + 2 >= size || b[i] != 0x0f || b[i + 1] != 0x22)
 		return 0;
 	unsigned rex = i > 0 && c->run_mode64 && (b[i - 1] & 0xf0) == 0x40 ? b[i - 1] : 0;

@@ -134,14 +134,12 @@ struct rp_cpu {
 	uint64_t land_lo[RP_LAND_MAX], land_hi[RP_LAND_MAX];
 	uc_hook land_h[RP_LAND_MAX];
 	enum rp_land_life land_life[RP_LAND_MAX];
-	uint64_t dr7;              /* at the run's start */
-	int last_fast;             /* the last run counted by blocks */
 	int translated;            /* Unicorn has run (and translated code) since the open */
-	uint64_t blocks, blk_decoded, relands, land_resets, mode_switches, blk_faults; /* statistics */
+	uint64_t blocks, blk_faults; /* blocks counted whole, faults corrected in one */
 };
 
 /* rp_block.c */
-int rp_block_wanted(const struct rp_cpu *c); /* may this run count by blocks? */
+int rp_block_wanted(struct rp_cpu *c);       /* may this run count by blocks? */
 int rp_block_mode(struct rp_cpu *c, int on); /* set the hooks for it (or for each instruction) */
 int rp_block_land(struct rp_cpu *c);         /* make the block run() stopped before a range */
 void rp_block_unland(struct rp_cpu *c, enum rp_land_life life); /* drop ranges living up to life */
@@ -196,6 +194,8 @@ int rp_fault_check_insn(struct rp_cpu *c, uint64_t la, uint32_t size); /* #GP ve
  * NULL when they are not at hand without a walk. */
 int rp_code_bytes(struct rp_cpu *c, uint64_t la, uint8_t *b, unsigned n);
 const uint8_t *rp_code_in_place(struct rp_cpu *c, uint64_t la, unsigned n);
+/* The offset of the opcode after prefixes (REX too in 64-bit mode), or -1. */
+int rp_opcode_at(const uint8_t *b, unsigned n, int mode64);
 int rp_fault_is_trap(struct rp_cpu *c, uint64_t la);
 int rp_fault_trap_is_bad(struct rp_cpu *c, uint64_t la);
 void rp_fault_scan(struct rp_cpu *c, uint64_t gpa, uint64_t len); /* FF /3, /5 reg forms in memory */
@@ -345,8 +345,8 @@ struct rp_blk_shape {
 	unsigned n, last_off;
 	int special;
 };
-int rp_disasm_block(const uint8_t *code, size_t len, uint64_t addr, int mode, struct rp_blk_shape *o);
-/* The index of the instruction at pc in that block, or -1. */
-long rp_disasm_block_index(const uint8_t *code, size_t len, uint64_t addr, int mode, uint64_t pc);
+/* *index: the index of the instruction at pc in the block, or -1 (index may be NULL). */
+int rp_disasm_block(const uint8_t *code, size_t len, uint64_t addr, int mode, uint64_t pc, long *index,
+		    struct rp_blk_shape *o);
 
 #endif

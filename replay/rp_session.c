@@ -310,7 +310,7 @@ static int run_insns(struct rp_session *s, const struct hvt_step *x, uint64_t n,
 		int st = rp_cpu_run(&s->cpu, step, err);
 		if (st < 0)
 			return st;
-		if (s->cpu.last_fast && s->cpu.stop != RP_STOP_BUDGET && s->cpu.stop != RP_STOP_WATCH &&
+		if (s->cpu.fast && s->cpu.stop != RP_STOP_BUDGET && s->cpu.stop != RP_STOP_WATCH &&
 		    (st = rerun_careful(s, t0, step, err)) < 0)
 			return st;
 		s->t += s->cpu.executed;

@@ -168,6 +168,9 @@ int view_who_reg(struct view_model *m, const char *name);
 int view_who_byte(struct view_model *m, const char *addr);
 int view_console_line(struct view_model *m, uint64_t line);
 struct rp_control view_control(struct view_model *m);
+/* The length of the next line of s at most w columns wide, cut at a blank where there is one
+ * (view_panels.c; view_wrap draws with it). */
+int view_wrap_cut(const char *s, int w);
 /* The divergence screen (view_div.c). */
 void view_div_draw(struct view_model *m, struct view_grid *g);
 /* One line about an exit: "out 0x3f8 al=0x41 'A'", "msr 0x1b", "console_write" ... */

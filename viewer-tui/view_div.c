@@ -40,18 +40,11 @@ static void add(struct div_doc *d, int attr, const char *fmt, ...)
 	d->attr[d->n++] = (unsigned char)attr;
 }
 
-/* Text cut into lines of at most w columns at blanks (view_wrap's rule), each indented by one. */
+/* Text cut into lines of at most w columns at blanks (view_wrap_cut), each indented by one. */
 static void add_wrapped(struct div_doc *d, int attr, int w, const char *s)
 {
 	while (*s) {
-		int n = (int)strlen(s);
-		if (n > w) {
-			n = w;
-			while (n > 0 && s[n] != ' ')
-				n--;
-			if (n == 0)
-				n = w;
-		}
+		int n = view_wrap_cut(s, w);
 		add(d, attr, " %.*s", n, s);
 		s += n;
 		while (*s == ' ')

@@ -53,22 +53,15 @@ static uint64_t ckpt_budget(const char *path)
 {
 	struct hvt_reader *r;
 	struct hvt_err err;
+	struct hvt_vm_config cfg;
+	unsigned ids[HVT_MAX_VMS];
 	uint64_t mem = 0;
 	if (hvt_reader_open(&r, path, &err) < 0)
 		return 0; /* the timeline's open reports why */
-	for (uint32_t i = 0; i < hvt_reader_nsections(r); i++) {
-		const struct hvt_section_info *si = hvt_reader_section(r, i);
-		struct hvt_vm_config cfg;
-		uint8_t *data;
-		size_t len;
-		if (si->type != HVT_SEC_VM_CONFIG || hvt_reader_section_load(r, i, 0, &data, &len, &err) < 0)
-			continue;
-		memset(&cfg, 0, sizeof(cfg));
-		memcpy(&cfg, data, len < sizeof(cfg) ? len : sizeof(cfg));
-		free(data);
-		if (cfg.mem_size > mem)
+	unsigned n = hvt_vm_ids(r, ids, HVT_MAX_VMS);
+	for (unsigned i = 0; i < n && i < HVT_MAX_VMS; i++)
+		if (hvt_vm_config(r, ids[i], &cfg, &err) == HVT_OK && cfg.mem_size > mem)
 			mem = cfg.mem_size;
-	}
 	hvt_reader_close(r);
 	uint64_t mib = (mem + (1u << 20) - 1) >> 20;
 	if (mib == 0)

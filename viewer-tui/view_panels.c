@@ -265,17 +265,23 @@ void view_exits_draw(struct view_model *m, struct view_grid *g, struct rect r)
 
 /* ---- why this exit, and what the hypervisor did --------------------------------------- */
 /* Text over as many rows as it needs (broken at spaces); returns the next row. */
+int view_wrap_cut(const char *s, int w)
+{
+	int n = (int)strlen(s);
+	if (n > w) {
+		n = w;
+		while (n > 0 && s[n] != ' ')
+			n--;
+		if (n == 0)
+			n = w;
+	}
+	return n;
+}
+
 int view_wrap(struct view_grid *g, int y, int end, struct rect r, const char *s)
 {
 	while (*s && y < end) {
-		int n = (int)strlen(s);
-		if (n > r.w) {
-			n = r.w;
-			while (n > 0 && s[n] != ' ')
-				n--;
-			if (n == 0)
-				n = r.w;
-		}
+		int n = view_wrap_cut(s, r.w);
 		grid_put(g, y++, r.x, n, VA_NORMAL, "%s", s);
 		s += n;
 		while (*s == ' ')
